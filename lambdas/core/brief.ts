@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { EDITION_ID_PATTERN } from './config.js';
+
+/**
+ * A brief is one story in the shape of the seed page: headline, "The News", and signals, each
+ * drawing on named sources. Brief text is data: it is stored and rendered as plain text, never as
+ * markup.
+ */
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 instant with a zone, normalised to UTC (`2026-11-30T12:00:00.000Z`). */
+export const Instant = z
+  .string()
+  .regex(ISO_INSTANT, 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T07:00:00Z')
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'is not a real date')
+  .transform((v) => new Date(v).toISOString());
+
+export const HttpUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an absolute http(s) URL');
+
+/** Single-line text: no control characters (they would break headers and plain-text layout). */
+const line = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters or line breaks');
+
+const paragraph = z
+  .string()
+  .trim()
+  .min(1)
+  .max(5000)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v), 'must not contain control characters');
+
+export const SourceRefSchema = z.strictObject({
+  name: line(120),
+  url: HttpUrl.optional(),
+});
+export type SourceRef = z.infer<typeof SourceRefSchema>;
+
+export const SignalSchema = z.strictObject({
+  headline: line(200),
+  body: paragraph,
+  sources: z.array(SourceRefSchema).min(1).max(10),
+});
+export type Signal = z.infer<typeof SignalSchema>;
+
+export const BriefSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 letters, digits or . _ : -'),
+  headline: line(300),
+  dek: line(600).optional(),
+  topic: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9 &-]{0,59}$/i, 'must be a short word such as "security"')
+    .transform((v) => v.toLowerCase()),
+  region: line(80).optional(),
+  editions: z.array(z.string().regex(EDITION_ID_PATTERN, 'is not an edition id')).min(1).max(20),
+  publishedAt: Instant,
+  updatedAt: Instant,
+  url: HttpUrl.optional(),
+  image: z
+    .strictObject({
+      url: HttpUrl,
+      alt: line(300),
+      credit: line(200).optional(),
+    })
+    .optional(),
+  news: z.array(paragraph).min(1).max(20),
+  signals: z.array(SignalSchema).max(10).default([]),
+  /** Where the brief came from: the configured source id and its display name. */
+  source: z.strictObject({ id: z.string().min(1).max(64), name: line(120) }).optional(),
+});
+export type Brief = z.infer<typeof BriefSchema>;
+export type BriefInput = z.input<typeof BriefSchema>;
+
+/** A brief as stored: what ingest wrote plus bookkeeping. */
+export interface StoredBrief extends Brief {
+  /** Hash of the content fields; equal hashes mean an update would change nothing. */
+  contentHash: string;
+  ingestedAt: string;
+  retracted?: boolean;
+}
+
+/** The distinct source names of a brief's signals, in order of first appearance. */
+export function signalSourceNames(brief: Pick<Brief, 'signals'>): string[] {
+  const seen = new Map<string, string>();
+  for (const signal of brief.signals) {
+    for (const source of signal.sources) {
+      const key = source.name.toLowerCase();
+      if (!seen.has(key)) seen.set(key, source.name);
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Joins names as English prose: "A", "A and B", "A, B, and C". */
+export function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  if (names.length === 2) return `${names[0]} and ${names[1]}`;
+  return `${names.slice(0, -1).join(', ')}, and ${names.at(-1)}`;
+}
+
+/** The deck line over a brief's signals, e.g. "Insights from the FT, Politico, and Reuters"; undefined without signals. */
+export function deriveDeck(brief: Pick<Brief, 'signals'>): string | undefined {
+  const names = signalSourceNames(brief);
+  return names.length === 0 ? undefined : `Insights from ${joinNames(names)}`;
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+/**
+ * The one place where Tidings settings are validated. The CDK app reads them from `cdk.json`
+ * context, the CLI from the same file, and each Lambda from its `TIDINGS_CONFIG` environment
+ * value; all three call {@link parseConfig}, so a bad setting fails the same way everywhere.
+ */
+
+export const EDITION_ID_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export const FEED_FORMATS = ['tidings', 'jsonfeed', 'rss', 'atom', 'rdf'] as const;
+export type FeedFormat = (typeof FEED_FORMATS)[number];
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    // Intl accepts offsets such as "+01:00"; an edition needs a named zone so DST is followed.
+    return value.includes('/') || value === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = z
+  .string()
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
+
+const emailAddress = z
+  .string()
+  .max(254)
+  .regex(/^[^\s@<>"(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be an email address such as news@example.com');
+
+export const EditionConfigSchema = z.strictObject({
+  id: z.string().regex(EDITION_ID_PATTERN, 'must be lower-case letters, digits or "-", starting with a letter'),
+  name: z.string().min(1).max(60),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Brussels'),
+  sendTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time HH:MM between 00:00 and 23:59'),
+  sendDays: z
+    .array(z.enum(WEEKDAYS))
+    .min(1)
+    .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+    .default([...WEEKDAYS]),
+  holdForApproval: z.boolean().default(false),
+  description: z.string().max(300).optional(),
+});
+export type EditionConfig = z.infer<typeof EditionConfigSchema>;
+
+export const SourceConfigSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits or "-"'),
+  /** An http(s) URL, or a path relative to the project root (local files are for samples and tests). */
+  location: z.string().min(1),
+  name: z.string().min(1).max(120).optional(),
+  format: z.enum([...FEED_FORMATS, 'auto']).default('auto'),
+  editions: z.array(z.string().regex(EDITION_ID_PATTERN)).default([]),
+  topic: z.string().min(1).max(60).optional(),
+  region: z.string().min(1).max(80).optional(),
+});
+export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+
+export const TidingsConfigSchema = z
+  .strictObject({
+    stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a short lower-case name such as dev or prod'),
+    baseUrl: httpUrl,
+    sender: z.strictObject({
+      address: emailAddress,
+      name: z.string().min(1).max(80),
+      /** Domain verified in SES; the `mailto:` unsubscribe address lives there. */
+      domain: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as example.com'),
+      replyTo: emailAddress.optional(),
+    }),
+    postalAddress: z.string().min(5).max(300),
+    issueLimit: z.number().int().min(1).max(50).default(12),
+    ses: z
+      .strictObject({
+        maxSendRate: z.number().positive().max(10_000).default(14),
+        configurationSet: z.string().min(1).max(64).default('tidings'),
+        transientBounceLimit: z.number().int().min(1).max(20).default(3),
+      })
+      .default({ maxSendRate: 14, configurationSet: 'tidings', transientBounceLimit: 3 }),
+    ingest: z
+      .strictObject({
+        rateMinutes: z.number().int().min(1).max(1440).default(15),
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(100 * 1024 * 1024)
+          .default(5 * 1024 * 1024),
+        maxRedirects: z.number().int().min(0).max(10).default(5),
+      })
+      .default({ rateMinutes: 15, timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 }),
+    api: z
+      .strictObject({
+        /** Requests per client per minute; 0 turns the limit off (benchmarks). */
+        rateLimitPerMinute: z.number().int().min(0).default(30),
+        confirmationWindowMinutes: z.number().int().min(1).default(10),
+        confirmationTtlDays: z.number().int().min(1).max(90).default(7),
+        corsOrigins: z.array(httpUrl).default([]),
+        domainName: z.string().optional(),
+        certificateArn: z.string().optional(),
+      })
+      .default({ rateLimitPerMinute: 30, confirmationWindowMinutes: 10, confirmationTtlDays: 7, corsOrigins: [] }),
+    alarmEmail: emailAddress.optional(),
+    editions: z.array(EditionConfigSchema).min(1),
+    sources: z.array(SourceConfigSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const editionIds = new Set<string>();
+    config.editions.forEach((edition, index) => {
+      if (editionIds.has(edition.id)) {
+        ctx.addIssue({ code: 'custom', path: ['editions', index, 'id'], message: `duplicate edition id "${edition.id}"` });
+      }
+      editionIds.add(edition.id);
+    });
+    const sourceIds = new Set<string>();
+    config.sources.forEach((source, index) => {
+      if (sourceIds.has(source.id)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: `duplicate source id "${source.id}"` });
+      }
+      sourceIds.add(source.id);
+      source.editions.forEach((edition, e) => {
+        if (!editionIds.has(edition)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', index, 'editions', e],
+            message: `unknown edition "${edition}"`,
+          });
+        }
+      });
+    });
+  });
+
+export type TidingsConfig = z.infer<typeof TidingsConfigSchema>;
+
+/** A setting that cannot be used; `key` is the dotted path into the configuration, e.g. `editions.0.timeZone`. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid configuration at ${key}: ${reason}`, options);
+  }
+}
+
+/** Validates raw configuration; throws {@link ConfigError} naming the first offending key. */
+export function parseConfig(raw: unknown, root = 'tidings'): TidingsConfig {
+  const result = TidingsConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [root, ...(issue?.path ?? [])].join('.');
+  throw new ConfigError(path, issue?.message ?? 'invalid', { cause: result.error });
+}
+
+/** The edition with that id, or undefined. */
+export function findEdition(config: TidingsConfig, id: string): EditionConfig | undefined {
+  return config.editions.find((edition) => edition.id === id);
+}

@@ -1,0 +1,55 @@
+/** Reader-facing domain types and rules shared by the API, the sender and the feedback handler. */
+
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+export type ConsentMethod = 'form' | 'import' | 'operator';
+
+export interface Consent {
+  method: ConsentMethod;
+  /** When consent was given (the form was posted, the row imported, the operator added it). */
+  givenAt: string;
+  /** SHA-256 of the client address that gave it, never the address itself. */
+  clientHash?: string;
+  /** When the address was confirmed by its owner (double opt-in); operators' adds are confirmed at once. */
+  confirmedAt?: string;
+  confirmClientHash?: string;
+}
+
+export interface Subscriber {
+  /** Normalised address (see {@link normalizeEmail}); the identity of a subscriber. */
+  email: string;
+  status: SubscriberStatus;
+  /** Editions read while active, or asked for while pending. */
+  editions: string[];
+  name?: string;
+  createdAt: string;
+  updatedAt: string;
+  consent: Consent;
+  lastConfirmationSentAt?: string;
+  /** Consecutive transient bounces; reset by a delivery. */
+  transientBounces?: number;
+  /** Why the status last changed, e.g. "hard bounce", "complaint", "one-click unsubscribe". */
+  statusReason?: string;
+}
+
+/** What the fan-out hands to the sender for one reader. */
+export interface Recipient {
+  email: string;
+  name?: string;
+}
+
+export const MAX_EMAIL_LENGTH = 254;
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** Trims and lower-cases the domain (and the local part: mail providers treat it case-blind in practice). */
+export function normalizeEmail(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+/** Whether a normalised string is an address Tidings will mail: syntax and length only, no lookups. */
+export function isValidEmail(email: string): boolean {
+  if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) return false;
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  return !domain.split('.').some((label) => label.length > 63) && !email.includes('..');
+}
