@@ -45,7 +45,13 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
   /** Briefs (one item per brief and one per edition it belongs to) and per-source fetch state. */
-  briefs: { id: 'briefs', partitionKey: pk, sortKey: sk, indexes: [gsi1('byEdition')], envVar: 'TABLE_BRIEFS' },
+  briefs: {
+    id: 'briefs',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [gsi1('byEdition')],
+    envVar: 'TABLE_BRIEFS',
+  },
   /** Subscribers, their per-edition membership items (sparse index of active readers by `edition#shard`), suppression entries and request counters. */
   subscribers: {
     id: 'subscribers',
@@ -56,9 +62,22 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
     envVar: 'TABLE_SUBSCRIBERS',
   },
   /** Issue records (briefs snapshot, rendered parts, counts), listed per edition by local date. */
-  issues: { id: 'issues', partitionKey: pk, sortKey: sk, indexes: [gsi1('byEdition')], envVar: 'TABLE_ISSUES' },
+  issues: {
+    id: 'issues',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [gsi1('byEdition')],
+    envVar: 'TABLE_ISSUES',
+  },
   /** The send ledger: (issue, recipient) → claimed | sent | failed | unknown | cancelled. */
-  ledger: { id: 'ledger', partitionKey: pk, sortKey: sk, indexes: [], ttlAttribute: TTL_ATTRIBUTE, envVar: 'TABLE_LEDGER' },
+  ledger: {
+    id: 'ledger',
+    partitionKey: pk,
+    sortKey: sk,
+    indexes: [],
+    ttlAttribute: TTL_ATTRIBUTE,
+    envVar: 'TABLE_LEDGER',
+  },
 };
 
 /** Physical table name for a stage, e.g. `tidings-dev-briefs`. */
@@ -84,7 +103,12 @@ export function tableNamesFromEnv(env: Record<string, string | undefined>): Tabl
     if (!name) throw new Error(`missing environment variable ${TABLES[id].envVar} (the ${id} table name)`);
     return name;
   };
-  return { briefs: read('briefs'), subscribers: read('subscribers'), issues: read('issues'), ledger: read('ledger') };
+  return {
+    briefs: read('briefs'),
+    subscribers: read('subscribers'),
+    issues: read('issues'),
+    ledger: read('ledger'),
+  };
 }
 
 /** Whether an item's TTL has passed; DynamoDB deletes such items lazily and the local stand-in never does. */

@@ -30,13 +30,20 @@ const httpUrl = z
 const emailAddress = z
   .string()
   .max(254)
-  .regex(/^[^\s@<>"(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be an email address such as news@example.com');
+  .regex(
+    /^[^\s@<>"(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
+    'must be an email address such as news@example.com',
+  );
 
 export const EditionConfigSchema = z.strictObject({
-  id: z.string().regex(EDITION_ID_PATTERN, 'must be lower-case letters, digits or "-", starting with a letter'),
+  id: z
+    .string()
+    .regex(EDITION_ID_PATTERN, 'must be lower-case letters, digits or "-", starting with a letter'),
   name: z.string().min(1).max(60),
   timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Brussels'),
-  sendTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time HH:MM between 00:00 and 23:59'),
+  sendTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time HH:MM between 00:00 and 23:59'),
   sendDays: z
     .array(z.enum(WEEKDAYS))
     .min(1)
@@ -67,7 +74,9 @@ export const TidingsConfigSchema = z
       address: emailAddress,
       name: z.string().min(1).max(80),
       /** Domain verified in SES; the `mailto:` unsubscribe address lives there. */
-      domain: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as example.com'),
+      domain: z
+        .string()
+        .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as example.com'),
       replyTo: emailAddress.optional(),
     }),
     postalAddress: z.string().min(5).max(300),
@@ -102,7 +111,12 @@ export const TidingsConfigSchema = z
         domainName: z.string().optional(),
         certificateArn: z.string().optional(),
       })
-      .default({ rateLimitPerMinute: 30, confirmationWindowMinutes: 10, confirmationTtlDays: 7, corsOrigins: [] }),
+      .default({
+        rateLimitPerMinute: 30,
+        confirmationWindowMinutes: 10,
+        confirmationTtlDays: 7,
+        corsOrigins: [],
+      }),
     alarmEmail: emailAddress.optional(),
     editions: z.array(EditionConfigSchema).min(1),
     sources: z.array(SourceConfigSchema).default([]),
@@ -111,14 +125,22 @@ export const TidingsConfigSchema = z
     const editionIds = new Set<string>();
     config.editions.forEach((edition, index) => {
       if (editionIds.has(edition.id)) {
-        ctx.addIssue({ code: 'custom', path: ['editions', index, 'id'], message: `duplicate edition id "${edition.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['editions', index, 'id'],
+          message: `duplicate edition id "${edition.id}"`,
+        });
       }
       editionIds.add(edition.id);
     });
     const sourceIds = new Set<string>();
     config.sources.forEach((source, index) => {
       if (sourceIds.has(source.id)) {
-        ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: `duplicate source id "${source.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', index, 'id'],
+          message: `duplicate source id "${source.id}"`,
+        });
       }
       sourceIds.add(source.id);
       source.editions.forEach((edition, e) => {

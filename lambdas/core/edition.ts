@@ -31,7 +31,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** The wall-clock date, weekday and minute of day of an instant in a time zone. */
 export function localParts(instant: Date, timeZone: string): LocalParts {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     weekday: String(parts.weekday).toLowerCase().slice(0, 3) as Weekday,
@@ -65,7 +69,10 @@ function sendMinutes(edition: Pick<EditionConfig, 'sendTime'>): number {
  * Whether the edition's issue for its current local date is due at `now`: today is a send day
  * and the local send time has passed. Whether it has already gone out is the ledger's business.
  */
-export function isSendDue(edition: Pick<EditionConfig, 'timeZone' | 'sendTime' | 'sendDays'>, now: Date): boolean {
+export function isSendDue(
+  edition: Pick<EditionConfig, 'timeZone' | 'sendTime' | 'sendDays'>,
+  now: Date,
+): boolean {
   const local = localParts(now, edition.timeZone);
   return edition.sendDays.includes(local.weekday) && local.minutes >= sendMinutes(edition);
 }

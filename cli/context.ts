@@ -1,0 +1,72 @@
+import type { TidingsConfig } from '../lambdas/core/config.js';
+import { attachLocalStack, exportStackEnv, type LocalStack, startLocalStack } from './local/stack.js';
+
+/** What every CLI command receives. */
+export interface CliContext {
+  config: TidingsConfig;
+  /** `$TIDINGS_HOME`. */
+  home: string;
+  out(line: string): void;
+  err(line: string): void;
+  /**
+   * The local stack: the running `tidings dev` (found through `stack.json`) while it answers,
+   * else one started in this process for the command's duration and closed when it ends.
+   */
+  stack(): Promise<LocalStack>;
+}
+
+/** A usage or input problem: exit code 2 with a one-line reason. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface ContextOptions {
+  config: TidingsConfig;
+  home: string;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+/** Builds a context; `dispose()` closes a stack the context started. */
+export function createContext(options: ContextOptions): CliContext & { dispose(): Promise<void> } {
+  let pending: Promise<LocalStack> | undefined;
+  return {
+    config: options.config,
+    home: options.home,
+    out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
+    err: options.err ?? ((line) => process.stderr.write(`${line}\n`)),
+    stack() {
+      pending ??= (async () => {
+        const stack =
+          (await attachLocalStack(options.home, options.config)) ??
+          (await startLocalStack({
+            home: options.home,
+            config: options.config,
+            ports: { dynamodb: 0, ses: 0 },
+          }));
+        exportStackEnv(stack);
+        return stack;
+      })();
+      return pending;
+    },
+    async dispose() {
+      if (pending) await (await pending).close();
+    },
+  };
+}
+
+/** Splits repeated and comma-separated edition flags and checks each against the configuration. */
+export function editionList(values: readonly string[] | undefined, config: TidingsConfig): string[] {
+  const ids = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const id of ids) {
+    if (!config.editions.some((e) => e.id === id)) {
+      throw new UsageError(
+        `unknown edition "${id}"; configured: ${config.editions.map((e) => e.id).join(', ')}`,
+      );
+    }
+  }
+  return [...new Set(ids)];
+}

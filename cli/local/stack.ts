@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SesMailer } from '../../lambdas/adapters/ses-mailer.js';
+import { TABLES, type TableDefinition, type TableNames, tableNames } from '../../lambdas/adapters/tables.js';
+import type { TidingsConfig } from '../../lambdas/core/config.js';
+import type { Mailer } from '../../lambdas/core/ports.js';
+import { OutboxMailer } from './outbox-mailer.js';
+
+const require = createRequire(import.meta.url);
+
+/** Default ports of CONTRACT.md; each can be overridden by its environment variable. */
+export const DEFAULT_PORTS = { api: 3000, ses: 8005, dynamodb: 8000 } as const;
+
+export interface LocalPorts {
+  api: number;
+  ses: number;
+  dynamodb: number;
+}
+
+export interface StackFile {
+  pid: number;
+  ports: LocalPorts;
+  home: string;
+  startedAt: string;
+}
+
+export interface LocalStack {
+  config: TidingsConfig;
+  home: string;
+  tables: TableNames;
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  ses: SESClient;
+  /** Base URL of the SES stand-in (its inbox viewer and `GET /store`). */
+  sesUrl: string;
+  dynamodbUrl: string;
+  /** SES SendRawEmail plus a copy of each raw message under `outbox/`. */
+  mailer: Mailer;
+  ports: LocalPorts;
+  /** Path of the token secret file (JSON keyring, mode 600). */
+  secretPath: string;
+  /** True when this process started the stand-ins (false when attached to a running `tidings dev`). */
+  owned: boolean;
+  close(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  home?: string;
+  config: TidingsConfig;
+  ports?: Partial<Pick<LocalPorts, 'dynamodb' | 'ses'>>;
+  /** Keep DynamoDB data in memory (tests); otherwise LevelDB under `$home/data`. */
+  inMemory?: boolean;
+}
+
+/** `$TIDINGS_HOME`, default `./.tidings`. */
+export function tidingsHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TIDINGS_HOME || join(process.cwd(), '.tidings');
+}
+
+function portFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+/** Ports of CONTRACT.md with the `TIDINGS_*_PORT` overrides applied. */
+export function configuredPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
+  return {
+    api: portFromEnv('TIDINGS_API_PORT', DEFAULT_PORTS.api, env),
+    ses: portFromEnv('TIDINGS_SES_PORT', DEFAULT_PORTS.ses, env),
+    dynamodb: portFromEnv('TIDINGS_DYNAMODB_PORT', DEFAULT_PORTS.dynamodb, env),
+  };
+}
+
+const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = 'us-east-1';
+
+/** SDK clients pointed at the stand-ins, as the SDK would be by `AWS_ENDPOINT_URL_*`. */
+export function localClients(
+  dynamodbUrl: string,
+  sesUrl: string,
+): {
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  ses: SESClient;
+} {
+  const dynamo = new DynamoDBClient({
+    endpoint: dynamodbUrl,
+    region: REGION,
+    credentials: DUMMY_CREDENTIALS,
+  });
+  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const ses = new SESClient({ endpoint: sesUrl, region: REGION, credentials: DUMMY_CREDENTIALS });
+  return { dynamo, doc, ses };
+}
+
+/**
+ * Points SDK clients built elsewhere in this process (handlers build theirs with no options) at
+ * the stand-ins, through the SDK's own endpoint variables, with dummy credentials.
+ */
+export function exportStackEnv(stack: Pick<LocalStack, 'dynamodbUrl' | 'sesUrl'>): void {
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = stack.dynamodbUrl;
+  process.env.AWS_ENDPOINT_URL_SES = stack.sesUrl;
+  process.env.AWS_REGION ??= REGION;
+  process.env.AWS_ACCESS_KEY_ID ??= DUMMY_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY ??= DUMMY_CREDENTIALS.secretAccessKey;
+}
+
+function createTableInput(name: string, def: TableDefinition): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>();
+  const keySchema = [{ AttributeName: def.partitionKey.name, KeyType: 'HASH' as const }];
+  attributes.set(def.partitionKey.name, def.partitionKey.type);
+  if (def.sortKey) {
+    keySchema.push({ AttributeName: def.sortKey.name, KeyType: 'RANGE' as never });
+    attributes.set(def.sortKey.name, def.sortKey.type);
+  }
+  const indexes = def.indexes.map((index) => {
+    attributes.set(index.partitionKey.name, index.partitionKey.type);
+    const schema = [{ AttributeName: index.partitionKey.name, KeyType: 'HASH' as const }];
+    if (index.sortKey) {
+      attributes.set(index.sortKey.name, index.sortKey.type);
+      schema.push({ AttributeName: index.sortKey.name, KeyType: 'RANGE' as never });
+    }
+    return { IndexName: index.name, KeySchema: schema, Projection: { ProjectionType: 'ALL' as const } };
+  });
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: keySchema,
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+  };
+}
+
+/** Creates every table of {@link TABLES} that does not exist yet. TTL is not set: dynalite has no UpdateTimeToLive. */
+export async function ensureTables(dynamo: DynamoDBClient, names: TableNames): Promise<void> {
+  for (const def of Object.values(TABLES)) {
+    const name = names[def.id];
+    try {
+      await dynamo.send(new DescribeTableCommand({ TableName: name }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      await dynamo.send(new CreateTableCommand(createTableInput(name, def)));
+    }
+  }
+}
+
+/** Creates the local token keyring on first start (mode 600); the same JSON shape as the AWS secret. */
+export async function ensureSecret(path: string): Promise<void> {
+  try {
+    await stat(path);
+  } catch {
+    const keyring = { active: 'k1', keys: [{ id: 'k1', secret: randomBytes(32).toString('base64') }] };
+    await writeFile(path, `${JSON.stringify(keyring)}\n`, { mode: 0o600, flag: 'wx' }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      },
+    );
+  }
+  await chmod(path, 0o600);
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+type SesServerFactory = (config?: { host?: string; port?: number }) => Promise<Server>;
+
+async function startSes(port: number): Promise<Server> {
+  const mod = require('aws-ses-v2-local') as { default: SesServerFactory };
+  const probe = (await import('node:net')).createServer();
+  // aws-ses-v2-local has no port-0 support of its own; ask the OS for a free port first.
+  const chosen = port === 0 ? await listen(probe as unknown as Server, 0).finally(() => probe.close()) : port;
+  return mod.default({ host: '127.0.0.1', port: chosen });
+}
+
+/**
+ * Starts dynalite and aws-ses-v2-local in this process, creates missing tables, and returns SDK
+ * clients pointed at them. Ports default to those of CONTRACT.md; pass 0 for ephemeral ports.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const home = options.home ?? tidingsHome();
+  const defaults = configuredPorts();
+  const wanted = {
+    dynamodb: options.ports?.dynamodb ?? defaults.dynamodb,
+    ses: options.ports?.ses ?? defaults.ses,
+  };
+  await mkdir(join(home, 'outbox'), { recursive: true });
+  const secretPath = join(home, 'secret');
+  await ensureSecret(secretPath);
+
+  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
+  const dataDir = join(home, 'data');
+  if (!options.inMemory) await mkdir(dataDir, { recursive: true });
+  const dynamoServer = dynalite({
+    ...(options.inMemory ? {} : { path: dataDir }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  let dynamodbPort: number;
+  try {
+    dynamodbPort = await listen(dynamoServer, wanted.dynamodb);
+  } catch (error) {
+    throw new Error(
+      `cannot start the DynamoDB stand-in on 127.0.0.1:${wanted.dynamodb}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  let sesServer: Server;
+  try {
+    sesServer = await startSes(wanted.ses);
+  } catch (error) {
+    await closeServer(dynamoServer);
+    throw new Error(`cannot start the SES stand-in on 127.0.0.1:${wanted.ses}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const sesPort = (sesServer.address() as AddressInfo).port;
+
+  const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
+  const sesUrl = `http://127.0.0.1:${sesPort}`;
+  const clients = localClients(dynamodbUrl, sesUrl);
+  const tables = tableNames(options.config.stage);
+  await ensureTables(clients.dynamo, tables);
+
+  return {
+    config: options.config,
+    home,
+    tables,
+    ...clients,
+    sesUrl,
+    dynamodbUrl,
+    mailer: new OutboxMailer(new SesMailer(clients.ses), join(home, 'outbox')),
+    ports: { api: defaults.api, ses: sesPort, dynamodb: dynamodbPort },
+    secretPath,
+    owned: true,
+    async close() {
+      clients.dynamo.destroy();
+      clients.ses.destroy();
+      await closeServer(sesServer);
+      await closeServer(dynamoServer);
+    },
+  };
+}
+
+export function stackFilePath(home: string): string {
+  return join(home, 'stack.json');
+}
+
+export async function writeStackFile(home: string, ports: LocalPorts): Promise<void> {
+  const file: StackFile = { pid: process.pid, ports, home, startedAt: new Date().toISOString() };
+  await writeFile(stackFilePath(home), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+export async function removeStackFile(home: string): Promise<void> {
+  await rm(stackFilePath(home), { force: true });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1500) });
+    await response.arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A stack described by `$home/stack.json` whose stand-ins still answer, or undefined (no file,
+ * a dead process, or ports that no longer answer).
+ */
+export async function attachLocalStack(home: string, config: TidingsConfig): Promise<LocalStack | undefined> {
+  let file: StackFile;
+  try {
+    file = JSON.parse(await readFile(stackFilePath(home), 'utf8')) as StackFile;
+  } catch {
+    return undefined;
+  }
+  try {
+    process.kill(file.pid, 0);
+  } catch {
+    return undefined;
+  }
+  const dynamodbUrl = `http://127.0.0.1:${file.ports.dynamodb}`;
+  const sesUrl = `http://127.0.0.1:${file.ports.ses}`;
+  if (!(await answers(`${sesUrl}/health-check`)) || !(await answers(dynamodbUrl))) return undefined;
+  const clients = localClients(dynamodbUrl, sesUrl);
+  return {
+    config,
+    home,
+    tables: tableNames(config.stage),
+    ...clients,
+    sesUrl,
+    dynamodbUrl,
+    mailer: new OutboxMailer(new SesMailer(clients.ses), join(home, 'outbox')),
+    ports: file.ports,
+    secretPath: join(home, 'secret'),
+    owned: false,
+    async close() {
+      clients.dynamo.destroy();
+      clients.ses.destroy();
+    },
+  };
+}
