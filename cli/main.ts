@@ -44,14 +44,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`tidings: unknown command "${name}"\n${usage()}\n`);
     return 2;
   }
-  const file = join(here, 'commands', `${name}.ts`);
-  if (!existsSync(file)) {
-    process.stderr.write(`tidings: "${name}" is not built yet\n`);
-    return 1;
-  }
   let ctx: ReturnType<typeof createContext> | undefined;
   try {
+    // Configuration is validated before anything starts, so a bad setting stops every command alike.
     const config = await loadConfig(env);
+    const file = join(here, 'commands', `${name}.ts`);
+    if (!existsSync(file)) {
+      process.stderr.write(`tidings: "${name}" is not built yet\n`);
+      return 1;
+    }
     ctx = createContext({ config, home: tidingsHome(env) });
     const command = (await import(pathToFileURL(file).href)) as { default: Command };
     return await command.default(args, ctx);

@@ -174,8 +174,17 @@ export function parseConfig(raw: unknown, root = 'tidings'): TidingsConfig {
   const result = TidingsConfigSchema.safeParse(raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = [root, ...(issue?.path ?? [])].join('.');
-  throw new ConfigError(path, issue?.message ?? 'invalid', { cause: result.error });
+  const path = issue?.path ?? [];
+  const key = [root, ...path].join('.');
+  let reason = issue?.message ?? 'invalid';
+  if (/received undefined/.test(reason)) reason = 'is required';
+  // Name the edition or source too, so "editions.3.sendTime" reads as the one the operator wrote.
+  const [list, index] = path;
+  if ((list === 'editions' || list === 'sources') && typeof index === 'number') {
+    const id = (raw as Record<string, Array<{ id?: unknown }> | undefined>)?.[list]?.[index]?.id;
+    if (typeof id === 'string' && id) reason += ` (${list === 'editions' ? 'edition' : 'source'} "${id}")`;
+  }
+  throw new ConfigError(key, reason, { cause: result.error });
 }
 
 /** The edition with that id, or undefined. */

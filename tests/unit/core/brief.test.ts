@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { BriefSchema, deriveDeck, joinNames } from '../../../lambdas/core/brief.js';
+
+const signal = (...names: string[]) => ({
+  headline: 'A signal',
+  body: 'Some analysis.',
+  sources: names.map((name) => ({ name })),
+});
+
+const base = {
+  id: 'b-1',
+  headline: 'A headline',
+  topic: 'Security',
+  editions: ['dc'],
+  publishedAt: '2026-11-30T07:00:00-05:00',
+  updatedAt: '2026-11-30T12:00:00Z',
+  news: ['The news.'],
+};
+
+describe('brief', () => {
+  it('reads the deck naturally for one, two and many sources, each named once', () => {
+    expect(deriveDeck({ signals: [] })).toBeUndefined();
+    expect(deriveDeck({ signals: [signal('The Harbour Ledger')] })).toBe('Insights from The Harbour Ledger');
+    expect(deriveDeck({ signals: [signal('A'), signal('B', 'a')] })).toBe('Insights from A and B');
+    expect(deriveDeck({ signals: [signal('A', 'B'), signal('C')] })).toBe('Insights from A, B, and C');
+    expect(joinNames([])).toBe('');
+  });
+
+  it('normalises instants to UTC and topics to lower case', () => {
+    const brief = BriefSchema.parse(base);
+    expect(brief.publishedAt).toBe('2026-11-30T12:00:00.000Z');
+    expect(brief.topic).toBe('security');
+    expect(brief.signals).toEqual([]);
+  });
+
+  it('rejects hostile or malformed fields with the field named', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ headline: 'Line\r\nBcc: victim@example.com' }, 'headline'],
+      [{ url: 'javascript:alert(1)' }, 'url'],
+      [{ publishedAt: '2026-11-30 07:00' }, 'publishedAt'],
+      [{ editions: ['DC; drop'] }, 'editions'],
+      [{ news: [] }, 'news'],
+      [{ extra: 'field' }, ''],
+    ];
+    for (const [change, field] of cases) {
+      const result = BriefSchema.safeParse({ ...base, ...change });
+      expect(result.success, JSON.stringify(change)).toBe(false);
+      if (field) expect(result.error?.issues[0]?.path[0]).toBe(field);
+    }
+  });
+});
