@@ -1,5 +1,5 @@
 import type { Brief, StoredBrief } from './brief.js';
-import type { Recipient, Subscriber, SubscriberStatus } from './subscriber.js';
+import type { Recipient, Subscriber, SubscriberStatus, Suppression } from './subscriber.js';
 
 /**
  * The ports of the core: what the domain needs from the outside world. Adapters in
@@ -53,8 +53,13 @@ export interface SubscriberStore {
   list(filter?: { edition?: string; status?: SubscriberStatus }): AsyncIterable<Subscriber>;
   /** Erases a subscriber's personal data; keeps only a hashed suppression entry. */
   forget(email: string, now: Date): Promise<boolean>;
-  /** Whether the address was erased or suppressed earlier (hashed lookup). */
+  /**
+   * Whether the address must not be mailed: bounced or complained (now or before it was
+   * forgotten), or forgotten and not subscribed again since (hashed lookup).
+   */
   isSuppressed(email: string): Promise<boolean>;
+  /** The hashed suppression entry of an address, if any, with its reason. */
+  suppression(email: string): Promise<Suppression | undefined>;
 }
 
 // ---------------------------------------------------------------- mail

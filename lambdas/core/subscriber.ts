@@ -9,7 +9,7 @@ export interface Consent {
   method: ConsentMethod;
   /** When consent was given (the form was posted, the row imported, the operator added it). */
   givenAt: string;
-  /** SHA-256 of the client address that gave it, never the address itself. */
+  /** Keyed hash (HMAC-SHA-256, see `hashClientAddress` in tokens.ts) of the client address that gave it, never the address itself. */
   clientHash?: string;
   /** When the address was confirmed by its owner (double opt-in); operators' adds are confirmed at once. */
   confirmedAt?: string;
@@ -31,6 +31,34 @@ export interface Subscriber {
   transientBounces?: number;
   /** Why the status last changed, e.g. "hard bounce", "complaint", "one-click unsubscribe". */
   statusReason?: string;
+  /**
+   * Editions asked for through the form but not yet confirmed by the owner of the address (an
+   * active or unsubscribed reader asking again). Nothing is delivered for them until confirmed.
+   */
+  pendingEditions?: string[];
+  /** The consent of that unconfirmed request; becomes `consent` on confirmation. */
+  pendingConsent?: Consent;
+  /** When an unconfirmed new subscriber is dropped (ISO instant); absent once confirmed. */
+  expiresAt?: string;
+  /**
+   * Optimistic lock: the stored version this copy was read at. `save` refuses to overwrite a newer
+   * one ({@link ConcurrentUpdateError}); a copy without it overwrites unconditionally.
+   */
+  version?: number;
+}
+
+/** Why an address is on the suppression list (kept, hashed, after `forget`). */
+export type SuppressionReason = 'forgotten' | 'bounced' | 'complained';
+
+export interface Suppression {
+  reason: SuppressionReason;
+  /** When it was suppressed (ISO instant). */
+  at: string;
+}
+
+/** Someone else saved the subscriber since it was read; read it again and re-apply the change. */
+export class ConcurrentUpdateError extends Error {
+  override readonly name = 'ConcurrentUpdateError';
 }
 
 /** What the fan-out hands to the sender for one reader. */

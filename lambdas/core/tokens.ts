@@ -1,0 +1,342 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { EDITION_ID_PATTERN } from './config.js';
+import { normalizeEmail } from './subscriber.js';
+
+/**
+ * Signed links for readers. A token is `<keyId>.<payload>.<mac>`, all base64url:
+ * - `keyId` names the key that signed it, so the active secret can rotate while old links (an
+ *   unsubscribe link in last year's digest) still verify against the retired key kept in `keys`;
+ * - `payload` is a small JSON object binding purpose, address, edition(s) and expiry;
+ * - `mac` is HMAC-SHA-256 over `v1.<keyId>.<payload>`, compared in constant time.
+ * Tokens are not secret from their holder (the payload is only encoded); they are unforgeable.
+ */
+
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences';
+export const TOKEN_PURPOSES: readonly TokenPurpose[] = ['confirm', 'unsubscribe', 'preferences'];
+
+export interface TokenKey {
+  id: string;
+  secret: Uint8Array;
+}
+
+export interface Keyring {
+  /** The key new tokens are signed with. */
+  active: TokenKey;
+  /** Every key still accepted for verification, the active one included. */
+  keys: TokenKey[];
+}
+
+export interface TokenRequest {
+  purpose: TokenPurpose;
+  email: string;
+  /** The edition an unsubscribe link leaves, or the edition a preferences link came from. */
+  edition?: string;
+  /** The editions a confirmation link activates. */
+  editions?: readonly string[];
+  /** Absent: the token never expires (unsubscribe and preferences links). */
+  expiresAt?: Date;
+}
+
+export interface TokenClaims {
+  purpose: TokenPurpose;
+  email: string;
+  edition?: string;
+  editions?: string[];
+  expiresAt?: Date;
+  keyId: string;
+}
+
+export type TokenFailure = 'malformed' | 'unknown-key' | 'forged' | 'wrong-purpose' | 'expired';
+
+/** A token that must not be honoured; `reason` says why (pages and logs use it, the claims never leak). */
+export class TokenError extends Error {
+  override readonly name: string = 'TokenError';
+  constructor(
+    readonly reason: TokenFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class MalformedTokenError extends TokenError {
+  override readonly name = 'MalformedTokenError';
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('malformed', `malformed token: ${detail}`, options);
+  }
+}
+
+export class UnknownKeyTokenError extends TokenError {
+  override readonly name = 'UnknownKeyTokenError';
+  constructor(keyId: string) {
+    super('unknown-key', `token signed with unknown key "${keyId.slice(0, 32)}"`);
+  }
+}
+
+export class ForgedTokenError extends TokenError {
+  override readonly name = 'ForgedTokenError';
+  constructor() {
+    super('forged', 'token signature does not match');
+  }
+}
+
+export class WrongPurposeTokenError extends TokenError {
+  override readonly name = 'WrongPurposeTokenError';
+  constructor(expected: TokenPurpose, actual: string) {
+    super('wrong-purpose', `token is for "${actual}", not "${expected}"`);
+  }
+}
+
+export class ExpiredTokenError extends TokenError {
+  override readonly name = 'ExpiredTokenError';
+  constructor(
+    readonly email: string,
+    readonly expiredAt: Date,
+  ) {
+    super('expired', `token expired at ${expiredAt.toISOString()}`);
+  }
+}
+
+/** The keyring secret is unusable (bad JSON, short secret, active key missing). */
+export class KeyringError extends Error {
+  override readonly name = 'KeyringError';
+}
+
+// ---------------------------------------------------------------- keyring
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+/** 128 bits is the least HMAC-SHA-256 keys should carry; the local stack makes 256. */
+const MIN_SECRET_BYTES = 16;
+
+const KeyringJson = z.strictObject({
+  active: z.string().regex(KEY_ID, 'key ids are 1-32 letters, digits, "_" or "-"'),
+  keys: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(KEY_ID, 'key ids are 1-32 letters, digits, "_" or "-"'),
+        secret: z.string().regex(/^[A-Za-z0-9+/=_-]+$/, 'must be base64'),
+      }),
+    )
+    .min(1),
+});
+
+/**
+ * Parses the keyring JSON `{"active":"k1","keys":[{"id":"k1","secret":"<base64>"}]}` (the local
+ * `$TIDINGS_HOME/secret` file, or the Secrets Manager secret in AWS).
+ * @throws KeyringError naming what is wrong, never echoing a secret.
+ */
+export function parseKeyring(json: string): Keyring {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    throw new KeyringError('token keyring is not valid JSON', { cause: error });
+  }
+  const parsed = KeyringJson.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new KeyringError(`token keyring: ${issue?.path.join('.') || 'root'} ${issue?.message ?? 'is invalid'}`);
+  }
+  const keys: TokenKey[] = [];
+  for (const key of parsed.data.keys) {
+    if (keys.some((k) => k.id === key.id)) throw new KeyringError(`token keyring: duplicate key id "${key.id}"`);
+    const secret = new Uint8Array(Buffer.from(key.secret, 'base64'));
+    if (secret.length < MIN_SECRET_BYTES) {
+      throw new KeyringError(`token keyring: key "${key.id}" is shorter than ${MIN_SECRET_BYTES} bytes`);
+    }
+    keys.push({ id: key.id, secret });
+  }
+  const active = keys.find((k) => k.id === parsed.data.active);
+  if (!active) throw new KeyringError(`token keyring: active key "${parsed.data.active}" is not among the keys`);
+  return { active, keys };
+}
+
+// ---------------------------------------------------------------- tokens
+
+interface Payload {
+  p: string;
+  e: string;
+  d?: string;
+  ds?: string[];
+  x?: number;
+}
+
+const PayloadSchema = z.strictObject({
+  p: z.string().max(20),
+  e: z.string().min(3).max(254),
+  d: z.string().regex(EDITION_ID_PATTERN).optional(),
+  ds: z.array(z.string().regex(EDITION_ID_PATTERN)).max(50).optional(),
+  x: z.number().int().positive().optional(),
+});
+
+/** Longest token accepted; real ones are a few hundred characters. */
+const MAX_TOKEN_LENGTH = 2048;
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+function mac(key: TokenKey, keyId: string, payload: string): Buffer {
+  return createHmac('sha256', key.secret).update(`v1.${keyId}.${payload}`).digest();
+}
+
+/** Signs a token for one purpose and address with the keyring's active key. */
+export function signToken(keyring: Keyring, request: TokenRequest): string {
+  const payload: Payload = { p: request.purpose, e: normalizeEmail(request.email) };
+  if (request.edition !== undefined) payload.d = request.edition;
+  if (request.editions !== undefined) payload.ds = [...request.editions];
+  if (request.expiresAt !== undefined) payload.x = Math.floor(request.expiresAt.getTime() / 1000);
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const key = keyring.active;
+  return `${key.id}.${encoded}.${mac(key, key.id, encoded).toString('base64url')}`;
+}
+
+/**
+ * Checks a token's key, signature (constant time), purpose and expiry, in that order, and
+ * returns its claims.
+ * @throws TokenError (a subclass per reason: malformed, unknown key, forged, wrong purpose, expired)
+ */
+export function verifyToken(keyring: Keyring, token: string, purpose: TokenPurpose, now: Date): TokenClaims {
+  if (typeof token !== 'string' || token.length === 0) throw new MalformedTokenError('empty');
+  if (token.length > MAX_TOKEN_LENGTH) throw new MalformedTokenError('too long');
+  const parts = token.split('.');
+  const [keyId, encoded, signature] = parts;
+  if (parts.length !== 3 || !keyId || !encoded || !signature) {
+    throw new MalformedTokenError('expected three dot-separated parts');
+  }
+  if (!KEY_ID.test(keyId) || !B64URL.test(encoded) || !B64URL.test(signature)) {
+    throw new MalformedTokenError('unexpected characters');
+  }
+  const key = keyring.keys.find((k) => k.id === keyId);
+  if (!key) throw new UnknownKeyTokenError(keyId);
+  const expected = mac(key, keyId, encoded);
+  const given = Buffer.from(signature, 'base64url');
+  // timingSafeEqual needs equal lengths; comparing against itself keeps the work the same.
+  const sameLength = given.length === expected.length;
+  if (!timingSafeEqual(sameLength ? given : expected, expected) || !sameLength) throw new ForgedTokenError();
+  let payload: Payload;
+  try {
+    payload = PayloadSchema.parse(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')));
+  } catch (error) {
+    // Only a key holder can get here, so this is our own bug or a misused key, not a visitor.
+    throw new MalformedTokenError('payload is not a token payload', { cause: error });
+  }
+  if (payload.p !== purpose) throw new WrongPurposeTokenError(purpose, payload.p);
+  const claims: TokenClaims = { purpose, email: payload.e, keyId };
+  if (payload.d !== undefined) claims.edition = payload.d;
+  if (payload.ds !== undefined) claims.editions = payload.ds;
+  if (payload.x !== undefined) {
+    claims.expiresAt = new Date(payload.x * 1000);
+    if (claims.expiresAt.getTime() <= now.getTime()) throw new ExpiredTokenError(payload.e, claims.expiresAt);
+  }
+  return claims;
+}
+
+// ---------------------------------------------------------------- links in every digest
+
+export interface ReaderLinks {
+  /** `{base}/unsubscribe?token=…`: the page, and the RFC 8058 one-click POST target. */
+  unsubscribeUrl: string;
+  /** `{base}/preferences?token=…` */
+  preferencesUrl: string;
+  /** `mailto:unsubscribe+<edition>.<code>@<mailDomain>` */
+  unsubscribeMailto: string;
+}
+
+/** Longest local part RFC 5321 allows. */
+export const MAX_LOCAL_PART = 64;
+const MAILTO_PREFIX = 'unsubscribe+';
+/** 16 base32 characters: 80 bits of HMAC, beyond guessing for one address and edition. */
+const MAILTO_CODE_LENGTH = 16;
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array, length: number): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < length) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+    if (out.length >= length) break;
+  }
+  return out;
+}
+
+function mailtoCode(key: TokenKey, email: string, edition: string): string {
+  const digest = createHmac('sha256', key.secret).update(`mailto-unsubscribe\u0000${email}\u0000${edition}`).digest();
+  return base32(digest, MAILTO_CODE_LENGTH);
+}
+
+function trimBase(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
+/**
+ * The links every digest carries for one reader and edition. The `mailto:` address cannot hold a
+ * full token (a local part is at most 64 characters), so it carries the edition and a truncated
+ * HMAC of (address, edition) that {@link verifyMailtoUnsubscribe} checks against the From address
+ * of the mail that arrives there. Lower-case base32 survives mail systems that fold case.
+ */
+export function readerLinks(
+  keyring: Keyring,
+  options: { baseUrl: string; mailDomain: string; email: string; edition: string },
+): ReaderLinks {
+  const email = normalizeEmail(options.email);
+  const base = trimBase(options.baseUrl);
+  const unsubscribe = signToken(keyring, { purpose: 'unsubscribe', email, edition: options.edition });
+  const preferences = signToken(keyring, { purpose: 'preferences', email, edition: options.edition });
+  const localPart = `${MAILTO_PREFIX}${options.edition}.${mailtoCode(keyring.active, email, options.edition)}`;
+  if (localPart.length > MAX_LOCAL_PART) {
+    throw new RangeError(`unsubscribe mailbox "${localPart}" is longer than ${MAX_LOCAL_PART} characters`);
+  }
+  return {
+    unsubscribeUrl: `${base}/unsubscribe?token=${unsubscribe}`,
+    preferencesUrl: `${base}/preferences?token=${preferences}`,
+    unsubscribeMailto: `mailto:${localPart}@${options.mailDomain}`,
+  };
+}
+
+/**
+ * Checks mail sent to the `mailto:` unsubscribe address: `localPart` (`unsubscribe+<edition>.<code>`,
+ * the bare code, or the whole address) must carry the code of (From address, edition) under any
+ * key of the keyring. Returns what to unsubscribe, or undefined when the code does not match:
+ * a spoofed From needs that address's code, and a forwarded digest only lets its holder leave
+ * that one edition for that one address. (The feedback handler should also require SES's SPF or
+ * DKIM verdict to pass.)
+ */
+export function verifyMailtoUnsubscribe(
+  keyring: Keyring,
+  localPart: string,
+  fromAddress: string,
+): { email: string; edition: string } | undefined {
+  let local = localPart.trim().toLowerCase();
+  const at = local.lastIndexOf('@');
+  if (at >= 0) local = local.slice(0, at);
+  if (local.startsWith(MAILTO_PREFIX)) local = local.slice(MAILTO_PREFIX.length);
+  const dot = local.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const edition = local.slice(0, dot);
+  const code = local.slice(dot + 1);
+  if (!EDITION_ID_PATTERN.test(edition) || code.length !== MAILTO_CODE_LENGTH) return undefined;
+  const email = normalizeEmail(fromAddress);
+  const given = Buffer.from(code);
+  let matched = false;
+  for (const key of keyring.keys) {
+    // Every key is tried, match or not, so the time taken does not say which key matched.
+    if (timingSafeEqual(Buffer.from(mailtoCode(key, email, edition)), given)) matched = true;
+  }
+  return matched ? { email, edition } : undefined;
+}
+
+/**
+ * A keyed hash of a client's network address for the consent record: proves "the same client"
+ * without keeping the address. Prefixed with the key id, as the hash changes when keys rotate.
+ */
+export function hashClientAddress(keyring: Keyring, address: string): string {
+  const digest = createHmac('sha256', keyring.active.secret).update(`client-address\u0000${address}`).digest('hex');
+  return `${keyring.active.id}:${digest.slice(0, 32)}`;
+}
