@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Debian's Chromium; override with `TIDINGS_CHROMIUM`. */
+export const CHROMIUM_PATH = process.env.TIDINGS_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Flags that keep headless Chromium from stalling on a closed network or as root (as in CI).
+ * The profile directory is added per launch.
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Why browser tests cannot run here, or undefined when they can. Under `CI=true` a missing
+ * browser is never a reason to skip: callers get undefined and the launch fails loudly.
+ */
+export function browserSkipReason(): string | undefined {
+  if (process.env.CI === 'true') return undefined;
+  return existsSync(CHROMIUM_PATH)
+    ? undefined
+    : `Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium); browser tests skipped`;
+}
+
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  /** A new page with the given viewport; requests to the network are refused (tests run offline). */
+  newPage(viewport: { width: number; height: number }, options?: { allowNetwork?: boolean }): Promise<Page>;
+  /** Closes the browser and removes its fresh profile directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Debian's Chromium through playwright-core with a fresh, throwaway profile
+ * (playwright takes the profile as the persistent context's directory, not as a flag).
+ */
+export async function launchBrowser(): Promise<LaunchedBrowser> {
+  const profile = await mkdtemp(join(tmpdir(), 'tidings-chromium-'));
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    return {
+      context,
+      async newPage(viewport, options = {}) {
+        const page = await context.newPage();
+        await page.setViewportSize(viewport);
+        if (!options.allowNetwork) {
+          // Remote images would hang or fail on a closed network; only inline data is loaded.
+          await page.route(/^(?!data:|about:)/, (route) => route.abort());
+        }
+        return page;
+      },
+      async close() {
+        await context.close();
+        await rm(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  }
+}
