@@ -9,11 +9,22 @@ import { EDITION_ID_PATTERN } from './config.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Rejects what `Date` would silently roll over (Feb 30 → Mar 2) and years past 9999. */
+function isRealInstant(value: string): boolean {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return false;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const hour = Number(value.slice(11, 13));
+  if (hour > 23 || !year || !month || !day) return false;
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month <= 12 && day <= lastDay;
+}
+
 /** An ISO 8601 instant with a zone, normalised to UTC (`2026-11-30T12:00:00.000Z`). */
 export const Instant = z
   .string()
   .regex(ISO_INSTANT, 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T07:00:00Z')
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'is not a real date')
+  .refine(isRealInstant, 'is not a real date (day, month, hour or year out of range)')
   .transform((v) => new Date(v).toISOString());
 
 export const HttpUrl = z
@@ -29,7 +40,10 @@ const line = (max: number) =>
     .min(1)
     .max(max)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters or line breaks');
+    .refine(
+      (v) => !/[\u0000-\u001f\u007f\u2028\u2029]/.test(v),
+      'must not contain control characters or line breaks',
+    );
 
 const paragraph = z
   .string()

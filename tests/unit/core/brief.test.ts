@@ -49,3 +49,21 @@ describe('brief', () => {
     }
   });
 });
+
+describe('brief instants', () => {
+  it('rejects dates that Date would roll over instead of storing the wrong day', () => {
+    for (const bad of [
+      '2026-02-30T10:00:00Z',
+      '2026-04-31T10:00:00Z',
+      '2026-11-30T24:00:00Z',
+      '2026-13-01T00:00:00Z',
+    ]) {
+      expect(BriefSchema.safeParse({ ...base, publishedAt: bad }).success, bad).toBe(false);
+    }
+    expect(BriefSchema.safeParse({ ...base, publishedAt: '2028-02-29T10:00:00Z' }).success).toBe(true);
+  });
+
+  it('rejects Unicode line separators in single-line fields', () => {
+    expect(BriefSchema.safeParse({ ...base, headline: 'One\u2028Two' }).success).toBe(false);
+  });
+});
