@@ -32,26 +32,26 @@ export const HttpUrl = z
   .max(2048)
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an absolute http(s) URL');
 
-/** Single-line text: no control characters (they would break headers and plain-text layout). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const LINE_BREAKING = /[\u0000-\u001f\u007f\u2028\u2029]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_EXCEPT_NEWLINE_AND_TAB = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/** Single-line text: no control characters or line separators (they would break headers and plain-text layout). */
 const line = (max: number) =>
   z
     .string()
     .trim()
     .min(1)
     .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    .refine(
-      (v) => !/[\u0000-\u001f\u007f\u2028\u2029]/.test(v),
-      'must not contain control characters or line breaks',
-    );
+    .refine((v) => !LINE_BREAKING.test(v), 'must not contain control characters or line breaks');
 
 const paragraph = z
   .string()
   .trim()
   .min(1)
   .max(5000)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v), 'must not contain control characters');
+  .refine((v) => !CONTROL_EXCEPT_NEWLINE_AND_TAB.test(v), 'must not contain control characters');
 
 export const SourceRefSchema = z.strictObject({
   name: line(120),
