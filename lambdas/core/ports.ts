@@ -1,4 +1,5 @@
 import type { Brief, StoredBrief } from './brief.js';
+import type { Issue, IssueState, LedgerEntry } from './issue.js';
 import type { Recipient, Subscriber, SubscriberStatus, Suppression } from './subscriber.js';
 
 /**
@@ -86,4 +87,73 @@ export interface OutgoingMessage {
 export interface Mailer {
   /** Sends one raw message; resolves with the SES message id. */
   send(message: OutgoingMessage): Promise<{ messageId: string }>;
+}
+
+// ---------------------------------------------------------------- delivery (issues, ledger, send queue)
+
+/** Issue records: one per edition and local date. */
+export interface IssueStore {
+  get(issueId: string): Promise<Issue | undefined>;
+  /** Only the state, read strongly consistent and without the rendered parts (checked before every send). */
+  getState(issueId: string): Promise<IssueState | undefined>;
+  /** Writes a new issue; false (and nothing written) when one with that id exists. */
+  create(issue: Issue): Promise<boolean>;
+  /**
+   * Replaces an issue only while its stored state is one of `from`; returns the stored issue
+   * after the write, or undefined when the state did not match (someone else moved it first).
+   */
+  replace(issue: Issue, from: readonly IssueState[]): Promise<Issue | undefined>;
+  /** One edition's issues, newest local date first. */
+  listByEdition(edition: string, options?: { limit?: number }): Promise<Issue[]>;
+}
+
+/** The send ledger: one row per (issue, recipient), written only by conditional single-item writes. */
+export interface LedgerStore {
+  get(issueId: string, email: string): Promise<LedgerEntry | undefined>;
+  /**
+   * Creates the row unless one exists (an expired row counts as absent). Returns `created: true`,
+   * or the row that was there first.
+   */
+  create(
+    entry: LedgerEntry,
+  ): Promise<{ created: true } | { created: false; existing: LedgerEntry | undefined }>;
+  /** Marks a claim sent; succeeds while the row still carries `claimToken` and is `claimed` or `unknown`. */
+  markSent(
+    issueId: string,
+    email: string,
+    claimToken: string,
+    sent: { messageId: string; sentAt: string },
+  ): Promise<boolean>;
+  /** Marks a claim failed (permanent rejection); only while the claim is still ours. */
+  markFailed(
+    issueId: string,
+    email: string,
+    claimToken: string,
+    reason: string,
+    at: string,
+  ): Promise<boolean>;
+  /** Turns someone's stale claim into `unknown`; only while it is still that claim. */
+  markUnknown(issueId: string, email: string, claimToken: string, at: string): Promise<boolean>;
+  /** Deletes our own claim (SES throttled: nothing was sent, another attempt may claim again). */
+  release(issueId: string, email: string, claimToken: string): Promise<boolean>;
+  /** Records one more copy sent by the operator (`tidings resend`). */
+  recordResend(issueId: string, email: string, sent: { messageId: string; sentAt: string }): Promise<void>;
+  /** Every row of an issue, in recipient order. */
+  list(issueId: string): AsyncIterable<LedgerEntry>;
+}
+
+/** One queue message: a slice of an issue's recipients for one send worker. */
+export interface SendBatch {
+  issueId: string;
+  recipients: Recipient[];
+}
+
+export interface SendQueue {
+  /** Queues the batches (at-least-once: a batch may be delivered more than once). */
+  enqueue(batches: readonly SendBatch[]): Promise<void>;
+}
+
+/** Builds the raw message for one reader of an issue (MIME encoded once per issue, personalised per reader). */
+export interface MessageBuilder {
+  build(issue: Issue, recipient: Recipient): Promise<OutgoingMessage>;
 }

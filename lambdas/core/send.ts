@@ -1,0 +1,226 @@
+import { parseIssueId } from './edition.js';
+import type { Issue, LedgerEntry, SkipReason } from './issue.js';
+import { ledgerExpiry } from './issue.js';
+import {
+  type Clock,
+  type IssueStore,
+  type LedgerStore,
+  type Mailer,
+  MailerThrottledError,
+  type MessageBuilder,
+  MessageRejectedError,
+  type SendBatch,
+  type SubscriberStore,
+} from './ports.js';
+import type { Recipient } from './subscriber.js';
+
+/**
+ * The send use case: one queue message (a slice of an issue's readers) at a time. Each reader
+ * goes through the ledger's state machine (see docs/delivery.md):
+ *
+ *   (none) ──claim──▶ claimed ──SES ok──▶ sent
+ *                        │ ──rejected──▶ failed
+ *                        │ ──throttled──▶ (none)      released; the queue retries
+ *                        └ ──stale (lease passed, found by a later attempt)──▶ unknown
+ *   (none) ──issue cancelled──▶ cancelled ;  (none) ──not active/not a reader/suppressed──▶ skipped
+ *
+ * Every transition is a conditional single-item write, so whatever is redelivered, retried or
+ * crashes, a reader is mailed at most once per issue.
+ */
+
+export interface SendDeps {
+  issues: Pick<IssueStore, 'get' | 'getState'>;
+  ledger: LedgerStore;
+  subscribers: Pick<SubscriberStore, 'get' | 'isSuppressed'>;
+  messages: MessageBuilder;
+  mailer: Mailer;
+  /** Paces SES calls (one permit per call, retries included). */
+  limiter: { acquire(): Promise<void> };
+  clock: Clock;
+  sleep(ms: number): Promise<void>;
+  /** A fresh random claim token. */
+  newToken(): string;
+  /**
+   * How old a claim must be before a later attempt may call it `unknown`. Longer than any one
+   * attempt can take (the send function's timeout), or a slow worker's claim would be taken for
+   * a dead one.
+   */
+  leaseMs: number;
+  /** In-place retries after SES throttles, before the claim is released for the queue to retry. */
+  throttleRetries?: number;
+  /** First backoff after a throttle; doubles each retry. */
+  backoffMs?: number;
+  log?: (event: string, detail: Record<string, unknown>) => void;
+}
+
+export type RecipientOutcome =
+  | 'sent'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled'
+  | 'unknown'
+  /** A final row was already there (a redelivery or a second fan-out). */
+  | 'already-done'
+  /** Another attempt holds a fresh claim, or SES kept throttling: the queue must try again later. */
+  | 'retry';
+
+export interface BatchResult {
+  issueId: string;
+  outcomes: { email: string; outcome: RecipientOutcome }[];
+  /** True when the queue message must be redelivered (some reader could not be settled now). */
+  retry: boolean;
+}
+
+/** The issue the message belongs to no longer exists; the message can never succeed. */
+export class UnknownIssueError extends Error {
+  override readonly name = 'UnknownIssueError';
+}
+
+const FINAL_STATES = new Set(['sent', 'failed', 'unknown', 'cancelled', 'skipped']);
+
+/**
+ * Sends one queue message. Ledger or subscriber-store errors propagate (the message is retried
+ * as a whole; rows already settled make the retry cheap and harmless).
+ */
+export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<BatchResult> {
+  const outcomes: BatchResult['outcomes'] = [];
+  let retry = false;
+  let stopped = false;
+  for (const recipient of batch.recipients) {
+    if (stopped) {
+      outcomes.push({ email: recipient.email, outcome: 'retry' });
+      continue;
+    }
+    const outcome = await sendOne(deps, batch.issueId, recipient);
+    outcomes.push({ email: recipient.email, outcome: outcome.result });
+    if (outcome.result === 'retry') retry = true;
+    // SES kept throttling: the rest of the slice would only be throttled too.
+    if (outcome.stop) stopped = true;
+  }
+  return { issueId: batch.issueId, outcomes, retry };
+}
+
+interface OneResult {
+  result: RecipientOutcome;
+  stop?: boolean;
+}
+
+async function sendOne(deps: SendDeps, issueId: string, recipient: Recipient): Promise<OneResult> {
+  const email = recipient.email;
+  // Invariant 2: status is read now, just before the claim and the SES call, not at fan-out.
+  const [state, subscriber, suppressed] = await Promise.all([
+    deps.issues.getState(issueId),
+    deps.subscribers.get(email),
+    deps.subscribers.isSuppressed(email),
+  ]);
+  if (state === undefined) throw new UnknownIssueError(`issue ${issueId} does not exist`);
+  const now = deps.clock.now();
+  const base = { issueId, email, updatedAt: now.toISOString(), expiresAt: ledgerExpiry(now) };
+
+  if (state === 'cancelled') {
+    return settleWithoutSending(deps, { ...base, state: 'cancelled', reason: 'issue cancelled' });
+  }
+  if (state === 'held' || state === 'skipped') {
+    // Nothing is queued for these; a stray message waits until the issue is approved.
+    deps.log?.('send.issue-not-sendable', { issueId, state });
+    return { result: 'retry' };
+  }
+  const edition = parseIssueId(issueId)?.edition;
+  const skip: SkipReason | undefined =
+    subscriber?.status !== 'active'
+      ? 'not active'
+      : !edition || !subscriber.editions.includes(edition)
+        ? 'not in edition'
+        : suppressed
+          ? 'suppressed'
+          : undefined;
+  if (skip) return settleWithoutSending(deps, { ...base, state: 'skipped', reason: skip });
+
+  const claimToken = deps.newToken();
+  const claim = await deps.ledger.create({
+    ...base,
+    state: 'claimed',
+    claimToken,
+    claimedAt: base.updatedAt,
+  });
+  if (!claim.created) return settleExisting(deps, claim.existing, now);
+
+  const issue = await deps.issues.get(issueId);
+  if (!issue) throw new UnknownIssueError(`issue ${issueId} does not exist`);
+  const named: Recipient = subscriber?.name ? { email, name: subscriber.name } : recipient;
+  return deliver(deps, issue, named, claimToken);
+}
+
+async function deliver(
+  deps: SendDeps,
+  issue: Issue,
+  recipient: Recipient,
+  claimToken: string,
+): Promise<OneResult> {
+  const message = await deps.messages.build(issue, recipient);
+  const retries = deps.throttleRetries ?? 3;
+  const backoff = deps.backoffMs ?? 200;
+  for (let attempt = 0; ; attempt++) {
+    await deps.limiter.acquire();
+    try {
+      const { messageId } = await deps.mailer.send(message);
+      const sentAt = deps.clock.now().toISOString();
+      // If this write is lost (crash), the claim stays and a later attempt records `unknown`.
+      await deps.ledger.markSent(issue.id, recipient.email, claimToken, { messageId, sentAt });
+      return { result: 'sent' };
+    } catch (error) {
+      if (error instanceof MailerThrottledError) {
+        if (attempt < retries) {
+          await deps.sleep(backoff * 2 ** attempt);
+          continue;
+        }
+        // Nothing went out: give the reader back to the queue.
+        await deps.ledger.release(issue.id, recipient.email, claimToken);
+        deps.log?.('send.throttled', { issueId: issue.id, attempts: attempt + 1 });
+        return { result: 'retry', stop: true };
+      }
+      if (error instanceof MessageRejectedError) {
+        await deps.ledger.markFailed(
+          issue.id,
+          recipient.email,
+          claimToken,
+          error.message.slice(0, 500),
+          deps.clock.now().toISOString(),
+        );
+        return { result: 'failed' };
+      }
+      // Anything else may have reached SES: keep the claim (a later attempt marks it unknown).
+      throw error;
+    }
+  }
+}
+
+async function settleWithoutSending(deps: SendDeps, entry: LedgerEntry): Promise<OneResult> {
+  const written = await deps.ledger.create(entry);
+  if (written.created) return { result: entry.state === 'cancelled' ? 'cancelled' : 'skipped' };
+  return settleExisting(deps, written.existing, deps.clock.now());
+}
+
+async function settleExisting(
+  deps: SendDeps,
+  existing: LedgerEntry | undefined,
+  now: Date,
+): Promise<OneResult> {
+  // The row vanished between the write and the read (released by a throttled attempt): try later.
+  if (!existing) return { result: 'retry' };
+  if (FINAL_STATES.has(existing.state)) return { result: 'already-done' };
+  const claimedAt = Date.parse(existing.claimedAt ?? existing.updatedAt);
+  if (now.getTime() - claimedAt < deps.leaseMs || !existing.claimToken) {
+    // A live attempt may be between SES and its ledger write: leave it alone, look again later.
+    return { result: 'retry' };
+  }
+  // The claim outlived any attempt: SES may or may not have taken the message. Never resend.
+  const marked = await deps.ledger.markUnknown(
+    existing.issueId,
+    existing.email,
+    existing.claimToken,
+    now.toISOString(),
+  );
+  deps.log?.('send.unknown', { issueId: existing.issueId, marked });
+  return { result: marked ? 'unknown' : 'retry' };
+}
