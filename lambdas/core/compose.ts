@@ -31,6 +31,7 @@ export interface RenderedParts {
   html: string;
   text: string;
   htmlBytes: number;
+  publication?: string;
 }
 
 export interface ComposeDeps {
@@ -174,6 +175,7 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
     html: rendered.html,
     text: rendered.text,
     htmlBytes: rendered.htmlBytes,
+    ...(rendered.publication ? { publication: rendered.publication } : {}),
   };
   if (request.dryRun) {
     return { issueId, outcome: 'dry-run', issue, enqueued: await countActive(deps, edition.id) };

@@ -37,6 +37,8 @@ export interface Issue {
   html?: string;
   text?: string;
   htmlBytes?: number;
+  /** "Tidings D.C.": the sender's and the edition's name, as the digest names itself. */
+  publication?: string;
   counts: {
     /** Recipients handed to the send queue by the latest fan-out. */
     enqueued: number;
