@@ -37,6 +37,24 @@ export interface BriefStore {
   ): Promise<Page<StoredBrief>>;
   /** Keeps a brief out of every later issue; false when there is no such brief. */
   retract(id: string, now: Date): Promise<boolean>;
+  /** {@link BriefStore.upsert} for many briefs (distinct ids); outcomes in the same order. */
+  upsertMany(briefs: readonly Brief[], now: Date): Promise<UpsertOutcome[]>;
+  /** The stored briefs among `ids` (absent ids are left out), retracted ones included. */
+  getMany(ids: readonly string[]): Promise<Map<string, StoredBrief>>;
+  /** Every stored brief, retracted ones included, optionally only one edition's; any order. */
+  listAll(filter?: { edition?: string }): AsyncIterable<StoredBrief>;
+  /** What a source's last successful fetch left (validators for a conditional GET). */
+  getSourceState(sourceId: string): Promise<SourceState | undefined>;
+  putSourceState(sourceId: string, state: SourceState): Promise<void>;
+}
+
+/** Per-source fetch state kept between ingest runs. */
+export interface SourceState {
+  etag?: string;
+  lastModified?: string;
+  /** Hash of the source's settings when the validators were taken; a change forces a full fetch. */
+  configHash?: string;
+  fetchedAt?: string;
 }
 
 // ---------------------------------------------------------------- subscribers
