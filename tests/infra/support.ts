@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildStacks, type TidingsStacks } from '../../infra/build-app.js';
+import { PROJECT_ROOT } from '../../infra/constructs/tidings-function.js';
+
+/** The `tidings` settings from cdk.json, as a deployer would have them. */
+export function projectSettings(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context: { tidings: Record<string, unknown> };
+  };
+  return structuredClone(cdkJson.context.tidings);
+}
+
+/**
+ * A fresh app with all four stacks, built from `settings` (default: cdk.json's) and an explicit
+ * account and region. Asset bundling is skipped, as `cdk` does for stacks it is not deploying.
+ */
+export function buildTestApp(settings: Record<string, unknown> = projectSettings()): TidingsStacks {
+  const app = new App({ context: { tidings: settings, 'aws:cdk:bundling-stacks': [] } });
+  return buildStacks(app, { env: { account: '123456789012', region: 'eu-west-1' } });
+}
+
+export interface NagFinding {
+  rule: string;
+  path: string;
+}
+
+/** AwsSolutions findings left after acknowledgements (errors and warnings alike). */
+export function nagFindings(stack: Stack): NagFinding[] {
+  const report = new AwsSolutionsChecks().validateScope(stack);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => ({
+      rule: violation.ruleName,
+      path: resource.constructPath,
+    })),
+  );
+}
+
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Metadata?: Record<string, unknown>;
+}
+
+/** The template's resources of one type, by logical id. */
+export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
+}
+
+/** Environment variables of the function with that physical name. */
+export function functionEnvironment(template: Template, functionName: string): Record<string, unknown> {
+  const found = resourcesOfType(template, 'AWS::Lambda::Function').find(
+    ([, resource]) => resource.Properties.FunctionName === functionName,
+  );
+  if (!found) throw new Error(`no function named ${functionName}`);
+  const environment = found[1].Properties.Environment as { Variables: Record<string, unknown> };
+  return environment.Variables;
+}
+
+export interface PolicyStatementJson {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** Every Allow statement of the inline policies attached to the role with that logical-id prefix. */
+export function roleStatements(template: Template, roleIdPrefix: string): PolicyStatementJson[] {
+  return resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) =>
+      (policy.Properties.Roles as { Ref?: string }[]).some((role) => role.Ref?.startsWith(roleIdPrefix)),
+    )
+    .flatMap(
+      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement,
+    )
+    .filter((statement) => statement.Effect === 'Allow');
+}
+
+export const actionsOf = (statement: PolicyStatementJson): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+export const resourcesOf = (statement: PolicyStatementJson): unknown[] =>
+  Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
