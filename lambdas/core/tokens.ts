@@ -137,11 +137,14 @@ export function parseKeyring(json: string): Keyring {
   const parsed = KeyringJson.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new KeyringError(`token keyring: ${issue?.path.join('.') || 'root'} ${issue?.message ?? 'is invalid'}`);
+    throw new KeyringError(
+      `token keyring: ${issue?.path.join('.') || 'root'} ${issue?.message ?? 'is invalid'}`,
+    );
   }
   const keys: TokenKey[] = [];
   for (const key of parsed.data.keys) {
-    if (keys.some((k) => k.id === key.id)) throw new KeyringError(`token keyring: duplicate key id "${key.id}"`);
+    if (keys.some((k) => k.id === key.id))
+      throw new KeyringError(`token keyring: duplicate key id "${key.id}"`);
     const secret = new Uint8Array(Buffer.from(key.secret, 'base64'));
     if (secret.length < MIN_SECRET_BYTES) {
       throw new KeyringError(`token keyring: key "${key.id}" is shorter than ${MIN_SECRET_BYTES} bytes`);
@@ -149,7 +152,8 @@ export function parseKeyring(json: string): Keyring {
     keys.push({ id: key.id, secret });
   }
   const active = keys.find((k) => k.id === parsed.data.active);
-  if (!active) throw new KeyringError(`token keyring: active key "${parsed.data.active}" is not among the keys`);
+  if (!active)
+    throw new KeyringError(`token keyring: active key "${parsed.data.active}" is not among the keys`);
   return { active, keys };
 }
 
@@ -213,7 +217,7 @@ export function verifyToken(keyring: Keyring, token: string, purpose: TokenPurpo
   // timingSafeEqual needs equal lengths; comparing against itself keeps the work the same.
   const sameLength = given.length === expected.length;
   if (!timingSafeEqual(sameLength ? given : expected, expected) || !sameLength) throw new ForgedTokenError();
-  let payload: Payload;
+  let payload: z.infer<typeof PayloadSchema>;
   try {
     payload = PayloadSchema.parse(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')));
   } catch (error) {
@@ -267,7 +271,9 @@ function base32(bytes: Uint8Array, length: number): string {
 }
 
 function mailtoCode(key: TokenKey, email: string, edition: string): string {
-  const digest = createHmac('sha256', key.secret).update(`mailto-unsubscribe\u0000${email}\u0000${edition}`).digest();
+  const digest = createHmac('sha256', key.secret)
+    .update(`mailto-unsubscribe\u0000${email}\u0000${edition}`)
+    .digest();
   return base32(digest, MAILTO_CODE_LENGTH);
 }
 
@@ -337,6 +343,8 @@ export function verifyMailtoUnsubscribe(
  * without keeping the address. Prefixed with the key id, as the hash changes when keys rotate.
  */
 export function hashClientAddress(keyring: Keyring, address: string): string {
-  const digest = createHmac('sha256', keyring.active.secret).update(`client-address\u0000${address}`).digest('hex');
+  const digest = createHmac('sha256', keyring.active.secret)
+    .update(`client-address\u0000${address}`)
+    .digest('hex');
   return `${keyring.active.id}:${digest.slice(0, 32)}`;
 }

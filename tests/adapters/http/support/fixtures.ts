@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { parseConfig, type TidingsConfig } from '../../../../lambdas/core/config.js';
+import type { Clock, Mailer, OutgoingMessage } from '../../../../lambdas/core/ports.js';
+import type {
+  ConfirmationEmail,
+  ConfirmationMessage,
+  SubscriptionDeps,
+} from '../../../../lambdas/core/subscriptions.js';
+import { type Keyring, parseKeyring } from '../../../../lambdas/core/tokens.js';
+import { MemorySubscriberStore } from './memory-subscriber-store.js';
+
+/** A small configuration with three editions, for tests that do not need cdk.json. */
+export function smallConfig(overrides: Partial<TidingsConfig['api']> = {}): TidingsConfig {
+  return parseConfig({
+    stage: 'test',
+    baseUrl: 'https://news.example.org',
+    sender: { address: 'digest@tidings.example', name: 'Tidings', domain: 'tidings.example' },
+    postalAddress: '1 Example Way, Springfield',
+    api: {
+      rateLimitPerMinute: 0,
+      confirmationWindowMinutes: 10,
+      confirmationTtlDays: 7,
+      corsOrigins: [],
+      ...overrides,
+    },
+    editions: [
+      { id: 'dc', name: 'D.C.', timeZone: 'America/New_York', sendTime: '06:30' },
+      { id: 'bxl', name: 'BXL', timeZone: 'Europe/Brussels', sendTime: '07:00' },
+      { id: 'sg', name: 'SG', timeZone: 'Asia/Singapore', sendTime: '07:30' },
+    ],
+  });
+}
+
+export function testKeyring(ids: string[] = ['k1'], active = ids[ids.length - 1] ?? 'k1'): Keyring {
+  return parseKeyring(
+    JSON.stringify({ active, keys: ids.map((id) => ({ id, secret: randomBytes(32).toString('base64') })) }),
+  );
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(public current = new Date('2026-11-30T08:00:00Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Keeps what would have been sent, with the confirmation link pulled out. */
+export class RecordingMailer implements Mailer {
+  readonly sent: OutgoingMessage[] = [];
+  async send(message: OutgoingMessage): Promise<{ messageId: string }> {
+    this.sent.push(message);
+    return { messageId: `m-${this.sent.length}` };
+  }
+}
+
+/** A confirmation "email" whose raw bytes are the JSON of the message: tests read the link back. */
+export class JsonConfirmationEmail implements ConfirmationEmail {
+  compose(message: ConfirmationMessage): OutgoingMessage {
+    return {
+      raw: new TextEncoder().encode(
+        JSON.stringify({ ...message, editions: message.editions.map((e) => e.id) }),
+      ),
+      from: 'digest@tidings.example',
+      to: message.to,
+      folder: 'confirmations',
+    };
+  }
+}
+
+export interface Harness extends SubscriptionDeps {
+  store: MemorySubscriberStore;
+  clock: ManualClock;
+  mailer: RecordingMailer;
+  /** The confirmation links mailed to an address, oldest first. */
+  confirmLinks(email: string): string[];
+  /** The token of the newest confirmation link mailed to an address. */
+  confirmToken(email: string): string;
+}
+
+export function harness(config = smallConfig(), keyring = testKeyring()): Harness {
+  const clock = new ManualClock();
+  const mailer = new RecordingMailer();
+  const h: Harness = {
+    config,
+    keyring,
+    clock,
+    mailer,
+    store: new MemorySubscriberStore(() => clock.now()),
+    confirmationEmail: new JsonConfirmationEmail(),
+    confirmLinks(email) {
+      return mailer.sent
+        .filter((m) => m.to === email && m.folder === 'confirmations')
+        .map((m) => (JSON.parse(new TextDecoder().decode(m.raw)) as ConfirmationMessage).confirmUrl);
+    },
+    confirmToken(email) {
+      const link = h.confirmLinks(email).at(-1);
+      if (!link) throw new Error(`no confirmation mailed to ${email}`);
+      return new URL(link).searchParams.get('token') ?? '';
+    },
+  };
+  return h;
+}

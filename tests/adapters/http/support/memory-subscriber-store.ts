@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { type Page, SUBSCRIBER_SHARDS, type SubscriberStore } from '../../../../lambdas/core/ports.js';
+import {
+  ConcurrentUpdateError,
+  normalizeEmail,
+  type Recipient,
+  type Subscriber,
+  type SubscriberStatus,
+  type Suppression,
+} from '../../../../lambdas/core/subscriber.js';
+
+function shard(email: string): number {
+  return createHash('sha256').update(email).digest().readUInt32BE(0) % SUBSCRIBER_SHARDS;
+}
+
+/** An in-memory {@link SubscriberStore} with the DynamoDB store's rules (versions, suppression, TTL). */
+export class MemorySubscriberStore implements SubscriberStore {
+  readonly profiles = new Map<string, Subscriber>();
+  readonly suppressions = new Map<string, Suppression>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  private live(email: string): Subscriber | undefined {
+    const stored = this.profiles.get(email);
+    if (stored?.expiresAt && Date.parse(stored.expiresAt) <= this.now().getTime()) return undefined;
+    return stored;
+  }
+
+  async get(email: string): Promise<Subscriber | undefined> {
+    const stored = this.live(normalizeEmail(email));
+    return stored ? structuredClone(stored) : undefined;
+  }
+
+  async save(subscriber: Subscriber): Promise<void> {
+    const email = normalizeEmail(subscriber.email);
+    const current = this.live(email);
+    const currentVersion = current?.version ?? 0;
+    if (subscriber.version !== undefined && subscriber.version !== currentVersion) {
+      throw new ConcurrentUpdateError(`subscriber ${email} was changed by someone else`);
+    }
+    this.profiles.set(
+      email,
+      structuredClone({ ...subscriber, email, version: (subscriber.version ?? 0) + 1 }),
+    );
+  }
+
+  async listActive(edition: string, shardNo: number, cursor?: string): Promise<Page<Recipient>> {
+    const items = [...this.profiles.values()]
+      .filter((s) => s.status === 'active' && s.editions.includes(edition) && shard(s.email) === shardNo)
+      .filter((s) => cursor === undefined || s.email > cursor)
+      .map((s) => (s.name ? { email: s.email, name: s.name } : { email: s.email }));
+    return { items };
+  }
+
+  async *list(filter: { edition?: string; status?: SubscriberStatus } = {}): AsyncIterable<Subscriber> {
+    for (const email of [...this.profiles.keys()].sort()) {
+      const s = this.live(email);
+      if (!s) continue;
+      if (filter.status && s.status !== filter.status) continue;
+      if (filter.edition && !s.editions.includes(filter.edition)) continue;
+      yield structuredClone(s);
+    }
+  }
+
+  async forget(email: string, now: Date): Promise<boolean> {
+    const address = normalizeEmail(email);
+    const profile = this.profiles.get(address);
+    const earlier = this.suppressions.get(address);
+    const reason =
+      earlier && earlier.reason !== 'forgotten'
+        ? earlier.reason
+        : profile?.status === 'bounced' || profile?.status === 'complained'
+          ? profile.status
+          : 'forgotten';
+    this.suppressions.set(address, { reason, at: now.toISOString() });
+    return this.profiles.delete(address);
+  }
+
+  async isSuppressed(email: string): Promise<boolean> {
+    const address = normalizeEmail(email);
+    const profile = this.live(address);
+    const entry = this.suppressions.get(address);
+    if (profile?.status === 'bounced' || profile?.status === 'complained') return true;
+    if (entry && entry.reason !== 'forgotten') return true;
+    return entry !== undefined && profile === undefined;
+  }
+
+  async suppression(email: string): Promise<Suppression | undefined> {
+    return this.suppressions.get(normalizeEmail(email));
+  }
+}
