@@ -446,7 +446,7 @@ export function wrapText(text: string, width = TEXT_WIDTH, indent = ''): string[
 }
 
 function sourceText(source: SourceView): string {
-  return source.url ? `${source.name} <${source.url}>` : source.name;
+  return source.url ? `${source.name} (${source.url})` : source.name;
 }
 
 /**
@@ -454,7 +454,7 @@ function sourceText(source: SourceView): string {
  * recipient's long link stays whole.
  */
 export function digestText(view: DigestView): string {
-  const rule = '='.repeat(TEXT_WIDTH);
+  const rule = '_'.repeat(TEXT_WIDTH);
   const thin = '-'.repeat(TEXT_WIDTH);
   const out: string[] = [
     `${view.publication.toUpperCase()}`,

@@ -1,0 +1,220 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseHTML } from 'linkedom';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_TEMPLATES_DIR,
+  DigestRenderError,
+  DigestRenderer,
+} from '../../lambdas/adapters/digest-renderer.js';
+import { publicHtml, publicLinks, SLOT_MARKERS, SLOT_NAMES } from '../../lambdas/core/digest.js';
+import { digestBrief, digestInput, recipient } from '../support/digest-fixture.js';
+
+function documentOf(html: string): Document {
+  return parseHTML(html).document as unknown as Document;
+}
+
+function visibleText(doc: Document): string {
+  return (doc.body.textContent ?? '').replace(/\s+/g, ' ');
+}
+
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  'javascript:alert(1)',
+  '{{ config.sender.address }}',
+  '{% raw %}{% endraw %}{% include "digest" %}',
+  '" onmouseover="alert(1)',
+  "' onclick='alert(1)",
+  '</mj-text><mj-raw><script>alert(2)</script></mj-raw>',
+  '<!-- comment --> ]]> <![CDATA[x]]>',
+];
+
+describe('DigestRenderer', () => {
+  let renderer: DigestRenderer;
+  beforeAll(async () => {
+    renderer = await DigestRenderer.create();
+  });
+
+  describe('the twelve-brief fixture', () => {
+    it('shows every brief and signal with its sources, in reading order', async () => {
+      const input = digestInput();
+      const digest = await renderer.render(input);
+      const doc = documentOf(digest.html);
+      const headlines = [...doc.querySelectorAll('h2')].map((h) => h.textContent?.trim());
+      expect(headlines).toHaveLength(12);
+      expect(new Set(headlines)).toEqual(new Set(input.briefs.map((b) => b.headline)));
+      const text = visibleText(doc);
+      for (const brief of input.briefs) {
+        expect(text).toContain(brief.news[0]);
+        for (const signal of brief.signals) {
+          expect(text).toContain(signal.headline);
+          expect(text).toContain(
+            `${signal.sources.length === 1 ? 'Source' : 'Sources'}: ${signal.sources.map((s) => s.name).join(', ')}`,
+          );
+          for (const source of signal.sources) {
+            if (!source.url) continue;
+            const link = [...doc.querySelectorAll('a')].find((a) => a.getAttribute('href') === source.url);
+            expect(link?.textContent).toBe(source.name);
+          }
+        }
+        if (brief.url) expect(doc.querySelector(`a[href="${brief.url}"]`)).not.toBeNull();
+      }
+      expect(doc.querySelectorAll('.upd')).toHaveLength(input.briefs.filter((b) => b.updated).length);
+    });
+
+    it('stays under 80 KB of HTML, every image has alt text and every link is absolute http(s)', async () => {
+      const digest = await renderer.render(digestInput());
+      expect(digest.htmlBytes).toBeLessThan(80 * 1024);
+      const doc = documentOf(digest.html);
+      const images = [...doc.querySelectorAll('img')];
+      expect(images.length).toBeGreaterThan(0);
+      for (const img of images) expect(img.getAttribute('alt')?.trim()).toBeTruthy();
+      for (const a of doc.querySelectorAll('a')) {
+        const href = a.getAttribute('href') ?? '';
+        if (Object.values(SLOT_MARKERS).includes(href)) continue;
+        expect(href).toMatch(/^https?:\/\//);
+      }
+    });
+
+    it('has a title, a hidden preheader and a subject naming the edition and the lead', async () => {
+      const input = digestInput();
+      const digest = await renderer.render(input);
+      const doc = documentOf(digest.html);
+      expect(digest.subject.startsWith('Tidings D.C.: ')).toBe(true);
+      expect(doc.querySelector('title')?.textContent).toBe(digest.subject);
+      const preheader = [...doc.querySelectorAll('div')].find((d) =>
+        d.getAttribute('style')?.includes('display:none'),
+      );
+      expect(preheader?.textContent?.trim()).toBe(digest.preheader);
+      expect(doc.querySelector('h2')?.textContent).toBe(digest.subject.slice('Tidings D.C.: '.length));
+    });
+
+    it('carries every recipient slot, and the footer holds the postal address and the web link', async () => {
+      const input = digestInput();
+      const digest = await renderer.render(input);
+      for (const name of SLOT_NAMES) expect(digest.html).toContain(SLOT_MARKERS[name]);
+      const doc = documentOf(digest.html);
+      expect(visibleText(doc)).toContain(input.config.postalAddress);
+      expect(doc.querySelector('a[href="http://127.0.0.1:3000/issues/dc-2026-11-30"]')?.textContent).toBe(
+        'View in browser',
+      );
+    });
+  });
+
+  describe('a full render for one recipient', () => {
+    it('puts absolute, escaped reader links and the greeting in the footer', async () => {
+      const input = digestInput();
+      const reader = recipient('ana@example.com', 'Ana <b>Lima</b>');
+      const doc = documentOf((await renderer.renderFor(input, reader)).html);
+      const text = visibleText(doc);
+      expect(text).toContain('Good morning, Ana <b>Lima</b>.');
+      expect(doc.querySelector('b:not(.upd)')).toBeNull();
+      expect(text).toContain(
+        "You're receiving this because you subscribed to Tidings D.C. at ana@example.com.",
+      );
+      const unsubscribe = [...doc.querySelectorAll('a')].find((a) => a.textContent === 'Unsubscribe');
+      expect(unsubscribe?.getAttribute('href')).toBe(reader.unsubscribeUrl);
+      const preferences = [...doc.querySelectorAll('a')].find((a) => a.textContent === 'Manage preferences');
+      expect(preferences?.getAttribute('href')).toBe(reader.preferencesUrl);
+    });
+  });
+
+  describe('the web version', () => {
+    it('holds no reader data: a sign-up link instead of unsubscribe, no slot left', async () => {
+      const input = digestInput();
+      const html = publicHtml(await renderer.render(input), publicLinks(input.config, input.edition));
+      expect(html).not.toContain('%%TIDINGS_SLOT_');
+      const doc = documentOf(html);
+      const subscribe = [...doc.querySelectorAll('a')].find((a) => a.textContent === 'Subscribe');
+      expect(subscribe?.getAttribute('href')).toBe('http://127.0.0.1:3000/');
+      expect(html).not.toMatch(/unsubscribe\?token|preferences\?token/);
+    });
+  });
+
+  describe('hostile brief text', () => {
+    it.each(HOSTILE)(
+      'keeps %s inert: shown as text, no script, handler or javascript: link',
+      async (payload) => {
+        const brief = digestBrief({
+          id: 'hostile',
+          headline: `Headline ${payload}`,
+          dek: `Dek ${payload}`,
+          topic: 'security',
+          region: 'Region',
+          editions: ['dc'],
+          publishedAt: '2026-11-30T01:00:00Z',
+          updatedAt: '2026-11-30T02:00:00Z',
+          image: { url: 'https://images.example/x.jpg', alt: `Alt ${payload}`, credit: `Credit ${payload}` },
+          news: [`News ${payload}`],
+          signals: [
+            {
+              headline: `Signal ${payload}`,
+              body: `Body ${payload}`,
+              sources: [{ name: `Source ${payload}`, url: 'https://s.example/' }],
+            },
+          ],
+        });
+        const digest = await renderer.render(digestInput([brief]));
+        const doc = documentOf(digest.html);
+        expect(doc.querySelectorAll('script')).toHaveLength(0);
+        expect(doc.querySelectorAll('mj-raw, mj-text')).toHaveLength(0);
+        for (const el of doc.querySelectorAll('*')) {
+          for (const attr of el.getAttributeNames()) {
+            expect(attr.startsWith('on')).toBe(false);
+            expect(el.getAttribute(attr) ?? '').not.toMatch(/^\s*javascript:/i);
+          }
+        }
+        const text = visibleText(doc);
+        for (const field of ['Headline', 'Dek', 'News', 'Signal', 'Body', 'Credit']) {
+          expect(text).toContain(`${field} ${payload.replace(/\s+/g, ' ')}`);
+        }
+        expect(doc.querySelector('img')?.getAttribute('alt')).toBe(`Alt ${payload}`);
+        expect(digest.text).toContain(`Headline ${payload}`.toUpperCase());
+        expect(digest.text).not.toContain('tidings.example</');
+      },
+    );
+
+    it('renders literal Liquid braces as text, never evaluated', async () => {
+      const brief = digestBrief({
+        id: 'braces',
+        headline: 'Braces {{ 7 | times: 6 }} and {% if true %}tag{% endif %}',
+        topic: 'security',
+        editions: ['dc'],
+        publishedAt: '2026-11-30T01:00:00Z',
+        updatedAt: '2026-11-30T02:00:00Z',
+        news: ['{{ slots.unsubscribeUrl }}'],
+      });
+      const digest = await renderer.render(digestInput([brief]));
+      const text = visibleText(documentOf(digest.html));
+      expect(text).toContain('Braces {{ 7 | times: 6 }} and {% if true %}tag{% endif %}');
+      expect(text).not.toContain('42');
+      expect(text).toContain('{{ slots.unsubscribeUrl }}');
+    });
+  });
+
+  describe('template errors', () => {
+    it('fails the render when MJML finds an error, under strict validation', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tidings-templates-'));
+      try {
+        await mkdir(join(dir, 'partials'));
+        for (const file of await readdir(join(DEFAULT_TEMPLATES_DIR, 'partials'))) {
+          await writeFile(
+            join(dir, 'partials', file),
+            await readFile(join(DEFAULT_TEMPLATES_DIR, 'partials', file)),
+          );
+        }
+        const digest = await readFile(join(DEFAULT_TEMPLATES_DIR, 'digest.mjml'), 'utf8');
+        await writeFile(
+          join(dir, 'digest.mjml'),
+          digest.replace('<mj-column>', '<mj-column bogus-attribute="1">'),
+        );
+        const broken = await DigestRenderer.create({ templatesDir: dir });
+        await expect(broken.render(digestInput())).rejects.toThrow(DigestRenderError);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
