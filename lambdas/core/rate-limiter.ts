@@ -32,7 +32,8 @@ export class RateLimiter {
     const burst = options.burst ?? 1;
     if (!Number.isInteger(burst) || burst < 1)
       throw new RangeError(`burst must be an integer ≥ 1, got ${burst}`);
-    this.intervalMs = 1000 / options.rate;
+    // Rounded up to the microsecond: `rate` intervals must never add up to less than a second.
+    this.intervalMs = Math.ceil(1_000_000 / options.rate) / 1000;
     this.burstMs = (burst - 1) * this.intervalMs;
   }
 

@@ -1,0 +1,277 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Issue } from '../../../lambdas/core/issue.js';
+import { MailerThrottledError, MessageRejectedError, type SendBatch } from '../../../lambdas/core/ports.js';
+import { type SendDeps, sendBatch, UnknownIssueError } from '../../../lambdas/core/send.js';
+import {
+  ManualClock,
+  MemoryIssueStore,
+  MemoryLedgerStore,
+  MemorySubscriberStore,
+  plainMessages,
+  RecordingMailer,
+  subscriber,
+} from '../../support/fakes/delivery.js';
+
+const ISSUE_ID = 'dc-2026-11-30';
+const READERS = ['ada@example.com', 'ben@example.com', 'cleo@example.com'];
+const LEASE = 60_000;
+
+function issue(state: Issue['state'] = 'sending'): Issue {
+  return {
+    id: ISSUE_ID,
+    edition: 'dc',
+    localDate: '2026-11-30',
+    state,
+    cutoff: '2026-11-30T11:30:00.000Z',
+    briefIds: ['b1'],
+    briefs: [],
+    subject: 'Tidings D.C.: a subject',
+    html: '<p>hi</p>',
+    text: 'hi',
+    counts: { enqueued: READERS.length, fanouts: 1 },
+    createdAt: '2026-11-30T11:30:00.000Z',
+    updatedAt: '2026-11-30T11:30:00.000Z',
+  };
+}
+
+describe('sendBatch', () => {
+  let issues: MemoryIssueStore;
+  let ledger: MemoryLedgerStore;
+  let subscribers: MemorySubscriberStore;
+  let mailer: RecordingMailer;
+  let clock: ManualClock;
+  let deps: SendDeps;
+  let tokens: number;
+  const batch: SendBatch = { issueId: ISSUE_ID, recipients: READERS.map((email) => ({ email })) };
+
+  beforeEach(async () => {
+    issues = new MemoryIssueStore();
+    ledger = new MemoryLedgerStore();
+    subscribers = new MemorySubscriberStore();
+    mailer = new RecordingMailer();
+    clock = new ManualClock(new Date('2026-11-30T11:31:00.000Z'));
+    tokens = 0;
+    await issues.create(issue());
+    for (const email of READERS) await subscribers.save(subscriber(email, ['dc']));
+    deps = {
+      issues,
+      ledger,
+      subscribers,
+      messages: plainMessages,
+      mailer,
+      limiter: { acquire: async () => undefined },
+      clock,
+      sleep: async (ms) => clock.advance(ms),
+      newToken: () => `token-${++tokens}`,
+      leaseMs: LEASE,
+      backoffMs: 10,
+    };
+  });
+
+  const states = (): Record<string, string> =>
+    Object.fromEntries(ledger.entries(ISSUE_ID).map((row) => [row.email, row.state]));
+
+  it('sends each reader one email and records the SES message id', async () => {
+    const result = await sendBatch(deps, batch);
+    expect(result.retry).toBe(false);
+    expect(READERS.map((r) => mailer.to(r))).toEqual([1, 1, 1]);
+    const ada = await ledger.get(ISSUE_ID, 'ada@example.com');
+    expect(ada).toMatchObject({ state: 'sent', messageId: expect.stringMatching(/^msg-/) });
+    expect(ada?.expiresAt).toBeGreaterThan(Date.parse('2027-12-01') / 1000);
+  });
+
+  describe('invariant 1: at most one email per (issue, recipient)', () => {
+    it('sends nothing more when the same batch is delivered again', async () => {
+      await sendBatch(deps, batch);
+      const again = await sendBatch(deps, batch);
+      expect(again.outcomes.every((o) => o.outcome === 'already-done')).toBe(true);
+      expect(mailer.sent).toHaveLength(READERS.length);
+    });
+
+    it('sends once when two workers get the same batch at the same time', async () => {
+      const results = await Promise.all([
+        sendBatch(deps, batch),
+        sendBatch(deps, batch),
+        sendBatch(deps, batch),
+      ]);
+      expect(READERS.map((r) => mailer.to(r))).toEqual([1, 1, 1]);
+      // The losers of a race either saw the final row or a fresh claim, which they leave alone.
+      for (const result of results.slice(1)) {
+        expect(result.outcomes.every((o) => ['already-done', 'retry', 'sent'].includes(o.outcome))).toBe(
+          true,
+        );
+      }
+    });
+
+    it('never resends after a crash between SES and the ledger write, and records unknown after the lease', async () => {
+      const markSent = ledger.markSent.bind(ledger);
+      ledger.markSent = async (issueId, email, token, sent) => {
+        if (email === 'ben@example.com') throw new Error('worker died');
+        return markSent(issueId, email, token, sent);
+      };
+      await expect(sendBatch(deps, batch)).rejects.toThrow('worker died');
+      expect(mailer.to('ben@example.com')).toBe(1);
+      ledger.markSent = markSent;
+
+      // Redelivered while the claim is fresh: the attempt might still be alive, so hands off.
+      clock.advance(LEASE / 2);
+      const early = await sendBatch(deps, batch);
+      expect(early.retry).toBe(true);
+      expect(states()['ben@example.com']).toBe('claimed');
+
+      clock.advance(LEASE);
+      const late = await sendBatch(deps, batch);
+      expect(late.retry).toBe(false);
+      expect(late.outcomes.find((o) => o.email === 'ben@example.com')?.outcome).toBe('unknown');
+      expect(states()).toEqual({
+        'ada@example.com': 'sent',
+        'ben@example.com': 'unknown',
+        'cleo@example.com': 'sent',
+      });
+      expect(READERS.map((r) => mailer.to(r))).toEqual([1, 1, 1]);
+    });
+
+    it('keeps the claim when SES fails in a way that may have sent the message', async () => {
+      mailer.fail = (m) => (m.to === 'ada@example.com' ? new Error('socket hang up') : undefined);
+      await expect(sendBatch(deps, batch)).rejects.toThrow('socket hang up');
+      expect(states()['ada@example.com']).toBe('claimed');
+      mailer.fail = () => undefined;
+      clock.advance(LEASE + 1);
+      await sendBatch(deps, batch);
+      expect(states()['ada@example.com']).toBe('unknown');
+      expect(mailer.to('ada@example.com')).toBe(0);
+    });
+
+    it("lets a slow attempt that outlived its lease still record 'sent' over 'unknown'", async () => {
+      await ledger.create({
+        issueId: ISSUE_ID,
+        email: 'ada@example.com',
+        state: 'claimed',
+        claimToken: 'slow',
+        claimedAt: '2026-11-30T11:00:00.000Z',
+        updatedAt: '2026-11-30T11:00:00.000Z',
+        expiresAt: 1,
+      });
+      await sendBatch(deps, { issueId: ISSUE_ID, recipients: [{ email: 'ada@example.com' }] });
+      expect(states()['ada@example.com']).toBe('unknown');
+      expect(
+        await ledger.markSent(ISSUE_ID, 'ada@example.com', 'slow', { messageId: 'late', sentAt: 'x' }),
+      ).toBe(true);
+      expect(states()['ada@example.com']).toBe('sent');
+      expect(mailer.sent).toHaveLength(0);
+    });
+  });
+
+  describe('SES throttling', () => {
+    it('retries in place with backoff and sends once', async () => {
+      mailer.fail = (_m, attempt) => (attempt <= 2 ? new MailerThrottledError('slow down') : undefined);
+      const before = clock.now().getTime();
+      const result = await sendBatch(deps, batch);
+      expect(result.retry).toBe(false);
+      expect(READERS.map((r) => mailer.to(r))).toEqual([1, 1, 1]);
+      expect(clock.now().getTime() - before).toBe(3 * (10 + 20));
+    });
+
+    it('releases the claim and asks for redelivery when throttling persists, then sends once', async () => {
+      let throttling = true;
+      mailer.fail = (m) =>
+        throttling && m.to === 'ben@example.com' ? new MailerThrottledError('slow down') : undefined;
+      const first = await sendBatch(deps, batch);
+      expect(first.retry).toBe(true);
+      expect(first.outcomes.map((o) => o.outcome)).toEqual(['sent', 'retry', 'retry']);
+      expect(states()).toEqual({ 'ada@example.com': 'sent' });
+
+      throttling = false;
+      const second = await sendBatch(deps, batch);
+      expect(second.retry).toBe(false);
+      expect(READERS.map((r) => mailer.to(r))).toEqual([1, 1, 1]);
+    });
+  });
+
+  it('records a permanent rejection as failed and does not retry it', async () => {
+    mailer.fail = (m) =>
+      m.to === 'cleo@example.com' ? new MessageRejectedError('Address blacklisted') : undefined;
+    const result = await sendBatch(deps, batch);
+    expect(result.retry).toBe(false);
+    expect(await ledger.get(ISSUE_ID, 'cleo@example.com')).toMatchObject({
+      state: 'failed',
+      reason: expect.stringContaining('blacklisted'),
+    });
+    await sendBatch(deps, batch);
+    expect(mailer.to('cleo@example.com')).toBe(0);
+  });
+
+  describe('invariant 2: only active readers of the edition at the moment of sending', () => {
+    it('skips a reader who unsubscribed after the fan-out', async () => {
+      await subscribers.save(subscriber('ben@example.com', ['dc'], { status: 'unsubscribed' }));
+      await sendBatch(deps, batch);
+      expect(mailer.to('ben@example.com')).toBe(0);
+      expect(await ledger.get(ISSUE_ID, 'ben@example.com')).toMatchObject({
+        state: 'skipped',
+        reason: 'not active',
+      });
+    });
+
+    it('skips a reader who left the edition, one who is suppressed, and one who was erased', async () => {
+      await subscribers.save(subscriber('ada@example.com', ['sg']));
+      subscribers.suppressed.add('ben@example.com');
+      subscribers.items.delete('cleo@example.com');
+      await sendBatch(deps, batch);
+      expect(mailer.sent).toHaveLength(0);
+      expect(ledger.entries(ISSUE_ID).map((r) => [r.email, r.reason])).toEqual([
+        ['ada@example.com', 'not in edition'],
+        ['ben@example.com', 'suppressed'],
+        ['cleo@example.com', 'not active'],
+      ]);
+    });
+
+    it('skips bounced and complained readers', async () => {
+      await subscribers.save(subscriber('ada@example.com', ['dc'], { status: 'bounced' }));
+      await subscribers.save(subscriber('ben@example.com', ['dc'], { status: 'complained' }));
+      await sendBatch(deps, batch);
+      expect(mailer.sent.map((m) => m.to)).toEqual(['cleo@example.com']);
+    });
+  });
+
+  it('records cancelled for every reader of a cancelled issue and sends nothing', async () => {
+    await issues.replace({ ...issue(), state: 'cancelled' }, ['sending']);
+    const result = await sendBatch(deps, batch);
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('stops mid-batch when the issue is cancelled between two readers', async () => {
+    const send = mailer.send.bind(mailer);
+    mailer.send = async (message) => {
+      const result = await send(message);
+      await issues.replace({ ...issue(), state: 'cancelled' }, ['sending']);
+      return result;
+    };
+    await sendBatch(deps, batch);
+    expect(mailer.sent).toHaveLength(1);
+    expect(states()).toEqual({
+      'ada@example.com': 'sent',
+      'ben@example.com': 'cancelled',
+      'cleo@example.com': 'cancelled',
+    });
+  });
+
+  it('waits (asks for redelivery) on a batch of a held issue', async () => {
+    await issues.replace({ ...issue(), state: 'held' }, ['sending']);
+    const result = await sendBatch(deps, batch);
+    expect(result.retry).toBe(true);
+    expect(ledger.rows.size).toBe(0);
+  });
+
+  it('fails a batch of an issue that does not exist', async () => {
+    await expect(
+      sendBatch(deps, { issueId: 'dc-1999-01-01', recipients: [{ email: READERS[0] ?? '' }] }),
+    ).rejects.toThrow(UnknownIssueError);
+  });
+
+  it('does not mail a recipient whose issue id names another edition', async () => {
+    await issues.create({ ...issue(), id: 'sg-2026-11-30', edition: 'sg' });
+    await sendBatch(deps, { issueId: 'sg-2026-11-30', recipients: [{ email: 'ada@example.com' }] });
+    expect(mailer.sent).toHaveLength(0);
+  });
+});
