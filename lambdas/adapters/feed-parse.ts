@@ -262,6 +262,17 @@ function mediaImage(item: XmlElement): string | undefined {
   return undefined;
 }
 
+/** `media:description` (item or media:group) or `dc:description`: text when a feed offers nothing else. */
+function fallbackSummary(item: XmlElement): Markup | undefined {
+  for (const holder of [item, ...childElements(item, 'group', XML_NS.media)]) {
+    const media = firstChild(holder, 'description', XML_NS.media);
+    const value = textOf(media);
+    if (value.trim()) return { kind: media?.attrs.type === 'html' ? 'html' : 'text', value };
+  }
+  const dc = textOf(firstChild(item, 'description', XML_NS.dc));
+  return dc.trim() ? { kind: 'text', value: dc } : undefined;
+}
+
 function rssItem(
   item: XmlElement,
   position: number,
@@ -272,6 +283,9 @@ function rssItem(
   const linkElement = firstChild(item, 'link', rss);
   const description = textOf(firstChild(item, 'description', rss));
   const encoded = textOf(firstChild(item, 'encoded', XML_NS.content));
+  const summary: Markup | undefined = description.trim()
+    ? { kind: 'html', value: description }
+    : fallbackSummary(item);
   const enclosure = childElements(item, 'enclosure', rss).find((e) => e.attrs.type?.startsWith('image/'));
   const image = resolveLink(enclosure?.attrs.url, enclosure?.base ?? base) ?? mediaImage(item);
   const published = text(firstChild(item, 'pubDate', rss)) ?? text(firstChild(item, 'date', XML_NS.dc));
@@ -288,7 +302,7 @@ function rssItem(
     published: dateField(published, 'published', dateErrors),
     updated: dateField(updated, 'updated', dateErrors),
     author: rssAuthor(item, rss),
-    ...(description.trim() ? { summary: { kind: 'html' as const, value: description } } : {}),
+    ...(summary ? { summary } : {}),
     ...(encoded.trim() ? { content: { kind: 'html' as const, value: encoded } } : {}),
     ...(image ? { image } : {}),
     dateErrors,
@@ -376,7 +390,7 @@ function parseAtom(root: XmlElement): ParsedFeed {
     items: childElements(root, 'entry', atom).map((entry, index): FeedItem => {
       const dateErrors: FeedItem['dateErrors'] = [];
       const titleElement = firstChild(entry, 'title', atom);
-      const summary = atomText(firstChild(entry, 'summary', atom));
+      const summary = atomText(firstChild(entry, 'summary', atom)) ?? fallbackSummary(entry);
       const content = atomText(firstChild(entry, 'content', atom));
       const enclosure = childElements(entry, 'link', atom).find(
         (l) => l.attrs.rel === 'enclosure' && l.attrs.type?.startsWith('image/'),

@@ -1,0 +1,316 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Brief, StoredBrief } from '../core/brief.js';
+import { contentHash } from '../core/ingest.js';
+import type { BriefStore, Page, SourceState, UpsertOutcome } from '../core/ports.js';
+
+/**
+ * Briefs in the `briefs` table (see tables.ts), without transactions:
+ *
+ * | item | pk | sk | other keys |
+ * |---|---|---|---|
+ * | the brief (full copy, `contentHash`, `retracted`) | `brief#<id>` | `brief` | |
+ * | one per edition of a live brief (full copy) | `brief#<id>` | `edition#<ed>` | `gsi1pk=<ed>`, `gsi1sk=<updatedAt>#<id>` |
+ * | a source's fetch state | `source#<id>` | `state` | |
+ *
+ * Listing an edition is one Query on `byEdition`. An upsert reads the stored brief first and
+ * writes nothing when the content is unchanged or the stored copy is newer; otherwise it writes
+ * the edition items, deletes those of editions the brief left, and writes the brief item last,
+ * each conditional on not replacing a newer copy. A crash part-way leaves the brief item old, so
+ * the next run repeats the whole write. Retracting marks the brief item and deletes its edition
+ * items, so retracted briefs never reach an edition listing, and a later upsert keeps them out.
+ */
+
+const BRIEF_SK = 'brief';
+const EDITION_SK = 'edition#';
+const KEY_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+/** Optional brief fields: removed from the item when a new copy no longer has them. */
+const OPTIONAL_FIELDS = ['dek', 'region', 'url', 'image', 'source'] as const;
+const WRITE_CONCURRENCY = 16;
+
+const briefKey = (id: string): { pk: string; sk: string } => ({ pk: `brief#${id}`, sk: BRIEF_SK });
+const editionKey = (id: string, edition: string): { pk: string; sk: string } => ({
+  pk: `brief#${id}`,
+  sk: `${EDITION_SK}${edition}`,
+});
+
+function toStored(item: Record<string, unknown>): StoredBrief {
+  const copy: Record<string, unknown> = { ...item };
+  for (const key of KEY_FIELDS) delete copy[key];
+  return copy as unknown as StoredBrief;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string }).name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** Runs `work` over `items` with at most `limit` at a time, keeping result order. */
+async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new RangeError('invalid cursor');
+}
+
+export class DynamoBriefStore implements BriefStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  upsert(brief: Brief, now: Date): Promise<UpsertOutcome> {
+    return this.upsertMany([brief], now).then((outcomes) => outcomes[0] ?? 'unchanged');
+  }
+
+  async upsertMany(briefs: readonly Brief[], now: Date): Promise<UpsertOutcome[]> {
+    const stored = await this.getMany(briefs.map((b) => b.id));
+    const ingestedAt = now.toISOString();
+    return pool(briefs, WRITE_CONCURRENCY, (brief) => this.write(brief, stored.get(brief.id), ingestedAt));
+  }
+
+  private async write(
+    brief: Brief,
+    stored: StoredBrief | undefined,
+    ingestedAt: string,
+  ): Promise<UpsertOutcome> {
+    const hash = contentHash(brief);
+    if (stored && (stored.contentHash === hash || stored.updatedAt > brief.updatedAt)) return 'unchanged';
+    const copy = { ...brief, contentHash: hash, ingestedAt };
+    const notNewer = { ':u': brief.updatedAt };
+
+    if (!stored?.retracted) {
+      await Promise.all(
+        brief.editions.map((edition) =>
+          this.doc
+            .send(
+              new PutCommand({
+                TableName: this.tableName,
+                Item: {
+                  ...copy,
+                  ...editionKey(brief.id, edition),
+                  gsi1pk: edition,
+                  gsi1sk: `${brief.updatedAt}#${brief.id}`,
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :u',
+                ExpressionAttributeValues: notNewer,
+              }),
+            )
+            .catch((error: unknown) => {
+              if (!isConditionFailure(error)) throw error;
+            }),
+        ),
+      );
+    }
+    const left = (stored?.editions ?? []).filter((edition) => !brief.editions.includes(edition));
+    await Promise.all(
+      left.map((edition) =>
+        this.doc
+          .send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: editionKey(brief.id, edition),
+              ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :u',
+              ExpressionAttributeValues: notNewer,
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!isConditionFailure(error)) throw error;
+          }),
+      ),
+    );
+
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':h': hash, ':u': brief.updatedAt };
+    const sets: string[] = [];
+    for (const [field, value] of Object.entries(copy)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    const removes = OPTIONAL_FIELDS.filter((field) => brief[field] === undefined).map((field) => {
+      names[`#${field}`] = field;
+      return `#${field}`;
+    });
+    names['#contentHash'] = 'contentHash';
+    names['#updatedAt'] = 'updatedAt';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: briefKey(brief.id),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_not_exists(pk) OR (#contentHash <> :h AND #updatedAt <= :u)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // Another writer got there first with this or a newer copy.
+      if (isConditionFailure(error)) return 'unchanged';
+      throw error;
+    }
+    return stored ? 'updated' : 'new';
+  }
+
+  async get(id: string): Promise<StoredBrief | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: briefKey(id), ConsistentRead: true }),
+    );
+    return Item ? toStored(Item) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredBrief>> {
+    const out = new Map<string, StoredBrief>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(briefKey);
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const result = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const brief = toStored(item);
+          out.set(brief.id, brief);
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return out;
+  }
+
+  async listByEdition(
+    edition: string,
+    options: { since?: string; until?: string; limit?: number; cursor?: string } = {},
+  ): Promise<Page<StoredBrief>> {
+    // Sort keys are `<updatedAt>#<id>` with fixed-width ISO instants; "$" sorts just after "#",
+    // so `<t>$` is above every key of instant t and below every key of a later instant.
+    const since = options.since ? `${new Date(options.since).toISOString()}$` : undefined;
+    const until = options.until ? `${new Date(options.until).toISOString()}$` : undefined;
+    const values: Record<string, unknown> = { ':e': edition };
+    let range = '';
+    if (since && until) {
+      range = ' AND gsi1sk BETWEEN :lo AND :hi';
+      values[':lo'] = since;
+      values[':hi'] = until;
+    } else if (since) {
+      range = ' AND gsi1sk > :lo';
+      values[':lo'] = since;
+    } else if (until) {
+      range = ' AND gsi1sk < :hi';
+      values[':hi'] = until;
+    }
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: 'byEdition',
+      KeyConditionExpression: `gsi1pk = :e${range}`,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      ...(options.limit ? { Limit: options.limit } : {}),
+      ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
+    };
+    const { Items = [], LastEvaluatedKey } = await this.doc.send(new QueryCommand(input));
+    const cursor = encodeCursor(LastEvaluatedKey);
+    const items = Items.map(toStored);
+    return cursor ? { items, cursor } : { items };
+  }
+
+  async retract(id: string, now: Date): Promise<boolean> {
+    let editions: string[];
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: briefKey(id),
+          UpdateExpression: 'SET retracted = :t, retractedAt = if_not_exists(retractedAt, :now)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': true, ':now': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      editions = (Attributes?.editions as string[] | undefined) ?? [];
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    await Promise.all(
+      editions.map((edition) =>
+        this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: editionKey(id, edition) })),
+      ),
+    );
+    return true;
+  }
+
+  async *listAll(filter: { edition?: string } = {}): AsyncIterable<StoredBrief> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: filter.edition ? 'sk = :brief AND contains(editions, :e)' : 'sk = :brief',
+          ExpressionAttributeValues: {
+            ':brief': BRIEF_SK,
+            ...(filter.edition ? { ':e': filter.edition } : {}),
+          },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) yield toStored(item);
+      start = result.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async getSourceState(sourceId: string): Promise<SourceState | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `source#${sourceId}`, sk: 'state' } }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...state } = Item;
+    return state as SourceState;
+  }
+
+  async putSourceState(sourceId: string, state: SourceState): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...state, pk: `source#${sourceId}`, sk: 'state' },
+      }),
+    );
+  }
+}
