@@ -86,3 +86,58 @@ export const actionsOf = (statement: PolicyStatementJson): string[] =>
 
 export const resourcesOf = (statement: PolicyStatementJson): unknown[] =>
   Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+
+const TABLE_LOGICAL_NAMES: Record<string, string> = {
+  BriefsTable: 'briefs',
+  SubscribersTable: 'subscribers',
+  IssuesTable: 'issues',
+  LedgerTable: 'ledger',
+};
+
+/**
+ * What a role may do with the tables, as sorted `table[/index]:read|write` entries, e.g.
+ * `subscribers/activeByEdition:read`. Resources are recognised by the data stack's logical ids.
+ */
+export function tableAccess(statements: PolicyStatementJson[]): string[] {
+  const access = new Set<string>();
+  for (const statement of statements) {
+    const actions = actionsOf(statement);
+    if (!actions.some((action) => action.startsWith('dynamodb:'))) continue;
+    const level = actions.includes('dynamodb:PutItem') ? 'write' : 'read';
+    for (const resource of resourcesOf(statement)) {
+      const text = JSON.stringify(resource);
+      const table = Object.entries(TABLE_LOGICAL_NAMES).find(([logical]) => text.includes(logical))?.[1];
+      if (!table) throw new Error(`unrecognised table resource ${text}`);
+      const index = /\/index\/([A-Za-z0-9*]+)/.exec(text)?.[1];
+      access.add(`${table}${index ? `/${index}` : ''}:${level}`);
+    }
+  }
+  return [...access].sort();
+}
+
+/**
+ * Asserts no environment variable of any function in the template carries a secret: only the
+ * secret's ARN may be handed over, as a reference, and no value looks like key material.
+ */
+export function secretLookingEnvironment(template: Template): string[] {
+  const problems: string[] = [];
+  for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    for (const [name, value] of Object.entries(variables ?? {})) {
+      if (name === 'TOKEN_SECRET_ARN') {
+        if (typeof value === 'string') problems.push(`${id}.${name} is a literal, not a reference`);
+        continue;
+      }
+      if (/SECRET|PASSWORD|PRIVATE|API_KEY/i.test(name))
+        problems.push(`${id}.${name} is named like a secret`);
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      if (text.includes('{{resolve:')) problems.push(`${id}.${name} resolves a secret into the environment`);
+      // References (Ref, Fn::ImportValue) are resolved by CloudFormation; literals are what could leak.
+      if (typeof value === 'string' && /[A-Za-z0-9+/=_-]{32,}/.test(value)) {
+        problems.push(`${id}.${name} holds a long random-looking string`);
+      }
+    }
+  }
+  return problems;
+}
