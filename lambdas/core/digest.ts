@@ -1,4 +1,4 @@
-import { deriveDeck, type StoredBrief } from './brief.js';
+import { deriveDeck, joinNames, type StoredBrief } from './brief.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
 
 /**
@@ -229,6 +229,14 @@ export function publicationName(
   edition: Pick<EditionConfig, 'name'>,
 ): string {
   return singleLine(`${config.sender.name} ${edition.name}`);
+}
+
+/** "Tidings D.C. and Tidings SG": the publications a confirmation or footer names. */
+export function joinEditionNames(
+  senderName: string,
+  editions: readonly Pick<EditionConfig, 'name'>[],
+): string {
+  return joinNames(editions.map((e) => singleLine(`${senderName} ${e.name}`)));
 }
 
 const SUBJECT_MAX = 110;

@@ -1,0 +1,107 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { CONFIRMATION_HTML } from '../../templates/compiled/confirmation.js';
+import type { TidingsConfig } from '../core/config.js';
+import { displayName, escapeHtml, joinEditionNames, singleLine, truncate } from '../core/digest.js';
+import type { OutgoingMessage } from '../core/ports.js';
+import type { ConfirmationEmail, ConfirmationMessage } from '../core/subscriptions.js';
+import { HeaderValueError, headerText, headerToken } from './mime.js';
+
+/**
+ * The double opt-in email, from `templates/confirmation.mjml` compiled at build time
+ * (`npm run build:templates`), so the API function carries no MJML compiler: the compiled HTML
+ * has `%%TIDINGS_CONFIRM_…%%` markers that are filled here, each value escaped for HTML.
+ */
+
+const MARKER = /%%TIDINGS_CONFIRM_([A-Z]+)%%/g;
+
+type Field =
+  | 'SUBJECT'
+  | 'PREHEADER'
+  | 'SENDER'
+  | 'GREETING'
+  | 'EDITIONS'
+  | 'EMAIL'
+  | 'URL'
+  | 'EXPIRES'
+  | 'POSTAL';
+
+/** Fills the compiled confirmation HTML in one pass (values are never re-scanned), escaping each value. */
+export function fillConfirmationHtml(values: Record<Field, string>, template = CONFIRMATION_HTML): string {
+  return template.replace(MARKER, (marker, field: string) =>
+    field in values ? escapeHtml(values[field as Field]) : marker,
+  );
+}
+
+function expiryLabel(date: Date): string {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: 'UTC',
+    month: 'long',
+    day: 'numeric',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  })
+    .format(date)
+    .replace(/\u202f/g, ' ');
+}
+
+/** The confirmation email built from the precompiled MJML template; implements the subscriptions port. */
+export class TemplateConfirmationEmail implements ConfirmationEmail {
+  constructor(private readonly config: TidingsConfig) {}
+
+  /** Subject, html and text of one confirmation email, without MIME. */
+  content(message: ConfirmationMessage): { subject: string; html: string; text: string } {
+    const url = headerToken(message.confirmUrl, 'confirmation URL');
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw new HeaderValueError('confirmation URL must be an absolute http(s) URL');
+    }
+    const sender = singleLine(this.config.sender.name);
+    const editions = joinEditionNames(sender, message.editions);
+    const name = displayName(message.name);
+    const values: Record<Field, string> = {
+      SUBJECT: truncate(`Confirm your subscription to ${editions}`, 110),
+      PREHEADER: `One click to start receiving ${editions}.`,
+      SENDER: sender,
+      GREETING: name ? `Hello ${name},` : 'Hello,',
+      EDITIONS: editions,
+      EMAIL: singleLine(message.to),
+      URL: url,
+      EXPIRES: expiryLabel(message.expiresAt),
+      POSTAL: singleLine(this.config.postalAddress),
+    };
+    const text = [
+      values.SUBJECT,
+      '',
+      values.GREETING,
+      '',
+      `Someone, hopefully you, asked for ${editions} to be sent to ${values.EMAIL}.`,
+      'Open this link and press Confirm on the page it opens:',
+      '',
+      url,
+      '',
+      `The link works until ${values.EXPIRES}. If you did not ask for this, ignore this email: nothing will be sent.`,
+      '',
+      `${sender}, ${values.POSTAL}`,
+      '',
+    ].join('\n');
+    return { subject: values.SUBJECT, html: fillConfirmationHtml(values), text };
+  }
+
+  async compose(message: ConfirmationMessage): Promise<OutgoingMessage> {
+    const { subject, html, text } = this.content(message);
+    const { sender } = this.config;
+    const name = displayName(message.name);
+    const to = headerToken(message.to, 'recipient email');
+    const composer = new MailComposer({
+      from: { name: headerText(sender.name), address: sender.address },
+      to: { name: name ?? '', address: to },
+      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+      subject: headerText(subject),
+      text: { content: text.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
+      html: { content: html.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
+    });
+    const raw = await composer.compile().build();
+    return { raw: new Uint8Array(raw), from: sender.address, to, folder: 'confirmations' };
+  }
+}
