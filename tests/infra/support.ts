@@ -34,7 +34,7 @@ export function nagFindings(stack: Stack): NagFinding[] {
   return report.violations.flatMap((violation) =>
     violation.violatingResources.map((resource) => ({
       rule: violation.ruleName,
-      path: resource.constructPath,
+      path: resource.constructPath ?? resource.resourceLogicalId ?? 'unknown',
     })),
   );
 }
