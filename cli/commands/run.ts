@@ -1,0 +1,23 @@
+import { parseArgs } from 'node:util';
+import { type CliContext, UsageError } from '../context.js';
+import { describeSummaries, runPass } from '../local/pipeline.js';
+
+/**
+ * `tidings run --once`: one pass for every edition now (ingest, compose, send), a summary line
+ * per edition, exit. A second run on the same day only reaches readers who have not had today's issue.
+ */
+export default async function run(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { once: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  if (!values.once) throw new UsageError('run needs --once (the continuous schedule is `tidings dev`)');
+  const stack = await ctx.stack();
+  const summaries = await runPass(stack, { now: new Date(), force: true, seedSamples: true, log: ctx.out });
+  for (const line of describeSummaries(summaries)) ctx.out(line);
+  const failedSources = summaries[0]?.ingest?.filter((s) => s.error) ?? [];
+  for (const source of failedSources)
+    ctx.err(`source ${source.source} could not be ingested: ${source.error}`);
+  return 0;
+}

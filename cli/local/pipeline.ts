@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DigestMessageBuilder } from '../../lambdas/adapters/digest-messages.js';
+import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
+import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
+import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
+import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js';
+import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
+import { createFetchSource } from '../../lambdas/adapters/feed-source.js';
+import { SesMailer } from '../../lambdas/adapters/ses-mailer.js';
+import {
+  type ComposeDeps,
+  type ComposeOutcome,
+  composeIssue,
+  type OperatorDeps,
+  type RenderedParts,
+  type RenderRequest,
+} from '../../lambdas/core/compose.js';
+import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
+import { currentIssueId, isSendDue } from '../../lambdas/core/edition.js';
+import { formatSummary, type IngestSummary, ingestConfiguredSources } from '../../lambdas/core/ingest.js';
+import {
+  countLedger,
+  ISSUE_STATES_THAT_WENT_OUT,
+  type Issue,
+  type LedgerCounts,
+} from '../../lambdas/core/issue.js';
+import type {
+  BriefStore,
+  Clock,
+  IssueStore,
+  LedgerStore,
+  Mailer,
+  MessageBuilder,
+  SendQueue,
+  SubscriberStore,
+} from '../../lambdas/core/ports.js';
+import { RateLimiter, realPacer } from '../../lambdas/core/rate-limiter.js';
+import { type RecipientOutcome, type SendDeps, sendBatch } from '../../lambdas/core/send.js';
+import { planSendRate } from '../../lambdas/core/send-rate.js';
+import type { Subscriber } from '../../lambdas/core/subscriber.js';
+import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
+import { parseKeyring } from '../../lambdas/core/tokens.js';
+import { type BatchHandler, MemorySendQueue, type MemorySendQueueOptions } from './memory-send-queue.js';
+import { OutboxMailer } from './outbox-mailer.js';
+import type { LocalStack } from './stack.js';
+
+/** Everything the delivery commands use, built once per stack. Tests replace parts. */
+export interface DeliveryServices {
+  config: TidingsConfig;
+  issues: IssueStore;
+  ledger: LedgerStore;
+  subscribers: Pick<SubscriberStore, 'get' | 'save' | 'listActive' | 'list' | 'isSuppressed'>;
+  briefs: Pick<BriefStore, 'listByEdition'>;
+  messages: MessageBuilder;
+  mailer: Mailer;
+  clock: Clock;
+  render(request: RenderRequest): Promise<RenderedParts>;
+  /** Claims older than this are taken for dead attempts (`unknown`); default 15 minutes. */
+  leaseMs: number;
+}
+
+/** A claim lives at most as long as a send function may run (15 minutes). */
+export const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/** Builds the services on a local stack: the production adapters on the stand-ins. */
+export async function deliveryServices(
+  stack: Pick<LocalStack, 'config' | 'doc' | 'tables' | 'ses' | 'home' | 'secretPath'>,
+  overrides: Partial<DeliveryServices> = {},
+): Promise<DeliveryServices> {
+  const config = overrides.config ?? stack.config;
+  const clock = overrides.clock ?? { now: () => new Date() };
+  const now = (): Date => clock.now();
+  let renderer: Promise<DigestRenderer> | undefined;
+  const messages =
+    overrides.messages ??
+    new DigestMessageBuilder(config, parseKeyring(await readFile(stack.secretPath, 'utf8')));
+  return {
+    config,
+    clock,
+    issues: overrides.issues ?? new DynamoIssueStore(stack.doc, stack.tables.issues),
+    ledger: overrides.ledger ?? new DynamoLedgerStore(stack.doc, stack.tables.ledger, now),
+    subscribers: overrides.subscribers ?? new DynamoSubscriberStore(stack.doc, stack.tables.subscribers, now),
+    briefs: overrides.briefs ?? new DynamoBriefStore(stack.doc, stack.tables.briefs),
+    messages,
+    // The configuration set travels with every call, as in AWS; the outbox keeps the raw copy.
+    mailer:
+      overrides.mailer ??
+      new OutboxMailer(
+        new SesMailer(stack.ses, { configurationSet: config.ses.configurationSet }),
+        join(stack.home, 'outbox'),
+      ),
+    render:
+      overrides.render ??
+      (async (request) => {
+        renderer ??= DigestRenderer.create();
+        return (await renderer).render(request);
+      }),
+    leaseMs: overrides.leaseMs ?? DEFAULT_LEASE_MS,
+  };
+}
+
+export function composeDeps(services: DeliveryServices, queue: SendQueue): ComposeDeps {
+  return {
+    config: services.config,
+    issues: services.issues,
+    briefs: services.briefs,
+    subscribers: services.subscribers,
+    queue,
+    render: services.render,
+  };
+}
+
+export function operatorDeps(services: DeliveryServices, queue: SendQueue): OperatorDeps {
+  return {
+    config: services.config,
+    issues: services.issues,
+    ledger: services.ledger,
+    subscribers: services.subscribers,
+    queue,
+  };
+}
+
+/** Per-issue tallies of what the local send workers did. */
+export type SendTally = Map<string, Partial<Record<RecipientOutcome, number>>>;
+
+/**
+ * Local send workers as in AWS: as many as the rate plan allows at once, each pacing itself at
+ * the plan's per-worker rate, so together they keep to `ses.maxSendRate`.
+ */
+export function localSender(
+  services: DeliveryServices,
+  options: { workers?: number } = {},
+): { handler: BatchHandler; tally: SendTally; workers: number } {
+  const plan = planSendRate(services.config.ses.maxSendRate);
+  const workers = Math.min(options.workers ?? plan.maxConcurrency, plan.maxConcurrency);
+  const tally: SendTally = new Map();
+  // One limiter per worker slot; a batch takes a free slot, so no two batches share a pace.
+  const free = Array.from(
+    { length: workers },
+    () => new RateLimiter({ rate: plan.perWorkerRate }, realPacer),
+  );
+  const handler: BatchHandler = async (batch) => {
+    const limiter = free.pop() ?? new RateLimiter({ rate: plan.perWorkerRate }, realPacer);
+    try {
+      const deps: SendDeps = {
+        issues: services.issues,
+        ledger: services.ledger,
+        subscribers: services.subscribers,
+        messages: services.messages,
+        mailer: services.mailer,
+        limiter,
+        clock: services.clock,
+        sleep: realPacer.sleep,
+        newToken: randomUUID,
+        leaseMs: services.leaseMs,
+        backoffMs: 50,
+      };
+      const result = await sendBatch(deps, batch);
+      const counts = tally.get(batch.issueId) ?? {};
+      for (const { outcome } of result.outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+      tally.set(batch.issueId, counts);
+      return { retry: result.retry };
+    } finally {
+      free.push(limiter);
+    }
+  };
+  return { handler, tally, workers };
+}
+
+export interface PassOptions {
+  now: Date;
+  /** Only these editions (default: all configured). */
+  editions?: readonly string[];
+  /** Compose every selected edition now, due or not (`run --once`, `digest`). */
+  force?: boolean;
+  /** Seed `samples/subscribers.json` as active readers when the subscriber table is empty. */
+  seedSamples?: boolean;
+  /** Ingest configured sources first (default true). */
+  ingest?: boolean;
+  log?: (line: string) => void;
+  services?: Partial<DeliveryServices>;
+  queue?: MemorySendQueueOptions;
+}
+
+export interface EditionSummary {
+  edition: string;
+  issueId: string;
+  outcome: ComposeOutcome | 'not due';
+  briefs: number;
+  enqueued: number;
+  /** Outcomes of this pass's sends. */
+  sent: number;
+  /** The issue's whole ledger after the pass. */
+  ledger: LedgerCounts;
+  skipReason?: string;
+  outbox: string;
+  inbox: string;
+  /** Set on the first summary of a pass that ingested: one entry per configured source. */
+  ingest?: IngestSummary[];
+}
+
+/**
+ * Editions to compose at `now`: those whose send time has come today and whose issue for today
+ * does not exist yet, and those that never sent an issue at all.
+ */
+export async function dueEditions(
+  config: TidingsConfig,
+  issues: Pick<IssueStore, 'get' | 'listByEdition'>,
+  now: Date,
+): Promise<EditionConfig[]> {
+  const due: EditionConfig[] = [];
+  for (const edition of config.editions) {
+    const today = await issues.get(currentIssueId(edition, now));
+    if (today && today.state !== 'skipped') continue;
+    if (isSendDue(edition, now)) {
+      due.push(edition);
+      continue;
+    }
+    const history = await issues.listByEdition(edition.id, { limit: 60 });
+    if (!history.some((issue) => ISSUE_STATES_THAT_WENT_OUT.includes(issue.state))) due.push(edition);
+  }
+  return due;
+}
+
+const SAMPLE_SUBSCRIBERS = new URL('../../samples/subscribers.json', import.meta.url);
+
+/**
+ * Seeds the sample readers (active, consent method `operator`: the operator put them there)
+ * when the subscriber table holds nobody. Returns how many were added.
+ */
+export async function seedSampleSubscribers(
+  subscribers: Pick<SubscriberStore, 'list' | 'save'>,
+  config: TidingsConfig,
+  now: Date,
+  file: URL | string = SAMPLE_SUBSCRIBERS,
+): Promise<number> {
+  for await (const _ of subscribers.list()) return 0;
+  const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+    subscribers?: { email?: unknown; name?: unknown; editions?: unknown }[];
+  };
+  const known = new Set(config.editions.map((e) => e.id));
+  let added = 0;
+  for (const row of parsed.subscribers ?? []) {
+    const email = typeof row.email === 'string' ? normalizeEmail(row.email) : '';
+    const editions = Array.isArray(row.editions)
+      ? row.editions.filter((e): e is string => typeof e === 'string' && known.has(e))
+      : [];
+    if (!isValidEmail(email) || editions.length === 0) continue;
+    const at = now.toISOString();
+    const subscriber: Subscriber = {
+      email,
+      status: 'active',
+      editions,
+      ...(typeof row.name === 'string' && row.name ? { name: row.name } : {}),
+      createdAt: at,
+      updatedAt: at,
+      consent: { method: 'operator', givenAt: at, confirmedAt: at },
+    };
+    await subscribers.save(subscriber);
+    added++;
+  }
+  return added;
+}
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Ingests the configured sources (paths relative to the project root) into the stack's brief table. */
+export function ingestLocal(
+  stack: Pick<LocalStack, 'config' | 'doc' | 'tables'>,
+  now: Date,
+): Promise<IngestSummary[]> {
+  return ingestConfiguredSources(stack.config, {
+    fetchSource: createFetchSource({ root: PROJECT_ROOT, ingest: stack.config.ingest }),
+    store: new DynamoBriefStore(stack.doc, stack.tables.briefs),
+    clock: { now: () => now },
+  });
+}
+
+/**
+ * One local pass: ingest configured sources, then compose and send every selected edition
+ * (due or never sent, or all of them with `force`), draining the in-process send queue.
+ */
+export async function runPass(stack: LocalStack, options: PassOptions): Promise<EditionSummary[]> {
+  const services = await deliveryServices(stack, options.services);
+  const log = options.log ?? (() => undefined);
+  const ingest = options.ingest === false ? undefined : await ingestLocal(stack, options.now);
+  if (options.seedSamples) {
+    const seeded = await seedSampleSubscribers(services.subscribers, services.config, options.now);
+    if (seeded > 0) log(`seeded ${seeded} sample readers (consent: operator)`);
+  }
+  const wanted = options.editions ? new Set(options.editions) : undefined;
+  const selected = services.config.editions.filter((e) => !wanted || wanted.has(e.id));
+  const due = options.force
+    ? selected
+    : (await dueEditions(services.config, services.issues, options.now)).filter((e) => selected.includes(e));
+  const dueIds = new Set(due.map((e) => e.id));
+
+  const queue = new MemorySendQueue(options.queue);
+  const sender = localSender(services);
+  const composed: { edition: EditionConfig; outcome: ComposeOutcome; issue: Issue; enqueued: number }[] = [];
+  for (const edition of due) {
+    const result = await composeIssue(composeDeps(services, queue), {
+      edition: edition.id,
+      now: options.now,
+    });
+    composed.push({ edition, outcome: result.outcome, issue: result.issue, enqueued: result.enqueued });
+  }
+  await queue.drain(sender.handler);
+
+  const summaries: EditionSummary[] = [];
+  for (const edition of selected) {
+    const done = composed.find((c) => c.edition.id === edition.id);
+    const issueId = done?.issue.id ?? currentIssueId(edition, options.now);
+    let issue = done?.issue ?? (await services.issues.get(issueId));
+    if (done && issue?.state === 'sending' && queue.dead.length === 0) {
+      // The queue drained: everything fanned out is settled one way or another.
+      const sent: Issue = {
+        ...issue,
+        state: 'sent',
+        sentAt: options.now.toISOString(),
+        updatedAt: new Date().toISOString(),
+      };
+      issue = (await services.issues.replace(sent, ['sending'])) ?? issue;
+    }
+    const rows = [];
+    for await (const row of services.ledger.list(issueId)) rows.push(row);
+    summaries.push({
+      edition: edition.id,
+      issueId,
+      outcome: dueIds.has(edition.id) && done ? done.outcome : 'not due',
+      briefs: issue?.briefIds.length ?? 0,
+      enqueued: done?.enqueued ?? 0,
+      sent: sender.tally.get(issueId)?.sent ?? 0,
+      ledger: countLedger(rows),
+      ...(issue?.skipReason ? { skipReason: issue.skipReason } : {}),
+      outbox: join(stack.home, 'outbox', issueId),
+      inbox: `${stack.sesUrl}/`,
+      ...(ingest && summaries.length === 0 ? { ingest } : {}),
+    });
+  }
+  return summaries;
+}
+
+/** One line per edition for people: what happened and where to look. */
+export function describeSummaries(summaries: readonly EditionSummary[], _stack?: unknown): string[] {
+  const lines: string[] = [];
+  for (const source of summaries.find((s) => s.ingest)?.ingest ?? []) {
+    for (const line of formatSummary(source)) lines.push(`ingest ${line}`);
+  }
+  for (const s of summaries) {
+    const head = `${s.edition.padEnd(8)} ${s.issueId}`;
+    switch (s.outcome) {
+      case 'not due':
+        lines.push(`${head} not due (${s.ledger.sent} sent earlier)`);
+        break;
+      case 'skipped':
+        lines.push(`${head} skipped: ${s.skipReason ?? 'nothing new'}`);
+        break;
+      case 'held':
+        lines.push(`${head} held for approval (${s.briefs} briefs): tidings approve ${s.issueId}`);
+        break;
+      case 'unchanged':
+        lines.push(`${head} unchanged (issue is held or cancelled)`);
+        break;
+      default:
+        lines.push(
+          `${head} ${s.outcome === 'refanout' ? 'already composed today, sent only to readers who had not had it' : 'composed'}: ` +
+            `${s.briefs} briefs, ${s.sent} emails sent (${s.ledger.sent} in all, ${s.ledger.skipped} skipped, ` +
+            `${s.ledger.failed} failed, ${s.ledger.unknown} unknown); outbox ${s.outbox}/, inbox ${s.inbox}`,
+        );
+    }
+  }
+  return lines;
+}
