@@ -98,13 +98,11 @@ function withSourceDefaults(
   input: Record<string, unknown>,
   source: SourceConfig,
   sourceName: string,
-  editionOverride: readonly string[] | undefined,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...input };
   const editions = out.editions;
   if (editions === undefined || (Array.isArray(editions) && editions.length === 0)) {
-    if (editionOverride?.length) out.editions = [...editionOverride];
-    else if (source.editions.length > 0) out.editions = [...source.editions];
+    if (source.editions.length > 0) out.editions = [...source.editions];
   }
   if (out.topic === undefined && source.topic) out.topic = source.topic;
   if (out.region === undefined && source.region) out.region = source.region;
@@ -176,7 +174,6 @@ async function prepare(
   taken: Set<string>,
   deps: IngestDeps,
   now: Date,
-  editionOverride: readonly string[] | undefined,
 ): Promise<Prepared> {
   const editions = new Set(deps.config.editions.map((e) => e.id));
   const rejected = [...fetched.rejected];
@@ -191,7 +188,7 @@ async function prepare(
   const byId = new Map<string, { brief: Brief; position: number }>();
   let duplicates = 0;
   for (const candidate of fetched.candidates) {
-    const input = withSourceDefaults(candidate.input, source, sourceName, editionOverride);
+    const input = withSourceDefaults(candidate.input, source, sourceName);
     if (candidate.undated) {
       const previous = typeof input.id === 'string' ? stored.get(input.id) : undefined;
       input.publishedAt = previous?.publishedAt ?? nowIso;
@@ -232,11 +229,6 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export interface IngestOptions {
-  /** Editions for items that name none, instead of the source's defaults (`tidings ingest --edition`). */
-  editions?: readonly string[];
-}
-
 /**
  * Ingests each source and returns one summary per source, in the order given. A source that
  * fails (unreachable, unparseable, or the store refusing) gets an `error` and stops nothing else.
@@ -246,7 +238,6 @@ export interface IngestOptions {
 export async function ingestSources(
   sources: readonly SourceConfig[],
   deps: IngestDeps,
-  options: IngestOptions = {},
 ): Promise<IngestSummary[]> {
   const now = deps.clock.now();
   type Fetched = { result: SourceFetch } | { error: string };
@@ -286,7 +277,7 @@ export async function ingestSources(
     }
     summary.fetched = result.candidates.length + result.rejected.length;
     try {
-      const prepared = await prepare(result, source, taken, deps, now, options.editions);
+      const prepared = await prepare(result, source, taken, deps, now);
       summary.rejected = prepared.rejected;
       summary.duplicates = prepared.duplicates;
       const outcomes: UpsertOutcome[] =
