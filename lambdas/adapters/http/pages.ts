@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Liquid } from 'liquidjs';
+import type { TidingsConfig } from '../../core/config.js';
+
+/** The reader pages of `templates/pages/`, one Liquid file each. */
+export type PageName =
+  | 'subscribe'
+  | 'check-inbox'
+  | 'confirm'
+  | 'confirmed'
+  | 'link-problem'
+  | 'unsubscribe'
+  | 'unsubscribed'
+  | 'preferences'
+  | 'issues'
+  | 'error';
+
+/** `templates/pages` of the checkout; in a Lambda bundle, `$TEMPLATES_DIR/pages`. */
+export function defaultPagesDir(env: Record<string, string | undefined> = {}): string {
+  if (env.TEMPLATES_DIR) return join(env.TEMPLATES_DIR, 'pages');
+  return fileURLToPath(new URL('../../../templates/pages/', import.meta.url));
+}
+
+/**
+ * Renders the reader pages with LiquidJS. Output is escaped by default (`outputEscape`), so every
+ * value a reader or the configuration supplies is text, never markup; templates are parsed once
+ * and cached. Edition names come from the configuration.
+ */
+export class PageRenderer {
+  private readonly liquid: Liquid;
+  private readonly site: Record<string, unknown>;
+  /** The stylesheet, served at `/assets/pages.css` (read once: it is small and never changes while running). */
+  readonly stylesheet: string;
+
+  constructor(config: TidingsConfig, dir: string = defaultPagesDir()) {
+    this.liquid = new Liquid({
+      root: [dir],
+      layouts: [dir],
+      extname: '.liquid',
+      outputEscape: 'escape',
+      cache: true,
+      ownPropertyOnly: true,
+      strictFilters: true,
+    });
+    this.site = {
+      name: config.sender.name,
+      postalAddress: config.postalAddress,
+      editions: config.editions.map((e) => ({ id: e.id, name: e.name, description: e.description ?? null })),
+    };
+    this.stylesheet = readFileSync(join(dir, 'pages.css'), 'utf8');
+  }
+
+  /** Renders a page; `message` and `error` are shown as sentences (first letter capitalised). */
+  render(page: PageName, data: Record<string, unknown>): Promise<string> {
+    for (const key of ['message', 'error']) {
+      const value = data[key];
+      if (typeof value === 'string' && value)
+        data = { ...data, [key]: value[0]?.toUpperCase() + value.slice(1) };
+    }
+    return this.liquid.renderFile(page, { ...data, site: this.site }) as Promise<string>;
+  }
+}
