@@ -109,7 +109,7 @@ export class ApiStack extends Stack {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'The reader API is public by design (sign-up, archive). Every state change needs an HMAC-signed token bound to the address and purpose, checked by the function.',
+          'Readers are anonymous, so the API is public by design: sign-up only creates a pending entry (rate-limited per client, confirmed by mail), and every change to an existing subscription needs an HMAC-signed token bound to the address and purpose.',
       });
     }
 
