@@ -137,13 +137,24 @@ export function localSender(
   const plan = planSendRate(services.config.ses.maxSendRate);
   const workers = Math.min(options.workers ?? plan.maxConcurrency, plan.maxConcurrency);
   const tally: SendTally = new Map();
-  // One limiter per worker slot; a batch takes a free slot, so no two batches share a pace.
+  // One limiter per worker slot. A batch waits for a free slot, so however many batches the
+  // queue hands over at once, at most `workers` send, each at its own pace.
   const free = Array.from(
     { length: workers },
     () => new RateLimiter({ rate: plan.perWorkerRate }, realPacer),
   );
+  const waiting: ((limiter: RateLimiter) => void)[] = [];
+  const take = (): Promise<RateLimiter> => {
+    const limiter = free.pop();
+    return limiter ? Promise.resolve(limiter) : new Promise((resolve) => waiting.push(resolve));
+  };
+  const give = (limiter: RateLimiter): void => {
+    const next = waiting.shift();
+    if (next) next(limiter);
+    else free.push(limiter);
+  };
   const handler: BatchHandler = async (batch) => {
-    const limiter = free.pop() ?? new RateLimiter({ rate: plan.perWorkerRate }, realPacer);
+    const limiter = await take();
     try {
       const deps: SendDeps = {
         issues: services.issues,
@@ -164,7 +175,7 @@ export function localSender(
       tally.set(batch.issueId, counts);
       return { retry: result.retry };
     } finally {
-      free.push(limiter);
+      give(limiter);
     }
   };
   return { handler, tally, workers };
