@@ -131,7 +131,7 @@ export function parseSourceDocument(bytes: Uint8Array, options: ParseOptions = {
     throw new FeedParseError('neither XML nor JSON: the document does not start with "<", "{" or "["');
   }
   if (wanted !== 'auto' && document.format !== wanted) {
-    throw new FeedParseError(`expected a ${wanted} document, but this is ${document.format}`);
+    throw new FeedParseError(`expected the ${wanted} format, but the document is ${document.format}`);
   }
   return document;
 }
