@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoSubscriberStore } from '../../../lambdas/adapters/dynamo-subscriber-store.js';
+import { startTestStack, type TestStack } from '../../support/stack.js';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+function event(
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string>; query?: string } = {},
+): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    headers: { host: 'api.example.org', ...(options.headers ?? {}) },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.org',
+      domainPrefix: 'api',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      requestId: 'r1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '30/Nov/2026:08:00:00 +0000',
+      timeEpoch: 0,
+    },
+    isBase64Encoded: false,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  } as APIGatewayProxyEventV2;
+}
+
+describe('api handler', () => {
+  let stack: TestStack;
+  let handler: Handler;
+  const secrets = mockClient(SecretsManagerClient);
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        active: 'k1',
+        keys: [{ id: 'k1', secret: randomBytes(32).toString('base64') }],
+      }),
+    });
+    Object.assign(process.env, {
+      TIDINGS_CONFIG: JSON.stringify(stack.config),
+      TABLE_SUBSCRIBERS: stack.tables.subscribers,
+      TABLE_ISSUES: stack.tables.issues,
+      TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tokens',
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbUrl,
+      AWS_ENDPOINT_URL_SES: stack.sesUrl,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    handler = (await import('../../../lambdas/handlers/api.js')).handler as unknown as Handler;
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    secrets.restore();
+    await stack.close();
+  });
+
+  it('answers the health check through the Lambda adapter', async () => {
+    const result = (await handler(event('GET', '/health'), {} as Context)) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ ok: true });
+  });
+
+  it('subscribes through DynamoDB and SES, sending the confirmation before answering', async () => {
+    const result = (await handler(
+      event('POST', '/subscribe', {
+        body: JSON.stringify({ email: 'lambda-reader@example.com', editions: ['dc'] }),
+        headers: { 'content-type': 'application/json' },
+      }),
+      {} as Context,
+    )) as { statusCode: number; body: string; headers: Record<string, string> };
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body)).toEqual({ status: 'pending' });
+    expect(result.headers['referrer-policy']).toBe('no-referrer');
+    const stored = await new DynamoSubscriberStore(stack.doc, stack.tables.subscribers).get(
+      'lambda-reader@example.com',
+    );
+    expect(stored).toMatchObject({ status: 'pending', editions: ['dc'], consent: { method: 'form' } });
+    expect(stored?.consent.clientHash).toMatch(/^k1:/);
+    const mail = (await stack.inbox()).find((m) => m.destination.to.includes('lambda-reader@example.com'));
+    expect(mail?.subject).toContain('Confirm');
+  });
+
+  it('answers a malformed token with a 400 page', async () => {
+    const result = (await handler(event('GET', '/confirm', { query: 'token=nope' }), {} as Context)) as {
+      statusCode: number;
+      headers: Record<string, string>;
+    };
+    expect(result.statusCode).toBe(400);
+    expect(result.headers['content-type']).toContain('text/html');
+  });
+});
