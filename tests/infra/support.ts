@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, type Stack, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { buildStacks, type TidingsStacks } from '../../infra/build-app.js';
 import { PROJECT_ROOT } from '../../infra/constructs/tidings-function.js';
 
@@ -140,4 +141,31 @@ export function secretLookingEnvironment(template: Template): string[] {
     }
   }
   return problems;
+}
+
+export interface Acknowledgement {
+  rule: string;
+  /** Construct path with the stage written as `<stage>`, as docs/deploying.md lists it. */
+  path: string;
+  reason: string;
+}
+
+/** Every cdk-nag acknowledgement recorded on the constructs under `scope`. */
+export function acknowledgements(scope: IConstruct, stage: string): Acknowledgement[] {
+  const found: Acknowledgement[] = [];
+  const visit = (construct: IConstruct): void => {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.push({
+          rule: id.replace(/^annotation::/i, ''),
+          path: construct.node.path.replace(`Tidings-${stage}-`, 'Tidings-<stage>-'),
+          reason,
+        });
+      }
+    }
+    for (const child of construct.node.children) visit(child);
+  };
+  visit(scope);
+  return found;
 }
