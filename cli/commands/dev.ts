@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliContext } from '../context.js';
 import { startApiServer } from '../local/api-server.js';
+import { replayOutbox } from '../local/inbox-replay.js';
 import { describeSummaries, runPass } from '../local/pipeline.js';
 import {
   attachLocalStack,
@@ -87,6 +88,8 @@ export default async function dev(args: string[], ctx: CliContext): Promise<numb
   ctx.out(`  inbox viewer            ${stack.sesUrl}/`);
   ctx.out(`  DynamoDB stand-in       ${stack.dynamodbUrl}`);
   ctx.out(`  raw messages            ${join(ctx.home, 'outbox')}/`);
+  const replayed = await replayOutbox(join(ctx.home, 'outbox'));
+  if (replayed > 0) ctx.out(`put ${replayed} messages sent in the last two days back into the inbox viewer`);
   busy = pass('[first pass]', true);
   await busy;
   ctx.out(`ready: open ${stack.sesUrl}/ to read the digests; Ctrl-C stops`);

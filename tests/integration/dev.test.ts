@@ -25,6 +25,11 @@ describe('tidings dev', () => {
       TIDINGS_SES_PORT: '0',
       TIDINGS_DYNAMODB_PORT: '0',
     };
+    await startDev();
+  }, 120_000);
+
+  async function startDev(): Promise<void> {
+    output = '';
     child = spawn(process.execPath, ['cli/bin.js', 'dev'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (chunk) => {
       output += chunk;
@@ -43,7 +48,13 @@ describe('tidings dev', () => {
       }, 100);
       child.once('exit', (code) => reject(new Error(`dev exited early with ${code}:\n${output}`)));
     });
-  }, 120_000);
+  }
+
+  async function inbox(): Promise<SesStoreEmail[]> {
+    const stack = JSON.parse(await readFile(join(home, 'stack.json'), 'utf8')) as StackFile;
+    const response = await fetch(`http://127.0.0.1:${stack.ports.ses}/store`);
+    return ((await response.json()) as { emails: SesStoreEmail[] }).emails;
+  }
 
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -54,9 +65,7 @@ describe('tidings dev', () => {
     const stack = JSON.parse(await readFile(join(home, 'stack.json'), 'utf8')) as StackFile;
     const viewer = await fetch(`http://127.0.0.1:${stack.ports.ses}/`);
     expect(viewer.status).toBe(200);
-    const { emails } = (await (await fetch(`http://127.0.0.1:${stack.ports.ses}/store`)).json()) as {
-      emails: SesStoreEmail[];
-    };
+    const emails = await inbox();
     const subjects = new Set(emails.map((e) => e.subject));
     for (const name of ['D.C.', 'BXL', 'Lagos', 'Riyadh', 'Beijing', 'SG']) {
       expect(
@@ -93,4 +102,15 @@ describe('tidings dev', () => {
     expect(await exited).toBe(0);
     expect(await readdir(home)).not.toContain('stack.json');
   });
+
+  it('on a restart the same day sends nothing again and shows the earlier digests in the viewer', async () => {
+    await startDev();
+    expect(output).toMatch(/put \d+ messages sent in the last two days back into the inbox viewer/);
+    expect(output).not.toMatch(/[1-9]\d* emails sent/);
+    const emails = await inbox();
+    expect(emails.length).toBeGreaterThanOrEqual(6);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 120_000);
 });
