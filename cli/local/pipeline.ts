@@ -19,7 +19,7 @@ import {
   type RenderRequest,
 } from '../../lambdas/core/compose.js';
 import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
-import { currentIssueId, isSendDue } from '../../lambdas/core/edition.js';
+import { currentIssueId, isSendDue, parseIssueId } from '../../lambdas/core/edition.js';
 import { formatSummary, type IngestSummary, ingestConfiguredSources } from '../../lambdas/core/ingest.js';
 import {
   countLedger,
@@ -43,6 +43,7 @@ import { planSendRate } from '../../lambdas/core/send-rate.js';
 import type { Subscriber } from '../../lambdas/core/subscriber.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
 import { parseKeyring } from '../../lambdas/core/tokens.js';
+import { UsageError } from '../context.js';
 import { type BatchHandler, MemorySendQueue, type MemorySendQueueOptions } from './memory-send-queue.js';
 import { OutboxMailer } from './outbox-mailer.js';
 import type { LocalStack } from './stack.js';
@@ -123,6 +124,46 @@ export function operatorDeps(services: DeliveryServices, queue: SendQueue): Oper
   };
 }
 
+/** The send core's dependencies on the local stack, paced by `limiter`. */
+export function sendDeps(
+  services: DeliveryServices,
+  limiter: { acquire(): Promise<void> } = new RateLimiter(
+    { rate: planSendRate(services.config.ses.maxSendRate).perWorkerRate },
+    realPacer,
+  ),
+): SendDeps {
+  return {
+    issues: services.issues,
+    ledger: services.ledger,
+    subscribers: services.subscribers,
+    messages: services.messages,
+    mailer: services.mailer,
+    limiter,
+    clock: services.clock,
+    sleep: realPacer.sleep,
+    newToken: randomUUID,
+    leaseMs: services.leaseMs,
+    backoffMs: 50,
+  };
+}
+
+/**
+ * An issue id from the command line: malformed, or naming an edition that is not configured,
+ * is bad input (exit 2).
+ */
+export function issueIdArg(config: TidingsConfig, raw: string | undefined): string {
+  const id = raw?.trim() ?? '';
+  const parsed = parseIssueId(id);
+  if (!parsed)
+    throw new UsageError(`"${id}" is not an issue id; expected <edition>-<YYYY-MM-DD>, e.g. dc-2026-11-30`);
+  if (!config.editions.some((e) => e.id === parsed.edition)) {
+    throw new UsageError(
+      `unknown edition "${parsed.edition}"; configured: ${config.editions.map((e) => e.id).join(', ')}`,
+    );
+  }
+  return id;
+}
+
 /** Per-issue tallies of what the local send workers did. */
 export type SendTally = Map<string, Partial<Record<RecipientOutcome, number>>>;
 
@@ -156,20 +197,7 @@ export function localSender(
   const handler: BatchHandler = async (batch) => {
     const limiter = await take();
     try {
-      const deps: SendDeps = {
-        issues: services.issues,
-        ledger: services.ledger,
-        subscribers: services.subscribers,
-        messages: services.messages,
-        mailer: services.mailer,
-        limiter,
-        clock: services.clock,
-        sleep: realPacer.sleep,
-        newToken: randomUUID,
-        leaseMs: services.leaseMs,
-        backoffMs: 50,
-      };
-      const result = await sendBatch(deps, batch);
+      const result = await sendBatch(sendDeps(services, limiter), batch);
       const counts = tally.get(batch.issueId) ?? {};
       for (const { outcome } of result.outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
       tally.set(batch.issueId, counts);

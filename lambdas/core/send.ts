@@ -1,6 +1,12 @@
 import { parseIssueId } from './edition.js';
-import type { Issue, LedgerEntry, SkipReason } from './issue.js';
-import { ledgerExpiry } from './issue.js';
+import {
+  type Issue,
+  IssueNotFoundError,
+  IssueStateError,
+  type LedgerEntry,
+  ledgerExpiry,
+  type SkipReason,
+} from './issue.js';
 import {
   type Clock,
   type IssueStore,
@@ -223,4 +229,50 @@ async function settleExisting(
   );
   deps.log?.('send.unknown', { issueId: existing.issueId, marked });
   return { result: marked ? 'unknown' : 'retry' };
+}
+
+/** The reader may not be mailed now (not active, not a reader of the edition, suppressed). */
+export class NotEligibleError extends Error {
+  override readonly name = 'NotEligibleError';
+}
+
+/**
+ * `tidings resend`: sends one reader their copy of an issue again and records it on their ledger
+ * row (`resends`, `resentAt`). A reader without a row gets the normal, claimed first send. The
+ * reader must be an active reader of the edition now (invariant 2 holds for operators too).
+ */
+export async function resendCopy(
+  deps: SendDeps,
+  issueId: string,
+  email: string,
+): Promise<{ messageId?: string; first: boolean; outcome: RecipientOutcome }> {
+  const issue = await deps.issues.get(issueId);
+  if (!issue) throw new IssueNotFoundError(`no issue ${issueId}`);
+  if (issue.state !== 'sending' && issue.state !== 'sent') {
+    throw new IssueStateError(`issue ${issueId} is ${issue.state}; only a sent issue can be sent again`);
+  }
+  const [subscriber, suppressed] = await Promise.all([
+    deps.subscribers.get(email),
+    deps.subscribers.isSuppressed(email),
+  ]);
+  if (subscriber?.status !== 'active' || !subscriber.editions.includes(issue.edition) || suppressed) {
+    throw new NotEligibleError(
+      `${email} is not an active reader of ${issue.edition}${subscriber ? ` (status ${subscriber.status})` : ''}`,
+    );
+  }
+  const row = await deps.ledger.get(issueId, email);
+  if (!row) {
+    const result = await sendBatch(deps, { issueId, recipients: [{ email }] });
+    const outcome = result.outcomes[0]?.outcome ?? 'retry';
+    const after = await deps.ledger.get(issueId, email);
+    return { ...(after?.messageId ? { messageId: after.messageId } : {}), first: true, outcome };
+  }
+  if (row.state === 'claimed')
+    throw new IssueStateError(`a send to ${email} is in progress; try again later`);
+  const recipient: Recipient = subscriber.name ? { email, name: subscriber.name } : { email };
+  const message = await deps.messages.build(issue, recipient);
+  await deps.limiter.acquire();
+  const { messageId } = await deps.mailer.send(message);
+  await deps.ledger.recordResend(issueId, email, { messageId, sentAt: deps.clock.now().toISOString() });
+  return { messageId, first: false, outcome: 'sent' };
 }

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { cancelIssue } from '../../lambdas/core/compose.js';
+import { IssueNotFoundError, IssueStateError } from '../../lambdas/core/issue.js';
+import { NotEligibleError } from '../../lambdas/core/send.js';
+import type { CliContext } from '../context.js';
+import { MemorySendQueue } from '../local/memory-send-queue.js';
+import { deliveryServices, issueIdArg, operatorDeps } from '../local/pipeline.js';
+
+/** Operation errors of the issue commands: the message, exit 1. Anything else propagates. */
+export function reportIssueError(error: unknown, ctx: CliContext): number {
+  if (
+    error instanceof IssueNotFoundError ||
+    error instanceof IssueStateError ||
+    error instanceof NotEligibleError
+  ) {
+    ctx.err(error.message);
+    return 1;
+  }
+  throw error;
+}
+
+/**
+ * `tidings cancel <issue-id>`: stops an issue. Senders still working on it record `cancelled`
+ * for every reader they have not mailed; readers no sender will reach are recorded here.
+ */
+export default async function cancel(args: string[], ctx: CliContext): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const issueId = issueIdArg(ctx.config, positionals[0]);
+  const stack = await ctx.stack();
+  const services = await deliveryServices(stack);
+  try {
+    const { recorded } = await cancelIssue(
+      operatorDeps(services, new MemorySendQueue()),
+      issueId,
+      new Date(),
+    );
+    ctx.out(`cancelled ${issueId}: ${recorded} readers not yet mailed recorded as cancelled`);
+    return 0;
+  } catch (error) {
+    return reportIssueError(error, ctx);
+  }
+}

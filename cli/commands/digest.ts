@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { composeIssue } from '../../lambdas/core/compose.js';
+import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
+import { type CliContext, editionList, UsageError } from '../context.js';
+import { MemorySendQueue } from '../local/memory-send-queue.js';
+import { composeDeps, deliveryServices, describeSummaries, runPass } from '../local/pipeline.js';
+
+/**
+ * `tidings digest --edition E [--dry-run] [--to EMAIL]`: compose and send now. `--dry-run`
+ * renders and counts readers only; `--to` sends one test copy to `outbox/tests/`, not recorded.
+ */
+export default async function digest(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      edition: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean', default: false },
+      to: { type: 'string' },
+    },
+  });
+  const editions = editionList(values.edition, ctx.config);
+  if (editions.length === 0) throw new UsageError('digest needs --edition <id>');
+  let testTo: string | undefined;
+  if (values.to !== undefined) {
+    testTo = normalizeEmail(values.to);
+    if (!isValidEmail(testTo)) throw new UsageError(`--to needs a valid email address, got "${values.to}"`);
+  }
+  const stack = await ctx.stack();
+  const now = new Date();
+
+  if (values['dry-run'] || testTo) {
+    const services = await deliveryServices(stack);
+    for (const edition of editions) {
+      const dry = await composeIssue(composeDeps(services, new MemorySendQueue()), {
+        edition,
+        now,
+        dryRun: true,
+      });
+      // Today's issue as stored, once it exists; otherwise the issue as it would be composed now.
+      const stored = await services.issues.get(dry.issueId);
+      const issue = stored?.html !== undefined ? stored : dry.issue;
+      if (issue.html === undefined) {
+        ctx.out(`${edition}: nothing to send (${issue.skipReason ?? 'no briefs'})`);
+        continue;
+      }
+      if (values['dry-run']) {
+        ctx.out(
+          `${edition}: ${issue.id} would carry ${issue.briefIds.length} briefs to ${dry.enqueued} active readers; ` +
+            `subject "${issue.subject}", html ${issue.htmlBytes ?? 0} bytes${stored ? ` (issue already ${stored.state})` : ''}`,
+        );
+      }
+      if (testTo) {
+        const message = await services.messages.build(issue, { email: testTo });
+        const { messageId } = await services.mailer.send({ ...message, folder: 'tests' });
+        ctx.out(
+          `${edition}: test copy of ${issue.id} sent to ${testTo} (SES message id ${messageId}), not recorded`,
+        );
+      }
+    }
+    return 0;
+  }
+
+  const summaries = await runPass(stack, { now, editions, force: true, ingest: false, log: ctx.out });
+  for (const line of describeSummaries(summaries)) ctx.out(line);
+  return 0;
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { countLedger, type Issue, type LedgerEntry } from '../../lambdas/core/issue.js';
+import { type CliContext, UsageError } from '../context.js';
+import { deliveryServices, issueIdArg } from '../local/pipeline.js';
+
+const RECENT_PER_EDITION = 10;
+const RECENT = 20;
+
+/**
+ * `tidings status [--issue ID] [--recipients]`: without `--issue`, one line per recent issue with
+ * its ledger counts; with it, that issue's line, and with `--recipients` one line per recipient.
+ */
+export default async function status(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { issue: { type: 'string' }, recipients: { type: 'boolean', default: false } },
+  });
+  if (values.recipients && !values.issue) throw new UsageError('--recipients needs --issue <issue-id>');
+  const stack = await ctx.stack();
+  const services = await deliveryServices(stack);
+
+  const line = async (issue: Issue, rows?: LedgerEntry[]): Promise<string> => {
+    const all = rows ?? [];
+    if (!rows) for await (const row of services.ledger.list(issue.id)) all.push(row);
+    const c = countLedger(all);
+    const recipients = Math.max(c.total, issue.counts.enqueued);
+    const extra = issue.skipReason
+      ? `  (${issue.skipReason})`
+      : c.claimed > 0
+        ? `  in progress ${c.claimed}`
+        : '';
+    return (
+      `${issue.id.padEnd(20)} ${issue.state.padEnd(9)} recipients ${recipients} sent ${c.sent} skipped ${c.skipped} ` +
+      `failed ${c.failed} unknown ${c.unknown} cancelled ${c.cancelled}${extra}`
+    );
+  };
+
+  if (!values.issue) {
+    const issues: Issue[] = [];
+    for (const edition of ctx.config.editions) {
+      issues.push(...(await services.issues.listByEdition(edition.id, { limit: RECENT_PER_EDITION })));
+    }
+    issues.sort((a, b) => b.localDate.localeCompare(a.localDate) || a.id.localeCompare(b.id));
+    if (issues.length === 0) ctx.out('no issues yet');
+    for (const issue of issues.slice(0, RECENT)) ctx.out(await line(issue));
+    return 0;
+  }
+
+  const issueId = issueIdArg(ctx.config, values.issue);
+  const issue = await services.issues.get(issueId);
+  if (!issue) {
+    ctx.err(`no issue ${issueId}`);
+    return 1;
+  }
+  const rows: LedgerEntry[] = [];
+  for await (const row of services.ledger.list(issueId)) rows.push(row);
+  ctx.out(await line(issue, rows));
+  if (values.recipients) {
+    for (const row of rows) {
+      const resent = row.resends ? ` resent ${row.resends}x (last ${row.lastResendMessageId ?? '?'})` : '';
+      const reason = row.reason && row.state !== 'sent' ? ` ${row.reason}` : '';
+      ctx.out(`${row.email} ${row.state} ${row.messageId ?? '-'}${reason}${resent}`);
+    }
+  }
+  return 0;
+}
