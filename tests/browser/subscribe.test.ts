@@ -1,0 +1,168 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TemplateConfirmationEmail } from '../../lambdas/adapters/confirmation-email.js';
+import { DigestMessageBuilder } from '../../lambdas/adapters/digest-messages.js';
+import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
+import { BackgroundTasks, createApp } from '../../lambdas/adapters/http/app.js';
+import { type RunningApi, serveApp } from '../../lambdas/adapters/http/serve.js';
+import { loadKeyringFile } from '../../lambdas/adapters/secret-keyring.js';
+import type { TidingsConfig } from '../../lambdas/core/config.js';
+import { SLOT_MARKERS } from '../../lambdas/core/digest.js';
+import type { Issue } from '../../lambdas/core/issue.js';
+import { systemClock } from '../../lambdas/core/ports.js';
+import { type Keyring, readerLinks } from '../../lambdas/core/tokens.js';
+import { browserSkipReason, type LaunchedBrowser, launchBrowser } from '../support/browser.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+const skip = browserSkipReason();
+if (skip) console.warn(skip);
+
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+const READER = 'browser-reader@example.com';
+
+/** A reader's whole path in a real browser against the API served on loopback, on the local stack. */
+describe.skipIf(skip !== undefined)('subscribing in a browser', () => {
+  let stack: TestStack;
+  let api: RunningApi;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  let config: TidingsConfig;
+  let keyring: Keyring;
+  let store: DynamoSubscriberStore;
+  const tasks = new BackgroundTasks();
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    keyring = await loadKeyringFile(stack.secretPath);
+    store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+    // The base URL must be the served one, known only once the server listens: delegate to the app.
+    let app: ReturnType<typeof createApp> | undefined;
+    api = await serveApp({
+      fetch: (request, env) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })),
+    });
+    config = { ...stack.config, baseUrl: api.url, api: { ...stack.config.api, rateLimitPerMinute: 0 } };
+    app = createApp({
+      config,
+      subscribers: store,
+      keyring,
+      mailer: stack.mailer,
+      clock: systemClock,
+      confirmationEmail: new TemplateConfirmationEmail(config),
+      tasks,
+    });
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await launchBrowser();
+    page = await browser.newPage({ width: 390, height: 844 }, { allowNetwork: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    await stack?.close();
+  });
+
+  const shot = (name: string) =>
+    page.screenshot({ path: join(SCREENSHOTS, `subscribe-${name}.png`), fullPage: true });
+  const links = (edition: string) =>
+    readerLinks(keyring, { baseUrl: api.url, mailDomain: config.sender.domain, email: READER, edition });
+
+  it('fills the form without JavaScript and lands on "check your inbox"', async () => {
+    await page.goto(`${api.url}/`);
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('h1').count()).toBe(1);
+    await shot('form');
+    // Keyboard order: the email field comes before the editions and the button; the honeypot never gets focus.
+    const focused: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      focused.push(
+        await page.evaluate(
+          () => document.activeElement?.getAttribute('name') ?? document.activeElement?.tagName ?? '',
+        ),
+      );
+    }
+    expect(focused).not.toContain('website');
+    expect(focused.indexOf('email')).toBeLessThan(focused.indexOf('editions'));
+    await page.getByLabel('Email address').fill(READER);
+    await page.getByLabel('D.C.').check();
+    await page.getByLabel('SG', { exact: false }).first().check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
+    await shot('check-inbox');
+  });
+
+  it('opens the confirmation link from the SES stand-in, which changes nothing until Confirm is pressed', async () => {
+    await tasks.drain();
+    const mail = (await stack.inbox()).find((m) => m.destination.to.some((to) => to.includes(READER)));
+    const link = /https?:\/\/\S+\/confirm\?token=[A-Za-z0-9._-]+/.exec(mail?.body.text ?? '')?.[0];
+    expect(link).toBeDefined();
+    await page.goto(link ?? '');
+    await shot('confirm');
+    expect((await store.get(READER))?.status).toBe('pending');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe("You're subscribed");
+    await shot('confirmed');
+    expect(await store.get(READER)).toMatchObject({ status: 'active', editions: ['dc', 'sg'] });
+  });
+
+  it('changes editions on the preferences page', async () => {
+    await page.goto(links('dc').preferencesUrl);
+    await shot('preferences');
+    await page.locator('#edition-sg').uncheck();
+    await page.locator('#edition-bxl').check();
+    await page.getByRole('button', { name: 'Save my editions' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved');
+    await shot('preferences-saved');
+    expect((await store.get(READER))?.editions).toEqual(['dc', 'bxl']);
+  });
+
+  it('unsubscribes from one edition with the button', async () => {
+    await page.goto(links('dc').unsubscribeUrl);
+    await shot('unsubscribe');
+    expect((await store.get(READER))?.editions).toEqual(['dc', 'bxl']);
+    await page.getByRole('button', { name: 'Unsubscribe' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe("You're unsubscribed");
+    await shot('unsubscribed');
+    expect(await store.get(READER)).toMatchObject({ status: 'active', editions: ['bxl'] });
+  });
+
+  it("honours a mail client's one-click POST to the List-Unsubscribe URL of a digest", async () => {
+    const issue: Issue = {
+      id: 'bxl-2026-11-30',
+      edition: 'bxl',
+      localDate: '2026-11-30',
+      state: 'sending',
+      cutoff: '2026-11-30T06:00:00.000Z',
+      briefIds: [],
+      briefs: [],
+      subject: 'Tidings BXL: a test issue',
+      html: `<html><body><p>${SLOT_MARKERS.greeting}</p><p><a href="${SLOT_MARKERS.unsubscribeUrl}">${SLOT_MARKERS.unsubscribeLabel}</a></p></body></html>`,
+      text: `${SLOT_MARKERS.greeting}\n\n${SLOT_MARKERS.unsubscribeLabel}: ${SLOT_MARKERS.unsubscribeUrl}\n`,
+      counts: { enqueued: 1, fanouts: 1 },
+      createdAt: '2026-11-30T06:00:00.000Z',
+      updatedAt: '2026-11-30T06:00:00.000Z',
+    };
+    const message = await new DigestMessageBuilder(config, keyring).build(issue, { email: READER });
+    const parsed = await simpleParser(Buffer.from(message.raw));
+    const line = (key: string) => parsed.headerLines.find((l) => l.key === key)?.line ?? '';
+    expect(line('list-unsubscribe-post')).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/);
+    const header = line('list-unsubscribe');
+    const url = /<(https?:\/\/[^>]+)>/.exec(header)?.[1];
+    expect(url).toMatch(/\/unsubscribe\?token=/);
+    const response = await fetch(url ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(200);
+    expect(await store.get(READER)).toMatchObject({
+      status: 'unsubscribed',
+      editions: [],
+      statusReason: 'one-click unsubscribe',
+    });
+  });
+});
