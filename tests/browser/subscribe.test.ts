@@ -41,7 +41,8 @@ describe.skipIf(skip !== undefined)('subscribing in a browser', () => {
     // The base URL must be the served one, known only once the server listens: delegate to the app.
     let app: ReturnType<typeof createApp> | undefined;
     api = await serveApp({
-      fetch: (request, env) => (app ? app.fetch(request, env) : new Response('starting', { status: 503 })),
+      fetch: (request, env) =>
+        app ? app.fetch(request, env as Record<string, unknown>) : new Response('starting', { status: 503 }),
     });
     config = { ...stack.config, baseUrl: api.url, api: { ...stack.config.api, rateLimitPerMinute: 0 } };
     app = createApp({
