@@ -62,7 +62,9 @@ describe('one pass of the local pipeline (run --once)', () => {
       expect(parsed.subject).toMatch(new RegExp(`^Tidings ${edition.name.replace('.', '\\.')}: `));
       const head = raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
       expect(head).toContain('\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
-      expect(head).toMatch(/^List-Unsubscribe: <http[^>]+\/unsubscribe\?token=[^>]+>,\r\n <mailto:unsubscribe\+/m);
+      expect(head).toMatch(
+        /^List-Unsubscribe: <http[^>]+\/unsubscribe\?token=[^>]+>,\r\n <mailto:unsubscribe\+/m,
+      );
       expect(parsed.text).toContain('unsubscribe');
       expect(parsed.html || '').toContain(stack.config.postalAddress.split(',')[0] ?? '');
 
@@ -91,7 +93,12 @@ describe('one pass of the local pipeline (run --once)', () => {
   it('runs as the real CLI: exit 0 and a digest in the outbox for all six editions', async () => {
     const home = await mkdtemp(join(tmpdir(), 'tidings-cli-'));
     try {
-      const env = { ...process.env, TIDINGS_HOME: home, TIDINGS_DYNAMODB_PORT: '0', TIDINGS_SES_PORT: '0' };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        TIDINGS_HOME: home,
+        TIDINGS_DYNAMODB_PORT: '0',
+        TIDINGS_SES_PORT: '0',
+      };
       delete env.AWS_ENDPOINT_URL_DYNAMODB;
       delete env.AWS_ENDPOINT_URL_SES;
       const { stdout } = await run(process.execPath, ['cli/bin.js', 'run', '--once'], {
