@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -23,11 +24,14 @@ import type { BriefStore, Page, SourceState, UpsertOutcome } from '../core/ports
  * | one per edition of a live brief (full copy) | `brief#<id>` | `edition#<ed>` | `gsi1pk=<ed>`, `gsi1sk=<updatedAt>#<id>` |
  * | a source's fetch state | `source#<id>` | `state` | |
  *
- * Listing an edition is one Query on `byEdition`. An upsert reads the stored brief first and
- * writes nothing when the content is unchanged or the stored copy is newer; otherwise it writes
- * the edition items, deletes those of editions the brief left, and writes the brief item last,
- * each conditional on not replacing a newer copy. A crash part-way leaves the brief item old, so
- * the next run repeats the whole write. Retracting marks the brief item and deletes its edition
+ * Listing an edition is one Query on `byEdition`. An upsert reads the stored briefs first (in
+ * batches) and writes nothing when the content is unchanged or the stored copy is newer. A brief
+ * not stored yet gets its edition items in batch writes, then its brief item with a condition that
+ * it still does not exist (if another writer got there first, the update path below runs and the
+ * winner's edition items are put back). A stored brief gets its edition items, the deletion of
+ * those of editions it left, and its brief item last, each conditional on not replacing a newer
+ * copy. The brief item is always written last, so a crash part-way leaves it absent or old and the
+ * next run repeats the whole write. Retracting marks the brief item and deletes its edition
  * items, so retracted briefs never reach an edition listing, and a later upsert keeps them out.
  */
 
@@ -98,7 +102,80 @@ export class DynamoBriefStore implements BriefStore {
   async upsertMany(briefs: readonly Brief[], now: Date): Promise<UpsertOutcome[]> {
     const stored = await this.getMany(briefs.map((b) => b.id));
     const ingestedAt = now.toISOString();
-    return pool(briefs, WRITE_CONCURRENCY, (brief) => this.write(brief, stored.get(brief.id), ingestedAt));
+    const fresh = briefs.filter((brief) => !stored.has(brief.id));
+    const outcomes = new Map<string, UpsertOutcome>();
+    // Briefs not stored yet (most of a first run): their edition items go in batches, then each
+    // brief item with a condition that it still does not exist.
+    await this.batchPut(
+      fresh.flatMap((brief) => {
+        const copy = { ...brief, contentHash: contentHash(brief), ingestedAt };
+        return brief.editions.map((edition) => this.editionItem(copy, edition));
+      }),
+    );
+    await pool(fresh, WRITE_CONCURRENCY, async (brief) => {
+      outcomes.set(brief.id, await this.create(brief, ingestedAt));
+    });
+    await pool(
+      briefs.filter((brief) => stored.has(brief.id)),
+      WRITE_CONCURRENCY,
+      async (brief) => {
+        outcomes.set(brief.id, await this.write(brief, stored.get(brief.id), ingestedAt));
+      },
+    );
+    return briefs.map((brief) => outcomes.get(brief.id) ?? 'unchanged');
+  }
+
+  private editionItem(
+    copy: Brief & { contentHash: string; ingestedAt: string },
+    edition: string,
+  ): Record<string, unknown> {
+    return {
+      ...copy,
+      ...editionKey(copy.id, edition),
+      gsi1pk: edition,
+      gsi1sk: `${copy.updatedAt}#${copy.id}`,
+    };
+  }
+
+  /** Writes a brief item that must not exist yet; if another writer got there first, falls back to an update. */
+  private async create(brief: Brief, ingestedAt: string): Promise<UpsertOutcome> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...brief, contentHash: contentHash(brief), ingestedAt, ...briefKey(brief.id) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'new';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    // Our unconditional edition items may have replaced the other writer's; put the winner's back.
+    const winner = await this.get(brief.id);
+    const outcome = await this.write(brief, winner, ingestedAt);
+    if (outcome === 'unchanged' && winner && !winner.retracted) {
+      await this.batchPut(winner.editions.map((edition) => this.editionItem(winner, edition)));
+    }
+    return outcome;
+  }
+
+  /** Unconditional puts in batches of 25, retrying what DynamoDB leaves unprocessed. */
+  private async batchPut(items: Record<string, unknown>[]): Promise<void> {
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+    await pool(batches, 4, async (batch) => {
+      let pending: { PutRequest: { Item: Record<string, unknown> } }[] = batch.map((Item) => ({
+        PutRequest: { Item },
+      }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const result = await this.doc.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
+    });
   }
 
   private async write(
@@ -118,12 +195,7 @@ export class DynamoBriefStore implements BriefStore {
             .send(
               new PutCommand({
                 TableName: this.tableName,
-                Item: {
-                  ...copy,
-                  ...editionKey(brief.id, edition),
-                  gsi1pk: edition,
-                  gsi1sk: `${brief.updatedAt}#${brief.id}`,
-                },
+                Item: this.editionItem(copy, edition),
                 ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :u',
                 ExpressionAttributeValues: notNewer,
               }),

@@ -84,6 +84,23 @@ describe('DynamoBriefStore', () => {
     expect(listed).toHaveLength(130);
   });
 
+  it('lets a newer copy written between its read and its write win, edition listing included', async () => {
+    const other = new DynamoBriefStore(stack.doc, stack.tables.briefs);
+    const racing = new DynamoBriefStore(stack.doc, stack.tables.briefs);
+    // This writer read before the other one wrote: it believes the brief is new.
+    racing.getMany = async () => new Map();
+    await other.upsert(
+      brief('s5', { editions: ['sg'], headline: 'Newer', updatedAt: '2026-11-29T12:00:00Z' }),
+      NOW,
+    );
+    expect(await racing.upsertMany([brief('s5', { editions: ['sg'], headline: 'Older' })], NOW)).toEqual([
+      'unchanged',
+    ]);
+    expect((await store.get('s5'))?.headline).toBe('Newer');
+    const listed = (await store.listByEdition('sg')).items.find((b) => b.id === 's5');
+    expect(listed?.headline).toBe('Newer');
+  });
+
   it('keeps source state', async () => {
     expect(await store.getSourceState('desk')).toBeUndefined();
     await store.putSourceState('desk', { etag: '"v1"', configHash: 'h' });
