@@ -156,6 +156,8 @@ export class TidingsFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
+        // Paths and mappings are enough for stack traces; embedding every source would triple the asset.
+        sourcesContent: false,
         // Bundle the pinned AWS SDK instead of the runtime's copy: the code runs against the
         // versions it was tested with.
         externalModules: [],

@@ -20,7 +20,12 @@ export function projectSettings(): Record<string, unknown> {
  * account and region. Asset bundling is skipped, as `cdk` does for stacks it is not deploying.
  */
 export function buildTestApp(settings: Record<string, unknown> = projectSettings()): TidingsStacks {
-  const app = new App({ context: { tidings: settings, 'aws:cdk:bundling-stacks': [] } });
+  // The built-in CloudFormation schema validation costs seconds per synth; the bundling test runs
+  // it once over the whole app.
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { tidings: settings, 'aws:cdk:bundling-stacks': [] },
+  });
   return buildStacks(app, { env: { account: '123456789012', region: 'eu-west-1' } });
 }
 
