@@ -136,6 +136,7 @@ export default async function ingestBench(argv: string[]): Promise<Figure[]> {
     const size = `--sources ${flags.sources} --items ${flags.items}`;
     const command = `${COMMAND} ${size}`;
     const rawItemsPerBrief = raw.length / total;
+    const rawRequests = Math.ceil(raw.length / 25);
     return [
       {
         name: 'ingest',
@@ -151,13 +152,13 @@ export default async function ingestBench(argv: string[]): Promise<Figure[]> {
       {
         name: 'ingest-writes-per-item',
         value: firstWrites / total,
-        unit: 'writes/item',
-        baseline: rawItemsPerBrief,
-        baselineName: 'items per brief (brief + edition items)',
-        ratio: firstWrites / total / rawItemsPerBrief,
+        unit: 'write requests/item',
+        baseline: rawRequests / total,
+        baselineName: 'raw BatchWrite requests per item',
+        ratio: firstWrites / rawRequests,
         higherIsBetter: false,
         command,
-        notes: `first run; a second, unchanged run wrote ${rerunWrites} times`,
+        notes: `first run: one conditional put per brief plus batched edition items (${rawItemsPerBrief} items per brief); a second, unchanged run sent ${rerunWrites} write requests`,
       },
       {
         name: 'ingest-unchanged',
