@@ -159,8 +159,9 @@ export class TidingsFunction extends Construct {
         // Paths and mappings are enough for stack traces; embedding every source would triple the asset.
         sourcesContent: false,
         // Bundle the pinned AWS SDK instead of the runtime's copy: the code runs against the
-        // versions it was tested with.
-        externalModules: [],
+        // versions it was tested with. Only the TypeScript compiler stays out: MJML's config loader
+        // (cosmiconfig) requires it lazily for `.ts` config files, which a function never has.
+        externalModules: ['typescript'],
         metafile: true,
         // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
         banner:
