@@ -35,9 +35,14 @@ const kind = (name: string) =>
 const BounceEvent = z.intersection(kind('Bounce'), z.object({ bounce: BounceSchema }));
 const ComplaintEvent = z.intersection(kind('Complaint'), z.object({ complaint: ComplaintSchema }));
 const DeliveryEvent = z.intersection(kind('Delivery'), z.object({ delivery: DeliverySchema }));
+const Verdict = z.object({ status: z.string().max(40) }).optional();
 const ReceivedEvent = z.object({
   notificationType: z.literal('Received'),
-  receipt: z.object({ recipients: z.array(address).min(1).max(50) }),
+  receipt: z.object({
+    recipients: z.array(address).min(1).max(50),
+    spfVerdict: Verdict,
+    dkimVerdict: Verdict,
+  }),
   mail: z.object({
     source: address.optional(),
     commonHeaders: z.object({ from: z.array(z.string().max(1000)).min(1).max(10) }).optional(),
@@ -48,7 +53,8 @@ export type FeedbackEvent =
   | { kind: 'bounce'; permanent: boolean; recipients: string[] }
   | { kind: 'complaint'; recipients: string[] }
   | { kind: 'delivery'; recipients: string[] }
-  | { kind: 'unsubscribe-mail'; to: string[]; from: string };
+  /** `authenticated`: SES found the sender's SPF or DKIM to pass, so the From address is not forged. */
+  | { kind: 'unsubscribe-mail'; to: string[]; from: string; authenticated: boolean };
 
 /** Reads one SNS message body (already JSON-parsed); undefined for a shape we do not handle. */
 export function parseFeedback(message: unknown): FeedbackEvent | undefined {
@@ -73,7 +79,9 @@ export function parseFeedback(message: unknown): FeedbackEvent | undefined {
   if (received.success) {
     const from = received.data.mail.commonHeaders?.from[0] ?? received.data.mail.source;
     if (!from) return undefined;
-    return { kind: 'unsubscribe-mail', to: received.data.receipt.recipients, from };
+    const { spfVerdict, dkimVerdict } = received.data.receipt;
+    const authenticated = spfVerdict?.status === 'PASS' || dkimVerdict?.status === 'PASS';
+    return { kind: 'unsubscribe-mail', to: received.data.receipt.recipients, from, authenticated };
   }
   return undefined;
 }
@@ -170,6 +178,8 @@ async function unsubscribeByMail(
   event: Extract<FeedbackEvent, { kind: 'unsubscribe-mail' }>,
 ): Promise<FeedbackAction> {
   const from = bareAddress(event.from);
+  if (!event.authenticated)
+    return { email: from, action: 'ignored', reason: 'sender not authenticated (SPF and DKIM failed)' };
   const domain = deps.config.sender.domain.toLowerCase();
   for (const to of event.to) {
     const address = bareAddress(to);

@@ -311,7 +311,7 @@ describe('delivery on the local stack', () => {
       },
       {
         notificationType: 'Received',
-        receipt: { recipients: [mailbox] },
+        receipt: { recipients: [mailbox], spfVerdict: { status: 'PASS' }, dkimVerdict: { status: 'PASS' } },
         mail: {
           source: 'reader12@example.com',
           commonHeaders: { from: ['Reader Twelve <reader12@example.com>'] },

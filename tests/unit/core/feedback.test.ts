@@ -50,6 +50,7 @@ describe('parseFeedback', () => {
     expect(parseFeedback(received('unsubscribe+x@tidings.example', 'a@example.com'))).toMatchObject({
       kind: 'unsubscribe-mail',
       from: 'Reader <a@example.com>',
+      authenticated: true,
     });
   });
 
@@ -162,6 +163,13 @@ describe('applyFeedback', () => {
     it('does nothing when the sender is not the reader the address was made for', async () => {
       const result = await apply(received(mailto('ada@example.com', 'dc'), 'mallory@example.com'));
       expect(result[0]).toMatchObject({ action: 'ignored' });
+      expect((await subscribers.get('ada@example.com'))?.editions).toEqual(['dc', 'sg']);
+    });
+
+    it('does nothing when SES could not authenticate the sender', async () => {
+      const message = received(mailto('ada@example.com', 'dc'), 'ada@example.com');
+      message.receipt.spfVerdict.status = 'FAIL';
+      expect((await apply(message))[0]).toMatchObject({ action: 'ignored' });
       expect((await subscribers.get('ada@example.com'))?.editions).toEqual(['dc', 'sg']);
     });
 
