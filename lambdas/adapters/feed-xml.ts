@@ -129,11 +129,25 @@ function build(
   return element;
 }
 
-/** Whether the document declares entities in its DOCTYPE (refused: see the module comment). */
-export function declaresEntities(text: string): boolean {
-  const doctype = /<!DOCTYPE/i.exec(text);
-  if (!doctype) return false;
-  return /<!ENTITY/i.test(text.slice(doctype.index));
+/**
+ * Why the document's DOCTYPE is refused, or undefined when it has none or a plain one (RSS 0.91
+ * names a public DTD, which is never read). Only the prolog is looked at: a DOCTYPE quoted in an
+ * item's CDATA is text.
+ */
+export function refusedDoctype(text: string): string | undefined {
+  const root = /<[A-Za-z_]/.exec(text);
+  const prolog = text.slice(0, root ? root.index : text.length);
+  const doctype = /<!DOCTYPE/i.exec(prolog);
+  if (!doctype) return undefined;
+  const rest = prolog.slice(doctype.index);
+  if (/<!ENTITY/i.test(rest)) {
+    return 'the document declares entities in its DOCTYPE; entity declarations are refused (they allow entity-expansion and external-entity attacks)';
+  }
+  const subset = rest.indexOf('[');
+  if (subset !== -1 && subset < rest.indexOf('>')) {
+    return 'the document has an internal DTD subset in its DOCTYPE; feeds need none, and it is refused';
+  }
+  return undefined;
 }
 
 /**
@@ -143,11 +157,8 @@ export function declaresEntities(text: string): boolean {
  */
 export function parseXml(input: string, documentUrl?: string): XmlElement {
   const text = input.replace(/^[\s\uFEFF]+(?=<)/, '');
-  if (declaresEntities(text)) {
-    throw new FeedParseError(
-      'the document declares entities in its DOCTYPE; entity declarations are refused (they allow entity-expansion and external-entity attacks)',
-    );
-  }
+  const refused = refusedDoctype(text);
+  if (refused) throw new FeedParseError(refused);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
     const { msg, line, col } = valid.err;

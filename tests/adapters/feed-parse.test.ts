@@ -207,3 +207,18 @@ describe('encodings', () => {
     );
   });
 });
+
+describe('DOCTYPE handling', () => {
+  it('refuses an internal DTD subset even without entity declarations', () => {
+    const doc =
+      '<?xml version="1.0"?><!DOCTYPE rss [<!ATTLIST rss v CDATA "]">]><rss><channel><title>x</title></channel></rss>';
+    expect(() => parse(doc)).toThrow(/internal DTD subset/);
+  });
+
+  it('reads a DOCTYPE quoted inside an item as text', () => {
+    const doc = rss(
+      '<item><title>XML tips</title><description><![CDATA[Write <!DOCTYPE x [<!ENTITY a "b">]> with care]]></description></item>',
+    );
+    expect((parse(doc) as ParsedFeed).items[0]?.summary?.value).toContain('<!ENTITY a "b">');
+  });
+});
