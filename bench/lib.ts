@@ -1,6 +1,9 @@
 import { cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 
+// Benchmarks run on Node 20 here; the SDK's notice that its 2027 releases need Node 22 is noise in a table.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** One figure of the performance report, always beside the baseline measured in the same run. */
 export interface Figure {
   name: string;
@@ -87,6 +90,7 @@ export function printFigures(figures: Figure[]): void {
     console.log(
       `${f.name.padEnd(24)} ${fmt(f.value)} ${f.unit}  vs ${f.baselineName} ${fmt(f.baseline)} ${f.unit}  ratio ${fmt(f.ratio)} (${better})`,
     );
+    if (f.notes) console.log(`${' '.repeat(25)}${f.notes}`);
   }
 }
 
