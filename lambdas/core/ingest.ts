@@ -185,7 +185,7 @@ async function prepare(
     .map((c) => c.input.id as string);
   const stored = undatedIds.length > 0 ? await deps.store.getMany(undatedIds) : new Map();
 
-  const byId = new Map<string, { brief: Brief; position: number }>();
+  const byId = new Map<string, Brief>();
   let duplicates = 0;
   for (const candidate of fetched.candidates) {
     const input = withSourceDefaults(candidate.input, source, sourceName);
@@ -212,13 +212,13 @@ async function prepare(
     const seen = byId.get(brief.id);
     if (seen) {
       duplicates++;
-      if (brief.updatedAt > seen.brief.updatedAt) byId.set(brief.id, { brief, position: candidate.position });
+      if (brief.updatedAt > seen.updatedAt) byId.set(brief.id, brief);
       continue;
     }
-    byId.set(brief.id, { brief, position: candidate.position });
+    byId.set(brief.id, brief);
   }
   rejected.sort((a, b) => a.position - b.position);
-  return { briefs: [...byId.values()].map((v) => v.brief), rejected, duplicates };
+  return { briefs: [...byId.values()], rejected, duplicates };
 }
 
 function emptySummary(source: string): IngestSummary {
