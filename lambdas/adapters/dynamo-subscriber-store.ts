@@ -141,7 +141,9 @@ export class DynamoSubscriberStore implements SubscriberStore {
 
   async save(subscriber: Subscriber): Promise<void> {
     const email = normalizeEmail(subscriber.email);
-    const stored = await this.memberships(email);
+    // A new subscriber (version 0) has no index entries to remove: skip the read. A leftover from
+    // an interrupted `forget` points at a profile that is not active, and the next save removes it.
+    const stored = subscriber.version === 0 ? [] : await this.memberships(email);
     const wanted = new Set(subscriber.status === 'active' ? subscriber.editions : []);
     const recipient: Record<string, unknown> = { email };
     if (subscriber.name !== undefined) recipient.name = subscriber.name;

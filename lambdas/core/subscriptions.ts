@@ -238,13 +238,17 @@ export async function subscribe(
   const method = request.method ?? 'form';
 
   // 2. Never mail an address that bounced or complained, even one forgotten since.
+  let first: Promise<Subscriber | undefined> | undefined = store.get(email);
+  first.catch(() => undefined); // awaited below, or dropped when the address is suppressed
   const suppression = await store.suppression(email);
   if (suppression && suppression.reason !== 'forgotten') return 'suppressed';
 
   return withRetry(async () => {
     const now = deps.clock.now();
     const nowIso = now.toISOString();
-    const existing = await store.get(email);
+    // The first attempt uses the read started beside the suppression lookup; retries read afresh.
+    const existing = await (first ?? store.get(email));
+    first = undefined;
     if (isHardSuppressed(existing?.status)) return 'suppressed';
 
     // 3. Record what was asked, without changing what anyone receives.
