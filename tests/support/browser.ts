@@ -2,25 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from '../../cli/commands/preview.js';
 
-/** Debian's Chromium; override with `TIDINGS_CHROMIUM`. */
-export const CHROMIUM_PATH = process.env.TIDINGS_CHROMIUM ?? '/usr/bin/chromium';
-
-/**
- * Flags that keep headless Chromium from stalling on a closed network or as root (as in CI).
- * The profile directory is added per launch.
- */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH };
 
 /**
  * Why browser tests cannot run here, or undefined when they can. Under `CI=true` a missing
@@ -42,17 +27,13 @@ export interface LaunchedBrowser {
 }
 
 /**
- * Launches Debian's Chromium through playwright-core with a fresh, throwaway profile
- * (playwright takes the profile as the persistent context's directory, not as a flag).
+ * Launches Debian's Chromium (the flags of `tidings preview`) through playwright-core with a
+ * fresh, throwaway profile.
  */
 export async function launchBrowser(): Promise<LaunchedBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'tidings-chromium-'));
   try {
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    const context = await launchChromium(profile);
     return {
       context,
       async newPage(viewport, options = {}) {
