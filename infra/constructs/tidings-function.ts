@@ -88,18 +88,24 @@ export class TidingsFunction extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly name: FunctionName;
-  /** `POWERTOOLS_SERVICE_NAME`, also the `service` dimension of the function's custom metrics. */
+  /** Physical function name, `tidings-<stage>-<name>`; also names its log group. */
+  readonly functionName: string;
+  /**
+   * `POWERTOOLS_SERVICE_NAME`: the bare function name (`compose`), which is also what the handlers
+   * give Powertools, so the `service` dimension of custom metrics is the same either way.
+   */
   readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: TidingsFunctionProps) {
     super(scope, id);
     const { config, name } = props;
     this.name = name;
-    this.serviceName = `tidings-${config.stage}-${name}`;
+    this.functionName = `tidings-${config.stage}-${name}`;
+    this.serviceName = name;
     const stack = Stack.of(this);
 
     this.logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${this.serviceName}`,
+      logGroupName: `/aws/lambda/${this.functionName}`,
       retention: config.stage === 'dev' ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -124,7 +130,7 @@ export class TidingsFunction extends Construct {
     const entry = existsSync(wanted) || stack.bundlingRequired ? wanted : UNBUNDLED_ENTRY;
 
     this.function = new NodejsFunction(this, 'Function', {
-      functionName: this.serviceName,
+      functionName: this.functionName,
       description: props.description,
       entry,
       handler: 'handler',

@@ -39,7 +39,7 @@ describe('ApiStack', () => {
         Environment: {
           Variables: Match.objectLike({
             TEMPLATES_DIR: '/var/task/templates',
-            POWERTOOLS_SERVICE_NAME: 'tidings-dev-api',
+            POWERTOOLS_SERVICE_NAME: 'api',
           }),
         },
       });

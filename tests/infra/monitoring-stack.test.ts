@@ -142,7 +142,7 @@ describe('MonitoringStack', () => {
               MetricName: metricName,
               Dimensions: expect.arrayContaining([
                 { Name: 'edition', Value: edition.id },
-                { Name: 'service', Value: 'tidings-dev-compose' },
+                { Name: 'service', Value: 'compose' },
               ]),
             },
             Period: 3600,

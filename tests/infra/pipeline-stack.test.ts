@@ -47,7 +47,7 @@ describe('PipelineStack', () => {
           LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
           Environment: {
             Variables: Match.objectLike({
-              POWERTOOLS_SERVICE_NAME: `tidings-dev-${name}`,
+              POWERTOOLS_SERVICE_NAME: name,
               POWERTOOLS_METRICS_NAMESPACE: 'Tidings',
               LOG_LEVEL: 'DEBUG',
             }),
