@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
+
+/** Anything with a fetch handler: a Hono app, or a function delegating to one. */
+export interface Fetchable {
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+}
 
 export interface RunningApi {
   port: number;
@@ -14,22 +18,25 @@ export interface RunningApi {
  * the browser tests and the API benchmark do.
  */
 export function serveApp(
-  app: Pick<Hono, 'fetch'>,
+  app: Fetchable,
   options: { port?: number; hostname?: string } = {},
 ): Promise<RunningApi> {
   const hostname = options.hostname ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname }, (info: AddressInfo) => {
-      resolve({
-        port: info.port,
-        url: `http://${hostname}:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            (server as Server).closeAllConnections?.();
-            server.close(() => done());
-          }),
-      });
-    }) as Server;
+    const server = serve(
+      { fetch: (request, env) => app.fetch(request, env), port: options.port ?? 0, hostname },
+      (info: AddressInfo) => {
+        resolve({
+          port: info.port,
+          url: `http://${hostname}:${info.port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              (server as Server).closeAllConnections?.();
+              server.close(() => done());
+            }),
+        });
+      },
+    ) as Server;
     server.once('error', reject);
   });
 }
