@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mapDocument } from '../../lambdas/adapters/feed-map.js';
 import { type FeedItem, type ParsedFeed, parseSourceDocument } from '../../lambdas/adapters/feed-parse.js';
 
 const dir = join(import.meta.dirname, '../fixtures/feeds');
@@ -63,12 +64,46 @@ function mismatches(feed: ParsedFeed, exp: Expectation): string[] {
   return out;
 }
 
+/** The same expectations, one step further: the briefs the Tidings source adapter makes of the items. */
+function briefMismatches(feed: ParsedFeed, exp: Expectation): string[] {
+  const source = { id: 'corpus', location: 'x', format: 'auto' as const, editions: ['dc'] };
+  const mapped = mapDocument(feed, source);
+  const out: string[] = [];
+  if (mapped.candidates.length + mapped.rejected.length !== exp.itemCount) out.push('items lost in mapping');
+  exp.items.forEach((e, i) => {
+    const candidate = mapped.candidates.find((c) => c.position === i + 1);
+    const rejection = mapped.rejected.find((r) => r.position === i + 1);
+    if (rejection) {
+      if (!rejection.field || !rejection.reason) out.push(`items[${i}]: rejection without field or reason`);
+      return;
+    }
+    const input = candidate?.input ?? {};
+    const title = exp.alsoAccept?.[`items[${i}].title`] ? null : e.title;
+    if (title !== null && input.headline !== title.slice(0, 300) && !String(input.headline).endsWith('…')) {
+      out.push(`items[${i}].headline: ${JSON.stringify(input.headline)} vs ${JSON.stringify(title)}`);
+    }
+    const link = e.link && /^https?:/.test(e.link) ? new URL(e.link).href : undefined;
+    if (!exp.alsoAccept?.[`items[${i}].link`] && input.url !== link)
+      out.push(`items[${i}].url: ${String(input.url)} vs ${link}`);
+    const published = e.published ?? e.updated;
+    if (
+      published &&
+      !exp.alsoAccept?.[`items[${i}].published`] &&
+      Date.parse(String(input.publishedAt)) !== Date.parse(published)
+    ) {
+      out.push(`items[${i}].publishedAt: ${String(input.publishedAt)} vs ${published}`);
+    }
+  });
+  return out;
+}
+
 describe('feed conformance corpus', () => {
   it.each(corpus)('$name', ({ feedFile, expected }) => {
     const feed = parseSourceDocument(readFileSync(join(dir, feedFile)), {
       url: expected.feedUrl,
     }) as ParsedFeed;
     expect(mismatches(feed, expected)).toEqual([]);
+    expect(briefMismatches(feed, expected)).toEqual([]);
   });
 });
 
