@@ -154,7 +154,6 @@ export class PipelineStack extends Stack {
     this.compose.grantTableRead(tables.briefs, 'briefs', ['byEdition']);
     this.compose.grantTableReadWrite(tables.issues, 'issues', ['byEdition']);
     this.compose.grantTableRead(tables.subscribers, 'subscribers', ['activeByEdition']);
-    this.compose.grantTableRead(tables.ledger, 'ledger');
     this.compose.grantQueueSend(this.sendQueue, 'SEND_QUEUE_URL');
 
     const plan = planSendRate(config.ses.maxSendRate);

@@ -105,7 +105,6 @@ describe('PipelineStack', () => {
         'issues/byEdition:read',
         'issues:read',
         'issues:write',
-        'ledger:read',
         'subscribers/activeByEdition:read',
         'subscribers:read',
       ]);
