@@ -302,9 +302,33 @@ export async function subscribe(
     };
     const greetingName = next.name;
     if (greetingName !== undefined) message.name = greetingName;
-    await deps.mailer.send(await deps.confirmationEmail.compose(message));
+    try {
+      await deps.mailer.send(await deps.confirmationEmail.compose(message));
+    } catch (error) {
+      await reopenWindow(store, email, nowIso, existing?.lastConfirmationSentAt);
+      throw error;
+    }
     return 'sent';
   });
+}
+
+/**
+ * Nothing was mailed after all: give the window back, so that asking again does send a link.
+ * Best effort; if it fails, the window simply runs out.
+ */
+async function reopenWindow(
+  store: SubscriberStore,
+  email: string,
+  closedAt: string,
+  before: string | undefined,
+): Promise<void> {
+  try {
+    const current = await store.get(email);
+    if (current?.lastConfirmationSentAt !== closedAt) return;
+    await store.save(patch(current, { lastConfirmationSentAt: before }));
+  } catch {
+    // The original failure is what the caller needs to see.
+  }
 }
 
 // ---------------------------------------------------------------- confirm

@@ -286,6 +286,20 @@ describe('POST /subscribe', () => {
     expect(h.store.profiles.size).toBe(0);
   });
 
+  it('ignores prototype-looking form fields', async () => {
+    const { app, h, tasks } = setup();
+    const response = await app.request('/subscribe', {
+      method: 'POST',
+      headers: FORM_HEADERS,
+      body: '__proto__%5Badmin%5D=1&constructor%5Bprototype%5D%5Bx%5D=1&email=proto%40example.com&editions=dc',
+    });
+    expect(response.status).toBe(202);
+    await tasks.drain();
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(await h.store.get('proto@example.com')).toMatchObject({ status: 'pending', editions: ['dc'] });
+  });
+
   it('answers a bad form with the form again, the error shown and the input escaped', async () => {
     const { app } = setup();
     const response = await app.request('/subscribe', {

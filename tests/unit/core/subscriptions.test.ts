@@ -165,6 +165,21 @@ describe('subscribe', () => {
     expect(h.mailer.sent).toHaveLength(0);
   });
 
+  it('gives the window back when the confirmation could not be sent, so asking again works', async () => {
+    const h = harness();
+    const send = h.mailer.send.bind(h.mailer);
+    h.mailer.send = async () => {
+      throw new Error('SES unavailable');
+    };
+    await expect(subscribe(h, { email: 'retry@example.com', editions: ['dc'] })).rejects.toThrow(
+      'SES unavailable',
+    );
+    expect((await h.store.get('retry@example.com'))?.lastConfirmationSentAt).toBeUndefined();
+    h.mailer.send = send;
+    expect(await subscribe(h, { email: 'retry@example.com', editions: ['dc'] })).toBe('sent');
+    expect(h.confirmLinks('retry@example.com')).toHaveLength(1);
+  });
+
   it('drops an unconfirmed request after its time to live', async () => {
     const h = harness();
     await subscribe(h, { email: 'late@example.com', editions: ['dc'] });
