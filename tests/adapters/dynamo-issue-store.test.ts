@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
+import type { Issue } from '../../lambdas/core/issue.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+let stack: TestStack;
+let issues: DynamoIssueStore;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  issues = new DynamoIssueStore(stack.doc, stack.tables.issues);
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+function issue(edition: string, localDate: string, overrides: Partial<Issue> = {}): Issue {
+  return {
+    id: `${edition}-${localDate}`,
+    edition,
+    localDate,
+    state: 'sending',
+    cutoff: `${localDate}T11:30:00.000Z`,
+    briefIds: ['a', 'b'],
+    briefs: [{ id: 'a', headline: 'A', publishedAt: 'p', updatedAt: 'u', updated: false }],
+    subject: 'Subject',
+    html: `<html>${'x'.repeat(80_000)}</html>`,
+    text: 'text',
+    counts: { enqueued: 0, fanouts: 0 },
+    createdAt: `${localDate}T11:30:00.000Z`,
+    updatedAt: `${localDate}T11:30:00.000Z`,
+    ...overrides,
+  };
+}
+
+describe('DynamoIssueStore', () => {
+  it('round-trips an issue with an 80 KB rendering', async () => {
+    const stored = issue('dc', '2026-11-30');
+    expect(await issues.create(stored)).toBe(true);
+    expect(await issues.get(stored.id)).toEqual(stored);
+  });
+
+  it('creates an issue only once', async () => {
+    const first = issue('dc', '2026-12-01');
+    expect(await issues.create(first)).toBe(true);
+    expect(await issues.create({ ...first, subject: 'Second' })).toBe(false);
+    expect((await issues.get(first.id))?.subject).toBe('Subject');
+  });
+
+  it('reads the state alone', async () => {
+    await issues.create(issue('dc', '2026-12-02', { state: 'held' }));
+    expect(await issues.getState('dc-2026-12-02')).toBe('held');
+    expect(await issues.getState('dc-1999-01-01')).toBeUndefined();
+  });
+
+  it('replaces only from the expected states', async () => {
+    const held = issue('bxl', '2026-11-30', { state: 'held' });
+    await issues.create(held);
+    expect(await issues.replace({ ...held, state: 'cancelled' }, ['sending'])).toBeUndefined();
+    expect(await issues.replace({ ...held, state: 'sending' }, ['held'])).toMatchObject({ state: 'sending' });
+    expect(await issues.replace({ ...held, state: 'cancelled' }, [])).toBeUndefined();
+    expect(await issues.getState(held.id)).toBe('sending');
+  });
+
+  it('lets one of two racing transitions win', async () => {
+    const held = issue('bxl', '2026-12-01', { state: 'held' });
+    await issues.create(held);
+    const [a, b] = await Promise.all([
+      issues.replace({ ...held, state: 'sending' }, ['held']),
+      issues.replace({ ...held, state: 'cancelled' }, ['held']),
+    ]);
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+  });
+
+  it("lists an edition's issues newest first, up to a limit, and no other edition's", async () => {
+    for (const date of ['2026-10-01', '2026-10-03', '2026-10-02']) await issues.create(issue('sg', date));
+    await issues.create(issue('lagos', '2026-10-04'));
+    const listed = await issues.listByEdition('sg', { limit: 2 });
+    expect(listed.map((i) => i.id)).toEqual(['sg-2026-10-03', 'sg-2026-10-02']);
+    expect((await issues.listByEdition('sg')).every((i) => i.edition === 'sg')).toBe(true);
+  });
+});
