@@ -210,10 +210,13 @@ export function publicHtml(digest: Pick<RenderedDigest, 'html'>, links: PublicLi
  * Reading order: briefs grouped by topic, the topic with the freshest brief first, and within a
  * topic newest first. The lead story is thus the most recent one.
  */
-export function orderBriefs<T extends Pick<StoredBrief, 'id' | 'topic' | 'updatedAt'>>(
-  briefs: readonly T[],
-): T[] {
-  const newest = (a: T, b: T): number => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id);
+export function orderBriefs<
+  T extends Pick<StoredBrief, 'id' | 'topic' | 'updatedAt'> & { publishedAt?: string },
+>(briefs: readonly T[]): T[] {
+  // A brief's last change: its update, or its publication when a feed dated the update earlier.
+  const changed = (b: T): string =>
+    b.publishedAt && b.publishedAt > b.updatedAt ? b.publishedAt : b.updatedAt;
+  const newest = (a: T, b: T): number => changed(b).localeCompare(changed(a)) || a.id.localeCompare(b.id);
   const byTopic = new Map<string, T[]>();
   for (const brief of [...briefs].sort(newest)) {
     const group = byTopic.get(brief.topic);
@@ -364,6 +367,11 @@ export function briefTime(instant: string, timeZone: string): string {
   return format.format(new Date(instant)).replace(/\u202f/g, ' ');
 }
 
+/** Only absolute http(s) links reach the templates (the brief schema already insists; this is the last guard). */
+function safeUrl(url: string | undefined): string | undefined {
+  return url !== undefined && /^https?:\/\/[^\s"'<>]+$/i.test(url) ? url : undefined;
+}
+
 /** Splits a paragraph field on blank lines; single line breaks become spaces. */
 function paragraphs(text: string): string[] {
   return text
@@ -386,17 +394,19 @@ function briefView(brief: DigestBrief, edition: EditionConfig): BriefView {
     signals: brief.signals.map((signal) => ({
       headline: inert(singleLine(signal.headline)),
       sourcesLabel: signal.sources.length === 1 ? 'Source' : 'Sources',
-      sources: signal.sources.map((s) =>
-        s.url ? { name: inert(s.name), url: s.url } : { name: inert(s.name) },
-      ),
+      sources: signal.sources.map((s) => {
+        const url = safeUrl(s.url);
+        return url ? { name: inert(s.name), url } : { name: inert(s.name) };
+      }),
       paragraphs: paragraphs(signal.body),
     })),
   };
   if (brief.dek) view.dek = inert(singleLine(brief.dek));
   if (deck) view.deck = inert(deck);
   if (brief.region) view.region = inert(brief.region);
-  if (brief.url) view.url = brief.url;
-  if (brief.image) {
+  const url = safeUrl(brief.url);
+  if (url) view.url = url;
+  if (brief.image && safeUrl(brief.image.url)) {
     view.image = { url: brief.image.url, alt: inert(singleLine(brief.image.alt)) };
     if (brief.image.credit) view.image.credit = inert(singleLine(brief.image.credit));
   }

@@ -204,3 +204,26 @@ describe('helpers', () => {
     expect(buildDigestView(digestInput(twelveBriefs())).briefs).toHaveLength(12);
   });
 });
+
+describe('links', () => {
+  it('drops a link that is not absolute http(s), even if a brief got past validation', () => {
+    const brief = {
+      ...digestBrief({ ...base, id: 'links', updatedAt: '2026-11-30T10:00:00Z' }),
+      url: 'javascript:alert(1)',
+      image: { url: 'data:text/html,x', alt: 'x' },
+      signals: [{ headline: 'S', body: 'B', sources: [{ name: 'N', url: 'javascript:alert(2)' }] }],
+    };
+    const [view] = buildDigestView(digestInput([brief])).briefs;
+    expect(view?.url).toBeUndefined();
+    expect(view?.image).toBeUndefined();
+    expect(view?.signals[0]?.sources[0]).toEqual({ name: 'N' });
+  });
+
+  it('orders by last change, taking publication when an update was dated earlier', () => {
+    const briefs = [
+      { id: 'a', topic: 't', publishedAt: '2026-11-29T09:00:00.000Z', updatedAt: '2026-11-29T01:00:00.000Z' },
+      { id: 'b', topic: 't', publishedAt: '2026-11-29T02:00:00.000Z', updatedAt: '2026-11-29T05:00:00.000Z' },
+    ];
+    expect(orderBriefs(briefs).map((b) => b.id)).toEqual(['a', 'b']);
+  });
+});
