@@ -59,6 +59,8 @@ function safeParser(inputLength: number): XMLParser {
     trimValues: false,
     ignoreDeclaration: true,
     ignorePiTags: true,
+    // Bounds the nesting (and so the recursion that builds elements); feeds need a few levels.
+    maxNestedTags: 100,
     processEntities: {
       enabled: true,
       maxEntitySize: 1000,

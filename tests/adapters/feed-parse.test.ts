@@ -191,6 +191,13 @@ describe('hostile documents', () => {
     expect(() => parse(text)).toThrow(reason);
   });
 
+  it('rejects nesting deeper than any feed needs', () => {
+    const deep = rss(
+      `<item><title>t</title><description>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</description></item>`,
+    );
+    expect(() => parse(deep)).toThrow(/cannot parse the XML: Maximum nested tags exceeded/);
+  });
+
   it('rejects a document of another format than the one configured', () => {
     expect(() => parse(rss(''), { format: 'atom' })).toThrow(
       /expected the atom format, but the document is rss/,

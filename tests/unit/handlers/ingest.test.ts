@@ -54,6 +54,22 @@ describe('ingest handler', () => {
     ]);
   });
 
+  it('bundles without the MJML compiler', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: ['lambdas/handlers/ingest.ts'],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((path) => path.includes('fast-xml-parser'))).toBe(true);
+    expect(inputs.filter((path) => /node_modules\/(mjml|liquidjs)/.test(path))).toEqual([]);
+  });
+
   it('refuses an event it cannot read', async () => {
     await expect(handler({ sources: 'guardian' })).rejects.toThrow(/unexpected event/);
   });
