@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HttpUrl } from '../core/brief.js';
 import type { SourceConfig } from '../core/config.js';
 import type { BriefCandidate, ItemRejection } from '../core/ingest.js';
 import type { FeedItem, Markup, ParsedFeed, SourceDocument } from './feed-parse.js';
@@ -41,14 +42,9 @@ export function feedItemId(sourceId: string, item: FeedItem, text: string): stri
   return `${sourceId}:${hash}`;
 }
 
+/** Only http(s) links of a length the brief accepts are kept; others are dropped, not rejected. */
 function isHttp(url: string | null | undefined): url is string {
-  if (!url || url.length > 2048) return false;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return HttpUrl.safeParse(url).success;
 }
 
 function paragraphs(markup: Markup | undefined): string[] {
