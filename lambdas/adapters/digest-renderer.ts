@@ -47,7 +47,9 @@ export class DigestRenderer {
       // Escapes every `{{ }}` output; nothing in the templates opts out with `| raw`.
       outputEscape: 'escape',
       strictFilters: true,
-      strictVariables: false,
+      // A misspelt variable fails the render; `if` on an absent optional field is still false.
+      strictVariables: true,
+      lenientIf: true,
       ownPropertyOnly: true,
       jsTruthy: false,
     });

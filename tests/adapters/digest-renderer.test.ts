@@ -194,8 +194,35 @@ describe('DigestRenderer', () => {
     });
   });
 
+  describe('a minimal brief', () => {
+    it('renders without dek, region, url, signals, or an image credit', async () => {
+      const brief = digestBrief({
+        id: 'minimal',
+        headline: 'Only the essentials',
+        topic: 'health',
+        editions: ['dc'],
+        publishedAt: '2026-11-30T01:00:00Z',
+        updatedAt: '2026-11-30T01:00:00Z',
+        image: { url: 'https://images.example/a.jpg', alt: 'A clinic waiting room' },
+        news: ['One paragraph.\n\nAnd a second one after a blank line.'],
+      });
+      const digest = await renderer.render(digestInput([brief]));
+      const doc = documentOf(digest.html);
+      expect(doc.querySelector('h2')?.textContent).toBe('Only the essentials');
+      expect(doc.querySelector('h2 a')).toBeNull();
+      expect([...doc.querySelectorAll('h3')].map((h) => h.textContent)).toEqual(['The News']);
+      expect(doc.querySelectorAll('.cap')).toHaveLength(0);
+      expect(doc.querySelector('img')?.getAttribute('alt')).toBe('A clinic waiting room');
+      expect(visibleText(doc)).toContain('In this issue: 1 brief.');
+      expect(digest.text).toContain('One paragraph.\n\nAnd a second one after a blank line.');
+    });
+  });
+
   describe('template errors', () => {
-    it('fails the render when MJML finds an error, under strict validation', async () => {
+    async function withTemplates(
+      edit: (digest: string) => string,
+      run: (dir: string) => Promise<void>,
+    ): Promise<void> {
       const dir = await mkdtemp(join(tmpdir(), 'tidings-templates-'));
       try {
         await mkdir(join(dir, 'partials'));
@@ -205,16 +232,34 @@ describe('DigestRenderer', () => {
             await readFile(join(DEFAULT_TEMPLATES_DIR, 'partials', file)),
           );
         }
-        const digest = await readFile(join(DEFAULT_TEMPLATES_DIR, 'digest.mjml'), 'utf8');
         await writeFile(
           join(dir, 'digest.mjml'),
-          digest.replace('<mj-column>', '<mj-column bogus-attribute="1">'),
+          edit(await readFile(join(DEFAULT_TEMPLATES_DIR, 'digest.mjml'), 'utf8')),
         );
-        const broken = await DigestRenderer.create({ templatesDir: dir });
-        await expect(broken.render(digestInput())).rejects.toThrow(DigestRenderError);
+        await run(dir);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    }
+
+    it('fails the render on a misspelt template variable', async () => {
+      await withTemplates(
+        (digest) => digest.replace('{{ preheader }}', '{{ preheadr }}'),
+        async (dir) => {
+          const broken = await DigestRenderer.create({ templatesDir: dir });
+          await expect(broken.render(digestInput())).rejects.toThrow(/preheadr/);
+        },
+      );
+    });
+
+    it('fails the render when MJML finds an error, under strict validation', async () => {
+      await withTemplates(
+        (digest) => digest.replace('<mj-column>', '<mj-column bogus-attribute="1">'),
+        async (dir) => {
+          const broken = await DigestRenderer.create({ templatesDir: dir });
+          await expect(broken.render(digestInput())).rejects.toThrow(DigestRenderError);
+        },
+      );
     });
   });
 });

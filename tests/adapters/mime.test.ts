@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
@@ -143,6 +144,11 @@ describe('MIME: encode once, personalize per recipient', () => {
         expect(spliced.headers.get(name)).toEqual(full.headers.get(name));
       }
     }
+  });
+
+  it('never imports MJML or the renderer (the send function bundles this module)', async () => {
+    const source = await readFile(new URL('../../lambdas/adapters/mime.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/from ['"](mjml|liquidjs|\.\/digest-renderer)/);
   });
 
   it('survives a JSON round trip of the prepared message', async () => {
