@@ -65,28 +65,23 @@ export function suppressionHash(email: string): string {
     .digest('hex');
 }
 
-const SUBSCRIBER_FIELDS = [
-  'email',
-  'status',
-  'editions',
-  'name',
-  'createdAt',
-  'updatedAt',
-  'consent',
-  'lastConfirmationSentAt',
-  'transientBounces',
-  'statusReason',
-  'pendingEditions',
-  'pendingConsent',
-  'expiresAt',
-] as const;
+/** Attributes of the profile item that belong to the table, not to the subscriber. */
+const STORAGE_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  TTL_ATTRIBUTE,
+  'expiresAtIso',
+  'version',
+]);
 
+/** Every stored field comes back, so fields added to {@link Subscriber} later need no change here. */
 function toSubscriber(item: Record<string, unknown>): Subscriber {
   const out: Record<string, unknown> = {};
-  for (const field of SUBSCRIBER_FIELDS) {
-    const key = field === 'expiresAt' ? 'expiresAtIso' : field;
-    if (item[key] !== undefined) out[field] = item[key];
-  }
+  for (const [key, value] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.has(key)) out[key] = value;
+  // The TTL attribute holds epoch seconds; the subscriber's own `expiresAt` is the ISO instant.
+  if (typeof item.expiresAtIso === 'string') out.expiresAt = item.expiresAtIso;
   out.version = typeof item.version === 'number' ? item.version : 0;
   return out as unknown as Subscriber;
 }
