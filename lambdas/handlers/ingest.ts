@@ -37,6 +37,7 @@ const EventSchema = z
   .loose()
   .nullish();
 
+/** Runs one ingest pass; the summaries are also the function's result, for manual invocations. */
 export async function handler(event: unknown): Promise<IngestSummary[]> {
   const parsed = EventSchema.safeParse(event);
   if (!parsed.success) throw new Error(`unexpected event: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
