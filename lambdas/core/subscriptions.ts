@@ -693,8 +693,12 @@ export function parseCsvRecords(text: string): { line: number; fields: string[];
           i++;
         }
         if (!closed) error = 'a quoted field is not closed';
-        // Text after a closing quote is kept as written rather than guessed at.
-        while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') field += text[i++];
+        // Text after a closing quote is malformed (RFC 4180): reported rather than guessed at.
+        if (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
+          error ??= 'unexpected text after a closing quote';
+          while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r')
+            field += text[i++];
+        }
       } else {
         while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') field += text[i++];
       }

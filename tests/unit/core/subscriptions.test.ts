@@ -360,6 +360,23 @@ describe('import', () => {
     expect(problems[4]?.reason).toContain('line 2');
   });
 
+  it('survives hostile files: a byte-order mark, bare CRs, NULs, stray quotes, formulas, huge fields', () => {
+    const csv = [
+      '\ufeffemail,editions',
+      'bom@example.com,dc\rcr@example.com,sg',
+      'nul\u0000@example.com,dc',
+      'a"b@example.com,dc',
+      '=cmd|calc!A1,dc',
+      `${'x'.repeat(100_000)}@example.com,dc`,
+      '"q@example.com"trailing,dc',
+      ',,,',
+    ].join('\n');
+    const { rows, problems } = parseSubscriberCsv(config, csv);
+    expect(rows.map((r) => r.email)).toEqual(['bom@example.com', 'cr@example.com']);
+    expect(problems.map((p) => p.line)).toEqual([4, 5, 6, 7, 8, 9]);
+    for (const problem of problems) expect(problem.reason.length).toBeLessThan(200);
+  });
+
   it('counts lines inside quoted fields so later rows keep their line numbers', () => {
     const { problems } = parseSubscriberCsv(config, 'a@example.com,"dc;\nsg"\nbad,dc\n');
     expect(problems).toEqual([{ line: 3, reason: expect.stringContaining('email address') }]);
