@@ -3,7 +3,7 @@ import { HttpUrl } from '../core/brief.js';
 import type { SourceConfig } from '../core/config.js';
 import type { BriefCandidate, ItemRejection } from '../core/ingest.js';
 import type { FeedItem, Markup, ParsedFeed, SourceDocument } from './feed-parse.js';
-import { htmlToLine, htmlToParagraphs, textToParagraphs, truncateText } from './feed-text.js';
+import { cleanLine, htmlToLine, htmlToParagraphs, textToParagraphs, truncateText } from './feed-text.js';
 
 /**
  * The Tidings source adapter: a parsed document becomes brief candidates. Tidings briefs JSON
@@ -54,7 +54,7 @@ function paragraphs(markup: Markup | undefined): string[] {
 
 function headline(item: FeedItem): string | undefined {
   if (!item.title) return undefined;
-  const line = item.titleIsHtml ? htmlToLine(item.title) : item.title.replace(/\s+/g, ' ').trim();
+  const line = item.titleIsHtml ? htmlToLine(item.title) : cleanLine(item.title);
   return line ? truncateText(line, 300) : undefined;
 }
 
@@ -101,7 +101,7 @@ function mapFeed(feed: ParsedFeed, source: SourceConfig): MappedDocument {
     if ('input' in mapped) candidates.push(mapped);
     else rejected.push(mapped);
   }
-  const title = feed.title ? truncateText(feed.title, 120) : undefined;
+  const title = feed.title ? truncateText(cleanLine(feed.title), 120) || undefined : undefined;
   return title ? { candidates, rejected, title } : { candidates, rejected };
 }
 

@@ -63,7 +63,8 @@ const BLOCKS = new Set([
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b\u2028\u2029\ufeff\ufffe\uffff]/g;
 
-function clean(paragraph: string): string {
+/** One line of text: control and invisible separator characters removed, whitespace collapsed. */
+export function cleanLine(paragraph: string): string {
   return paragraph.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
 }
 
@@ -71,7 +72,7 @@ function clean(paragraph: string): string {
 export function textToParagraphs(text: string): string[] {
   return text
     .split(/\r?\n\s*\r?\n|\r\s*\r/)
-    .map(clean)
+    .map(cleanLine)
     .filter((p) => p !== '');
 }
 
@@ -81,7 +82,7 @@ export function htmlToParagraphs(html: string): string[] {
   let current = '';
   let dropDepth = 0;
   const flush = (): void => {
-    const text = clean(current);
+    const text = cleanLine(current);
     if (text) paragraphs.push(text);
     current = '';
   };

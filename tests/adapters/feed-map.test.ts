@@ -50,6 +50,16 @@ describe('mapDocument (feeds)', () => {
     ]);
   });
 
+  it('removes control characters from titles instead of rejecting the item', () => {
+    const mapped = map(
+      rss(
+        '<item><title>Bell&#x7; and&#x85;tab&#x9;here</title><guid>g</guid><description>x</description></item>',
+      ).replace('<title>The Desk</title>', '<title>The&#x1b; Desk</title>'),
+    );
+    expect(mapped.title).toBe('The Desk');
+    expect(mapped.candidates[0]?.input.headline).toBe('Bell andtab here');
+  });
+
   it('drops links other than http(s), in the item and its image', () => {
     const mapped = map(
       rss(`<item><title>T</title><guid>g</guid><link>javascript:alert(1)</link><description>x</description>
