@@ -43,7 +43,9 @@ async function bundle(name: string, outDir: string): Promise<{ file: string; byt
     mainFields: ['module', 'main'],
     minify: true,
     sourcemap: false,
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
     logLevel: 'error',
   });
   await cp('templates', join(dir, 'templates'), { recursive: true });
@@ -52,12 +54,20 @@ async function bundle(name: string, outDir: string): Promise<{ file: string; byt
 
 /** Answers Secrets Manager's GetSecretValue with a throwaway keyring, so init runs as in AWS. */
 async function secretsStandIn(): Promise<{ url: string; close(): void }> {
-  const secret = JSON.stringify({ active: 'k1', keys: [{ id: 'k1', secret: Buffer.alloc(32, 7).toString('base64') }] });
+  const secret = JSON.stringify({
+    active: 'k1',
+    keys: [{ id: 'k1', secret: Buffer.alloc(32, 7).toString('base64') }],
+  });
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       res.setHeader('content-type', 'application/x-amz-json-1.1');
-      res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tidings', SecretString: secret }));
+      res.end(
+        JSON.stringify({
+          ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tidings',
+          SecretString: secret,
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,7 +76,10 @@ async function secretsStandIn(): Promise<{ url: string; close(): void }> {
 
 async function timeImport(file: string, env: NodeJS.ProcessEnv): Promise<{ wallMs: number; initMs: number }> {
   const started = performance.now();
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE, file], { env, cwd: tmpdir() });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE, file], {
+    env,
+    cwd: tmpdir(),
+  });
   const wallMs = performance.now() - started;
   return { wallMs, initMs: (JSON.parse(stdout) as { initMs: number }).initMs };
 }
