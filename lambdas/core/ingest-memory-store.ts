@@ -68,11 +68,11 @@ export class MemoryBriefStore implements BriefStore {
     return nextOffset < all.length ? { items, cursor: String(nextOffset) } : { items };
   }
 
-  async retract(id: string, now: Date): Promise<boolean> {
+  async retract(id: string, _now: Date): Promise<boolean> {
     const stored = this.briefs.get(id);
     if (!stored) return false;
     this.writes++;
-    this.briefs.set(id, { ...stored, retracted: true, ingestedAt: stored.ingestedAt || now.toISOString() });
+    this.briefs.set(id, { ...stored, retracted: true });
     return true;
   }
 
