@@ -130,6 +130,16 @@ describe.skipIf(skip !== undefined)('subscribing in a browser', () => {
     expect(await store.get(READER)).toMatchObject({ status: 'active', editions: ['bxl'] });
   });
 
+  it('shows a broken link and the archive as pages too', async () => {
+    const response = await page.goto(`${api.url}/confirm?token=cut-short`);
+    expect(response?.status()).toBe(400);
+    expect(await page.getByRole('button', { name: 'Send a new link' }).count()).toBe(1);
+    await shot('link-problem');
+    await page.goto(`${api.url}/issues?edition=dc`);
+    expect(await page.locator('h1').textContent()).toContain('archive');
+    await shot('archive');
+  });
+
   it("honours a mail client's one-click POST to the List-Unsubscribe URL of a digest", async () => {
     const issue: Issue = {
       id: 'bxl-2026-11-30',
