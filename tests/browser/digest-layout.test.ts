@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TemplateConfirmationEmail } from '../../lambdas/adapters/confirmation-email.js';
 import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
 import { publicHtml, publicLinks } from '../../lambdas/core/digest.js';
 import { browserSkipReason, type LaunchedBrowser, launchBrowser } from '../support/browser.js';
@@ -97,6 +98,20 @@ describe.skipIf(Boolean(skip))('digest layout in Chromium', () => {
       expect(result.scrollWidth).toBeLessThanOrEqual(result.clientWidth);
       expect(result.offenders).toEqual([]);
     }
+  });
+
+  it('keeps the confirmation email, with a long link, within 375 px', async () => {
+    const input = digestInput();
+    const html = new TemplateConfirmationEmail(input.config).content({
+      to: `${'a'.repeat(60)}@example.com`,
+      name: 'N'.repeat(70),
+      editions: input.config.editions,
+      confirmUrl: `http://127.0.0.1:3000/confirm?token=${'t'.repeat(200)}`,
+      expiresAt: new Date('2026-12-07T10:00:00Z'),
+    }).html;
+    const result = await layoutAt(html, 375);
+    expect(result.scrollWidth).toBeLessThanOrEqual(result.clientWidth);
+    expect(result.offenders).toEqual([]);
   });
 
   it('notices overflow that is merely hidden (the check itself can fail)', async () => {
