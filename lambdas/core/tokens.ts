@@ -94,6 +94,8 @@ export class ExpiredTokenError extends TokenError {
   constructor(
     readonly email: string,
     readonly expiredAt: Date,
+    /** The editions an expired confirmation named, so a new link can be offered for the same. */
+    readonly editions: readonly string[] = [],
   ) {
     super('expired', `token expired at ${expiredAt.toISOString()}`);
   }
@@ -230,7 +232,8 @@ export function verifyToken(keyring: Keyring, token: string, purpose: TokenPurpo
   if (payload.ds !== undefined) claims.editions = payload.ds;
   if (payload.x !== undefined) {
     claims.expiresAt = new Date(payload.x * 1000);
-    if (claims.expiresAt.getTime() <= now.getTime()) throw new ExpiredTokenError(payload.e, claims.expiresAt);
+    if (claims.expiresAt.getTime() <= now.getTime())
+      throw new ExpiredTokenError(payload.e, claims.expiresAt, payload.ds);
   }
   return claims;
 }

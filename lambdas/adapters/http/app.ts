@@ -380,7 +380,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
           message,
           offerNewLink: true,
           email: error instanceof ExpiredTokenError ? error.email : '',
-          editions: [],
+          editions: error instanceof ExpiredTokenError ? error.editions : [],
         });
       }
       const status = reason === 'malformed' ? 400 : 403;

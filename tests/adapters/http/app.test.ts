@@ -381,6 +381,9 @@ describe('confirmation', () => {
     expect(html).toContain('expired');
     expect(html).toContain('action="/subscribe"');
     expect(html).toContain('value="c@example.com"');
+    expect(html).toMatch(/id="edition-dc"[^>]*checked/);
+    expect(html).toMatch(/id="edition-sg"[^>]*checked/);
+    expect(html).not.toMatch(/id="edition-bxl"[^>]*checked/);
     expect(snapshot(h)).toBe(before);
   });
 
