@@ -6,6 +6,8 @@ import { DataStack } from './stacks/data-stack.js';
 import { MonitoringStack } from './stacks/monitoring-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
 
+const CROSS_STACK_REFERENCES = '@aws-cdk/core:defaultCrossStackReferences';
+
 export interface TidingsStacks {
   config: TidingsConfig;
   data: DataStack;
@@ -35,6 +37,11 @@ export function buildStacks(
   app: App,
   options: { config?: TidingsConfig; env?: Environment } = {},
 ): TidingsStacks {
+  // Classic exports between the stacks: CloudFormation then refuses to delete or change what a
+  // consumer still imports (the Data stack above all). Stated explicitly unless cdk.json decides.
+  if (app.node.tryGetContext(CROSS_STACK_REFERENCES) === undefined) {
+    app.node.setContext(CROSS_STACK_REFERENCES, 'strong');
+  }
   const config = options.config ?? loadConfig(app);
   const name = (part: string): string => `Tidings-${config.stage}-${part}`;
   const common = {
