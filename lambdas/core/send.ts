@@ -92,12 +92,21 @@ export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<Batch
   const outcomes: BatchResult['outcomes'] = [];
   let retry = false;
   let stopped = false;
+  // The rendered parts do not change once composed; only the state (read per reader) does.
+  let content: Promise<Issue> | undefined;
+  const issueContent = (): Promise<Issue> => {
+    content ??= deps.issues.get(batch.issueId).then((issue) => {
+      if (!issue) throw new UnknownIssueError(`issue ${batch.issueId} does not exist`);
+      return issue;
+    });
+    return content;
+  };
   for (const recipient of batch.recipients) {
     if (stopped) {
       outcomes.push({ email: recipient.email, outcome: 'retry' });
       continue;
     }
-    const outcome = await sendOne(deps, batch.issueId, recipient);
+    const outcome = await sendOne(deps, batch.issueId, recipient, issueContent);
     outcomes.push({ email: recipient.email, outcome: outcome.result });
     if (outcome.result === 'retry') retry = true;
     // SES kept throttling: the rest of the slice would only be throttled too.
@@ -111,7 +120,12 @@ interface OneResult {
   stop?: boolean;
 }
 
-async function sendOne(deps: SendDeps, issueId: string, recipient: Recipient): Promise<OneResult> {
+async function sendOne(
+  deps: SendDeps,
+  issueId: string,
+  recipient: Recipient,
+  issueContent: () => Promise<Issue>,
+): Promise<OneResult> {
   const email = recipient.email;
   // Invariant 2: status is read now, just before the claim and the SES call, not at fan-out.
   const [state, subscriber, suppressed] = await Promise.all([
@@ -151,8 +165,7 @@ async function sendOne(deps: SendDeps, issueId: string, recipient: Recipient): P
   });
   if (!claim.created) return settleExisting(deps, claim.existing, now);
 
-  const issue = await deps.issues.get(issueId);
-  if (!issue) throw new UnknownIssueError(`issue ${issueId} does not exist`);
+  const issue = await issueContent();
   const named: Recipient = subscriber?.name ? { email, name: subscriber.name } : recipient;
   return deliver(deps, issue, named, claimToken);
 }
