@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSubscriberStore } from '../../../lambdas/adapters/dynamo-subscriber-store.js';
+import { parseKeyring, readerLinks } from '../../../lambdas/core/tokens.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -36,6 +37,8 @@ function event(
   } as APIGatewayProxyEventV2;
 }
 
+const SECRET = randomBytes(32).toString('base64');
+
 describe('api handler', () => {
   let stack: TestStack;
   let handler: Handler;
@@ -47,7 +50,7 @@ describe('api handler', () => {
     secrets.on(GetSecretValueCommand).resolves({
       SecretString: JSON.stringify({
         active: 'k1',
-        keys: [{ id: 'k1', secret: randomBytes(32).toString('base64') }],
+        keys: [{ id: 'k1', secret: SECRET }],
       }),
     });
     Object.assign(process.env, {
@@ -98,6 +101,42 @@ describe('api handler', () => {
     expect(stored?.consent.clientHash).toMatch(/^k1:/);
     const mail = (await stack.inbox()).find((m) => m.destination.to.includes('lambda-reader@example.com'));
     expect(mail?.subject).toContain('Confirm');
+  });
+
+  it("honours a mail client's one-click POST delivered base64-encoded by API Gateway", async () => {
+    const store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+    const at = new Date().toISOString();
+    await store.save({
+      email: 'one-click@example.com',
+      status: 'active',
+      editions: ['dc'],
+      createdAt: at,
+      updatedAt: at,
+      consent: { method: 'operator', givenAt: at, confirmedAt: at },
+    });
+    const keyring = parseKeyring(JSON.stringify({ active: 'k1', keys: [{ id: 'k1', secret: SECRET }] }));
+    const url = new URL(
+      readerLinks(keyring, {
+        baseUrl: 'https://api.example.org',
+        mailDomain: 'tidings.example',
+        email: 'one-click@example.com',
+        edition: 'dc',
+      }).unsubscribeUrl,
+    );
+    const request = event('POST', url.pathname, {
+      query: url.search.slice(1),
+      body: Buffer.from('List-Unsubscribe=One-Click').toString('base64'),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    request.isBase64Encoded = true;
+    const result = (await handler(request, {} as Context)) as { statusCode: number };
+    expect(result.statusCode).toBe(200);
+    // The reason shows the body was decoded and read as RFC 8058's one-click.
+    expect(await store.get('one-click@example.com')).toMatchObject({
+      status: 'unsubscribed',
+      editions: [],
+      statusReason: 'one-click unsubscribe',
+    });
   });
 
   it('answers a malformed token with a 400 page', async () => {
