@@ -9,7 +9,7 @@ import {
   normalizeEmail,
   type Subscriber,
 } from './subscriber.js';
-import { hashClientAddress, type Keyring, signToken, verifyToken } from './tokens.js';
+import { hashClientAddress, type Keyring, signToken, trimBaseUrl, verifyToken } from './tokens.js';
 
 /**
  * The readers' use cases: subscribe (double opt-in), confirm, unsubscribe, preferences, and the
@@ -181,10 +181,6 @@ function consentOf(
   return consent;
 }
 
-function baseUrl(config: TidingsConfig): string {
-  return config.baseUrl.replace(/\/+$/, '');
-}
-
 function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * 86_400_000);
 }
@@ -297,7 +293,7 @@ export async function subscribe(
     const message: ConfirmationMessage = {
       to: email,
       editions: editionConfigs(config, toConfirm),
-      confirmUrl: `${baseUrl(config)}/confirm?token=${token}`,
+      confirmUrl: `${trimBaseUrl(config.baseUrl)}/confirm?token=${token}`,
       expiresAt,
     };
     const greetingName = next.name;

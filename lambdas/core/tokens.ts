@@ -280,7 +280,8 @@ function mailtoCode(key: TokenKey, email: string, edition: string): string {
   return base32(digest, MAILTO_CODE_LENGTH);
 }
 
-function trimBase(baseUrl: string): string {
+/** The public base URL without trailing slashes, ready for `/path` to be appended. */
+export function trimBaseUrl(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '');
 }
 
@@ -295,7 +296,7 @@ export function readerLinks(
   options: { baseUrl: string; mailDomain: string; email: string; edition: string },
 ): ReaderLinks {
   const email = normalizeEmail(options.email);
-  const base = trimBase(options.baseUrl);
+  const base = trimBaseUrl(options.baseUrl);
   const unsubscribe = signToken(keyring, { purpose: 'unsubscribe', email, edition: options.edition });
   const preferences = signToken(keyring, { purpose: 'preferences', email, edition: options.edition });
   const localPart = `${MAILTO_PREFIX}${options.edition}.${mailtoCode(keyring.active, email, options.edition)}`;

@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { findEdition, type TidingsConfig } from '../../core/config.js';
+import { joinEditionNames } from '../../core/digest.js';
 import type { Clock, Mailer, SubscriberStore } from '../../core/ports.js';
 import {
   type ConfirmationEmail,
@@ -192,12 +193,10 @@ async function readSubscribeBody(c: Context): Promise<SubscribeFields> {
   throw new BadBodyError('send JSON (application/json) or a form (application/x-www-form-urlencoded)');
 }
 
+/** "Tidings D.C. and Tidings SG", in configuration order; the sender's name alone for none. */
 function editionNames(config: TidingsConfig, ids: readonly string[]): string {
-  const names = ids
-    .map((id) => findEdition(config, id)?.name ?? id)
-    .map((name) => `${config.sender.name} ${name}`);
-  if (names.length <= 1) return names[0] ?? config.sender.name;
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  const editions = config.editions.filter((e) => ids.includes(e.id));
+  return editions.length > 0 ? joinEditionNames(config.sender.name, editions) : config.sender.name;
 }
 
 /**
