@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
@@ -22,21 +21,7 @@ import { ISSUE_STATES_THAT_WENT_OUT } from '../../lambdas/core/issue.js';
 import { selectBriefs } from '../../lambdas/core/select-briefs.js';
 import { parseKeyring, readerLinks } from '../../lambdas/core/tokens.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
-
-/** Debian's Chromium; override with `TIDINGS_CHROMIUM`. */
-export const CHROMIUM_PATH = process.env.TIDINGS_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Flags that keep headless Chromium from stalling on a closed network or as root (as in CI). */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_PATH, launchChromium } from '../local/chromium.js';
 
 /** The viewports of the two screenshots: a desktop mail client and a phone. */
 export const PREVIEW_VIEWPORTS = [
@@ -238,16 +223,4 @@ async function screenshots(
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
-}
-
-/**
- * Launches Debian's Chromium headless through playwright-core with the given fresh profile
- * directory (playwright takes it as the persistent context's directory, not as a flag).
- */
-export function launchChromium(profile: string): ReturnType<typeof chromium.launchPersistentContext> {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-  });
 }

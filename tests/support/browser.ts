@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from '../../cli/commands/preview.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from '../../cli/local/chromium.js';
 
 export { CHROMIUM_ARGS, CHROMIUM_PATH };
 
