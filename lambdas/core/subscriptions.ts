@@ -283,9 +283,16 @@ export async function subscribe(
     const windowMs = config.api.confirmationWindowMinutes * 60_000;
     const last = existing?.lastConfirmationSentAt ? Date.parse(existing.lastConfirmationSentAt) : undefined;
     const send = last === undefined || now.getTime() - last >= windowMs || now.getTime() < last;
-    if (send) next.lastConfirmationSentAt = nowIso;
+    if (!send) {
+      // Asked again for what is already waiting: nothing to record (and nothing to race over).
+      const outstanding =
+        existing?.status === 'pending' ? existing.editions : (existing?.pendingEditions ?? []);
+      if (asked.every((e) => outstanding.includes(e))) return 'recorded';
+      await store.save(compact(next));
+      return 'recorded';
+    }
+    next.lastConfirmationSentAt = nowIso;
     await store.save(compact(next));
-    if (!send) return 'recorded';
 
     // 5. Mail the link; the save above already closed the window against concurrent requests.
     const expiresAt = addDays(now, config.api.confirmationTtlDays);

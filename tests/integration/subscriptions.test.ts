@@ -148,6 +148,22 @@ describe('subscriptions on the local stack', () => {
     expect(await store.get('ada@example.com')).toMatchObject({ editions: ['sg'], pendingEditions: ['bxl'] });
   });
 
+  it('sends one confirmation when the same new address is posted many times at once', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        app.request('/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'racer@example.com', editions: ['lagos'] }),
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(202));
+    await tasks.drain();
+    expect((await stack.inbox()).filter((m) => sentTo(m, 'racer@example.com'))).toHaveLength(1);
+    expect(await store.get('racer@example.com')).toMatchObject({ status: 'pending', editions: ['lagos'] });
+  });
+
   it('forgets a reader on the real table, after which the form mails nothing to a bounced address', async () => {
     const stored = await store.get('ada@example.com');
     if (!stored) throw new Error('missing');
