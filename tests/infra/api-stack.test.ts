@@ -5,6 +5,7 @@ import { ConfigError } from '../../lambdas/core/config.js';
 import {
   actionsOf,
   buildTestApp,
+  cdkAnnotations,
   functionEnvironment,
   nagFindings,
   projectSettings,
@@ -22,11 +23,13 @@ const withApi = (api: Record<string, unknown>): Record<string, unknown> => {
 describe('ApiStack', () => {
   let template: Template;
   let findings: ReturnType<typeof nagFindings>;
+  let annotations: string[];
 
   beforeAll(() => {
     const { api } = buildTestApp();
     template = Template.fromStack(api);
     findings = nagFindings(api);
+    annotations = cdkAnnotations(api);
   });
 
   describe('function', () => {
@@ -140,7 +143,8 @@ describe('ApiStack', () => {
     });
   });
 
-  it('passes the AwsSolutions checks with only the acknowledged findings', () => {
+  it('passes the AwsSolutions checks with only the acknowledged findings, and CDK warns of nothing', () => {
     expect(findings).toEqual([]);
+    expect(annotations).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type Stack, Validations } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildStacks, type TidingsStacks } from '../../infra/build-app.js';
@@ -173,4 +173,13 @@ export function acknowledgements(scope: IConstruct, stage: string): Acknowledgem
   };
   visit(scope);
   return found;
+}
+
+/** Warnings and errors CDK itself attached to the stack's constructs (deprecations, misconfigurations). */
+export function cdkAnnotations(stack: Stack): string[] {
+  const annotations = Annotations.fromStack(stack);
+  return [
+    ...annotations.findError('*', Match.anyValue()),
+    ...annotations.findWarning('*', Match.anyValue()),
+  ].map((message) => `${message.id}: ${String(message.entry.data)}`);
 }
