@@ -3,7 +3,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  type IFunction,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -103,6 +111,7 @@ export class TidingsFunction extends Construct {
     this.functionName = `tidings-${config.stage}-${name}`;
     this.serviceName = name;
     const stack = Stack.of(this);
+    const debug = config.stage === 'dev';
 
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${this.functionName}`,
@@ -144,12 +153,15 @@ export class TidingsFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // Lambda filters JSON logs below this level, so it matches LOG_LEVEL (read by Powertools).
+      applicationLogLevelV2: debug ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       environment: {
         TIDINGS_CONFIG: JSON.stringify(config),
         POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'Tidings',
-        LOG_LEVEL: config.stage === 'dev' ? 'DEBUG' : 'INFO',
+        LOG_LEVEL: debug ? 'DEBUG' : 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...(props.templates ? { TEMPLATES_DIR: LAMBDA_TEMPLATES_DIR } : {}),
         ...props.environment,

@@ -47,7 +47,7 @@ describe('PipelineStack', () => {
           Runtime: 'nodejs22.x',
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
-          LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+          LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG' }),
           Environment: {
             Variables: Match.objectLike({
               POWERTOOLS_SERVICE_NAME: name,
