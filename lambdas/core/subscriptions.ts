@@ -274,9 +274,16 @@ export async function subscribe(
         expiresAt: addDays(now, config.api.confirmationTtlDays + 1).toISOString(),
       };
     } else {
-      // Active or unsubscribed: the ask waits beside the current state until confirmed.
+      // Active or unsubscribed: the ask waits beside the current state until confirmed. Editions
+      // already delivered are not waiting for anything; the link still names them, harmlessly.
       toConfirm = ordered(config, union(existing.pendingEditions ?? [], asked));
-      next = { ...existing, pendingEditions: toConfirm, pendingConsent: consent, updatedAt: nowIso };
+      const active = existing.status === 'active' ? existing.editions : [];
+      const waiting = toConfirm.filter((e) => !active.includes(e));
+      next = patch(existing, {
+        pendingEditions: waiting.length > 0 ? waiting : undefined,
+        pendingConsent: waiting.length > 0 ? consent : undefined,
+        updatedAt: nowIso,
+      });
     }
 
     // 4. One confirmation per address per window.
@@ -286,7 +293,12 @@ export async function subscribe(
     if (!send) {
       // Asked again for what is already waiting: nothing to record (and nothing to race over).
       const outstanding =
-        existing?.status === 'pending' ? existing.editions : (existing?.pendingEditions ?? []);
+        existing?.status === 'pending'
+          ? existing.editions
+          : [
+              ...(existing?.pendingEditions ?? []),
+              ...(existing?.status === 'active' ? existing.editions : []),
+            ];
       if (asked.every((e) => outstanding.includes(e))) return 'recorded';
       await store.save(compact(next));
       return 'recorded';

@@ -95,6 +95,16 @@ describe('subscribe', () => {
     expect((await h.store.get('reader@example.com'))?.pendingEditions).toBeUndefined();
   });
 
+  it('answers an active reader asking for what they already get with a link that changes nothing', async () => {
+    const h = harness();
+    await addSubscriber(h, { email: 'same@example.com', editions: ['dc'] });
+    expect(await subscribe(h, { email: 'same@example.com', editions: ['dc'] })).toBe('sent');
+    const stored = await h.store.get('same@example.com');
+    expect(stored?.pendingEditions).toBeUndefined();
+    expect(await confirm(h, h.confirmToken('same@example.com'))).toMatchObject({ alreadyConfirmed: true });
+    expect(await h.store.get('same@example.com')).toEqual(stored);
+  });
+
   it('lets an unsubscribed reader come back through the same double opt-in', async () => {
     const h = harness();
     await addSubscriber(h, { email: 'back@example.com', editions: ['dc'] });
