@@ -78,8 +78,6 @@ export interface TidingsFunctionProps {
   environment?: Record<string, string>;
   /** Where asynchronous invocations that failed every retry are kept (functions invoked by SNS or SES). */
   deadLetterQueue?: IQueue;
-  /** Leave the default: a new construct entry is only for tests that bundle a scratch handler. */
-  entry?: string;
 }
 
 /**
@@ -132,7 +130,7 @@ export class TidingsFunction extends Construct {
       }),
     );
 
-    const wanted = props.entry ?? handlerEntry(name);
+    const wanted = handlerEntry(name);
     // NodejsFunction insists the entry exists even when the CLI skips bundling for this stack (as
     // it does for stacks not being deployed). Then no code is read, so a stand-in keeps `cdk synth`
     // of the other stacks working; a stack that is bundled always uses (and requires) the real entry.
@@ -180,7 +178,6 @@ export class TidingsFunction extends Construct {
         // versions it was tested with. Only the TypeScript compiler stays out: MJML's config loader
         // (cosmiconfig) requires it lazily for `.ts` config files, which a function never has.
         externalModules: ['typescript'],
-        metafile: true,
         // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
