@@ -135,6 +135,7 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
           subscribers: services.subscribers,
           messages: services.messages,
           mailer: services.mailer,
+          ...(services.checks ? { checks: services.checks } : {}),
           limiter,
           clock: services.clock,
           sleep: realPacer.sleep,

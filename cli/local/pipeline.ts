@@ -7,6 +7,7 @@ import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
 import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js';
+import { DynamoSendChecks } from '../../lambdas/adapters/dynamo-send-checks.js';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
 import { createFetchSource } from '../../lambdas/adapters/feed-source.js';
 import { SesMailer } from '../../lambdas/adapters/ses-mailer.js';
@@ -34,6 +35,7 @@ import type {
   LedgerStore,
   Mailer,
   MessageBuilder,
+  SendChecks,
   SendQueue,
   SubscriberStore,
 } from '../../lambdas/core/ports.js';
@@ -57,6 +59,8 @@ export interface DeliveryServices {
   briefs: Pick<BriefStore, 'listByEdition'>;
   messages: MessageBuilder;
   mailer: Mailer;
+  /** The sender's per-reader checks in one request; absent, the stores are asked one by one. */
+  checks?: SendChecks;
   clock: Clock;
   render(request: RenderRequest): Promise<RenderedParts>;
   /** Claims older than this are taken for dead attempts (`unknown`); default 15 minutes. */
@@ -75,6 +79,12 @@ export async function deliveryServices(
   const clock = overrides.clock ?? { now: () => new Date() };
   const now = (): Date => clock.now();
   let renderer: Promise<DigestRenderer> | undefined;
+  // A replaced issue or subscriber store must be the one asked, so the combined read steps aside.
+  const checks =
+    overrides.checks ??
+    (overrides.issues || overrides.subscribers
+      ? undefined
+      : new DynamoSendChecks(stack.doc, stack.tables, now));
   const messages =
     overrides.messages ??
     new DigestMessageBuilder(config, parseKeyring(await readFile(stack.secretPath, 'utf8')));
@@ -85,6 +95,7 @@ export async function deliveryServices(
     ledger: overrides.ledger ?? new DynamoLedgerStore(stack.doc, stack.tables.ledger, now),
     subscribers: overrides.subscribers ?? new DynamoSubscriberStore(stack.doc, stack.tables.subscribers, now),
     briefs: overrides.briefs ?? new DynamoBriefStore(stack.doc, stack.tables.briefs),
+    ...(checks ? { checks } : {}),
     messages,
     // The configuration set travels with every call, as in AWS; the outbox keeps the raw copy.
     mailer:
@@ -138,6 +149,7 @@ export function sendDeps(
     subscribers: services.subscribers,
     messages: services.messages,
     mailer: services.mailer,
+    ...(services.checks ? { checks: services.checks } : {}),
     limiter,
     clock: services.clock,
     sleep: realPacer.sleep,

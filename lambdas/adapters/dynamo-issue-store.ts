@@ -8,6 +8,11 @@ import type { IssueStore } from '../core/ports.js';
  * `byEdition` index lists an edition's issues by local date (`gsi1pk = <edition>`,
  * `gsi1sk = <YYYY-MM-DD>`).
  */
+/** The key of an issue's record. */
+export function issueKey(issueId: string): { pk: string; sk: string } {
+  return { pk: `ISSUE#${issueId}`, sk: 'ISSUE' };
+}
+
 export class DynamoIssueStore implements IssueStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -15,7 +20,7 @@ export class DynamoIssueStore implements IssueStore {
   ) {}
 
   private key(issueId: string): { pk: string; sk: string } {
-    return { pk: `ISSUE#${issueId}`, sk: 'ISSUE' };
+    return issueKey(issueId);
   }
 
   private item(issue: Issue): Record<string, unknown> {

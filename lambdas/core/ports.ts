@@ -171,6 +171,24 @@ export interface SendQueue {
   enqueue(batches: readonly SendBatch[]): Promise<void>;
 }
 
+/** What the sender must know about one reader just before mailing them (invariant 2). */
+export interface SendCheck {
+  /** The issue's state now; undefined when there is no such issue. */
+  state: IssueState | undefined;
+  subscriber: Pick<Subscriber, 'status' | 'editions' | 'name'> | undefined;
+  /** As {@link SubscriberStore.isSuppressed}. */
+  suppressed: boolean;
+}
+
+/**
+ * Reads a {@link SendCheck} in one round trip (issue state, subscriber profile and suppression
+ * entry together), strongly consistent. Optional: without it the sender asks the issue and
+ * subscriber stores separately.
+ */
+export interface SendChecks {
+  check(issueId: string, email: string): Promise<SendCheck>;
+}
+
 /** Builds the raw message for one reader of an issue (MIME encoded once per issue, personalised per reader). */
 export interface MessageBuilder {
   build(issue: Issue, recipient: Recipient): Promise<OutgoingMessage>;

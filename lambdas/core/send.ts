@@ -16,6 +16,8 @@ import {
   type MessageBuilder,
   MessageRejectedError,
   type SendBatch,
+  type SendCheck,
+  type SendChecks,
   type SubscriberStore,
 } from './ports.js';
 import type { Recipient } from './subscriber.js';
@@ -40,6 +42,8 @@ export interface SendDeps {
   subscribers: Pick<SubscriberStore, 'get' | 'isSuppressed'>;
   messages: MessageBuilder;
   mailer: Mailer;
+  /** One-round-trip reads of what step 1 needs; the stores above are asked separately without it. */
+  checks?: SendChecks;
   /** Paces SES calls (one permit per call, retries included). */
   limiter: { acquire(): Promise<void> };
   clock: Clock;
@@ -115,6 +119,15 @@ export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<Batch
   return { issueId: batch.issueId, outcomes, retry };
 }
 
+async function separateChecks(deps: SendDeps, issueId: string, email: string): Promise<SendCheck> {
+  const [state, subscriber, suppressed] = await Promise.all([
+    deps.issues.getState(issueId),
+    deps.subscribers.get(email),
+    deps.subscribers.isSuppressed(email),
+  ]);
+  return { state, subscriber, suppressed };
+}
+
 interface OneResult {
   result: RecipientOutcome;
   stop?: boolean;
@@ -128,11 +141,9 @@ async function sendOne(
 ): Promise<OneResult> {
   const email = recipient.email;
   // Invariant 2: status is read now, just before the claim and the SES call, not at fan-out.
-  const [state, subscriber, suppressed] = await Promise.all([
-    deps.issues.getState(issueId),
-    deps.subscribers.get(email),
-    deps.subscribers.isSuppressed(email),
-  ]);
+  const { state, subscriber, suppressed } = deps.checks
+    ? await deps.checks.check(issueId, email)
+    : await separateChecks(deps, issueId, email);
   if (state === undefined) throw new UnknownIssueError(`issue ${issueId} does not exist`);
   const now = deps.clock.now();
   const base = { issueId, email, updatedAt: now.toISOString(), expiresAt: ledgerExpiry(now) };

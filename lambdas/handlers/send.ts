@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DigestMessageBuilder } from '../adapters/digest-messages.js';
 import { DynamoIssueStore } from '../adapters/dynamo-issue-store.js';
 import { DynamoLedgerStore } from '../adapters/dynamo-ledger-store.js';
+import { DynamoSendChecks } from '../adapters/dynamo-send-checks.js';
 import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
 import { loadKeyring } from '../adapters/secret-keyring.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
@@ -59,6 +60,11 @@ const deps: SendDeps = {
   subscribers: new DynamoSubscriberStore(doc, requiredEnv(TABLES.subscribers.envVar)),
   // Built once per worker: the MIME body of an issue is encoded once and reused for every reader.
   messages: new DigestMessageBuilder(config, keyring),
+  // Issue state, profile and suppression entry in one request per reader.
+  checks: new DynamoSendChecks(doc, {
+    issues: requiredEnv(TABLES.issues.envVar),
+    subscribers: requiredEnv(TABLES.subscribers.envVar),
+  }),
   mailer: new SesMailer(new SESClient({}), { configurationSet: config.ses.configurationSet }),
   // One worker (this instance) paces itself at its share of the account's rate.
   limiter: new RateLimiter({ rate: perWorkerRate }, realPacer),

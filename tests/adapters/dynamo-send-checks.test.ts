@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
+import { DynamoSendChecks } from '../../lambdas/adapters/dynamo-send-checks.js';
+import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
+import type { Issue } from '../../lambdas/core/issue.js';
+import type { Subscriber } from '../../lambdas/core/subscriber.js';
+import { subscriber } from '../support/fakes/delivery.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+
+let stack: TestStack;
+let store: DynamoSubscriberStore;
+let checks: DynamoSendChecks;
+const ISSUE = 'dc-2026-11-30';
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+  checks = new DynamoSendChecks(stack.doc, stack.tables);
+  const issue: Issue = {
+    id: ISSUE,
+    edition: 'dc',
+    localDate: '2026-11-30',
+    state: 'sending',
+    cutoff: '2026-11-30T11:30:00.000Z',
+    briefIds: [],
+    briefs: [],
+    html: 'x'.repeat(50_000),
+    counts: { enqueued: 0, fanouts: 0 },
+    createdAt: '2026-11-30T11:30:00.000Z',
+    updatedAt: '2026-11-30T11:30:00.000Z',
+  };
+  await new DynamoIssueStore(stack.doc, stack.tables.issues).create(issue);
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const fresh = (email: string, overrides: Partial<Subscriber> = {}): Subscriber => ({
+  ...subscriber(email, ['dc'], overrides),
+  version: 0,
+});
+
+describe('DynamoSendChecks', () => {
+  it('reads the issue state and the profile in one go', async () => {
+    await store.save(fresh('ada@example.com', { name: 'Ada' }));
+    expect(await checks.check(ISSUE, 'Ada@Example.com')).toEqual({
+      state: 'sending',
+      subscriber: { status: 'active', editions: ['dc'], name: 'Ada' },
+      suppressed: false,
+    });
+    expect((await checks.check('dc-1999-01-01', 'nobody@example.com')).state).toBeUndefined();
+  });
+
+  // The suppression verdict must be the subscriber store's own, whatever happened to the address.
+  it.each([
+    ['an active reader', async (e: string) => store.save(fresh(e))],
+    ['a bounced reader', async (e: string) => store.save(fresh(e, { status: 'bounced' }))],
+    ['a complained reader', async (e: string) => store.save(fresh(e, { status: 'complained' }))],
+    ['an unsubscribed reader', async (e: string) => store.save(fresh(e, { status: 'unsubscribed' }))],
+    [
+      'a forgotten reader',
+      async (e: string) => {
+        await store.save(fresh(e));
+        await store.forget(e, new Date());
+      },
+    ],
+    [
+      'a forgotten reader who subscribed again',
+      async (e: string) => {
+        await store.save(fresh(e));
+        await store.forget(e, new Date());
+        await store.save(fresh(e));
+      },
+    ],
+    [
+      'a bounced reader who was forgotten',
+      async (e: string) => {
+        await store.save(fresh(e, { status: 'bounced' }));
+        await store.forget(e, new Date());
+      },
+    ],
+    ['a stranger', async () => undefined],
+  ])('agrees with the store on %s', async (name, arrange) => {
+    const email = `${name.replace(/\W+/g, '-')}@example.com`;
+    await arrange(email);
+    const check = await checks.check(ISSUE, email);
+    expect(check.suppressed).toBe(await store.isSuppressed(email));
+    expect(check.subscriber?.status).toBe((await store.get(email))?.status);
+  });
+});
