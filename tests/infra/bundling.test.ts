@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStacks } from '../../infra/build-app.js';
 import { FUNCTION_NAMES, handlerEntry, PROJECT_ROOT } from '../../infra/constructs/tidings-function.js';
 import { type BundleSize, bundleSizes } from '../../infra/synth-report.js';
@@ -19,9 +23,64 @@ function bundledSources(outdir: string, bundle: BundleSize): string[] {
 const carriesMjml = (sources: string[]): boolean =>
   sources.some((source) => /node_modules\/mjml-core\//.test(source));
 
+interface FunctionResource {
+  Type: string;
+  Properties: { FunctionName: string; Environment: { Variables: Record<string, unknown> } };
+  Metadata?: Record<string, unknown>;
+}
+
+/** A stand-in for Secrets Manager's GetSecretValue, answering with a valid keyring. */
+function startSecretsStandIn(): Promise<Server> {
+  const keyring = JSON.stringify({
+    active: 'k1',
+    keys: [{ id: 'k1', secret: Buffer.alloc(32, 7).toString('base64') }],
+  });
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      response.end(
+        JSON.stringify({
+          ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys',
+          Name: 'keys',
+          SecretString: keyring,
+        }),
+      );
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Imports a bundle in a fresh Node process, as a cold start does; resolves with its exit code and output. */
+function coldStart(dir: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const script = `await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)}).then((m) => {
+    if (typeof m.handler !== 'function') throw new Error('no handler export');
+  });
+  // Give work started at module scope (keyrings, templates) time to fail before declaring success.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  console.log('cold start complete');`;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--enable-source-maps', '--input-type=module', '-e', script],
+      { cwd: dir, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
+      },
+    );
+  });
+}
+
 describe('function bundles', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'tidings-bundles-'));
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  let secrets: Server;
+  beforeAll(async () => {
+    secrets = await startSecretsStandIn();
+  });
+  afterAll(() => {
+    secrets.close();
+    rmSync(outdir, { recursive: true, force: true });
+  });
 
   it('are built for all five functions with the local esbuild; only compose carries MJML', () => {
     const missing = FUNCTION_NAMES.filter((name) => !existsSync(handlerEntry(name))).map(handlerEntry);
@@ -69,4 +128,56 @@ describe('function bundles', () => {
     );
     console.log('function bundle sizes (bytes):', report);
   }, 180_000);
+
+  it('start with exactly the environment their stack gives them', async () => {
+    const port = (secrets.address() as AddressInfo).port;
+    const functions = ['Pipeline', 'Api'].flatMap((part) => {
+      const template = JSON.parse(
+        readFileSync(join(outdir, `Tidings-dev-${part}.template.json`), 'utf8'),
+      ) as {
+        Resources: Record<string, FunctionResource>;
+      };
+      return Object.values(template.Resources).filter(
+        (resource) => resource.Type === 'AWS::Lambda::Function',
+      );
+    });
+    expect(functions).toHaveLength(FUNCTION_NAMES.length);
+    const started = await Promise.all(
+      functions.map(async (fn) => {
+        const dir = join(outdir, String(fn.Metadata?.['aws:asset:path']));
+        // References become plausible values; the bundle's own folder stands in for /var/task.
+        const variables = Object.fromEntries(
+          Object.entries(fn.Properties.Environment.Variables).map(([name, value]) => [
+            name,
+            typeof value === 'string'
+              ? value.replace('/var/task', dir)
+              : name === 'SEND_QUEUE_URL'
+                ? 'https://sqs.eu-west-1.amazonaws.com/123456789012/tidings-dev-send'
+                : name === 'TOKEN_SECRET_ARN'
+                  ? 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tidings/dev/token-keys-AbCdEf'
+                  : `tidings-dev-${name.toLowerCase()}`,
+          ]),
+        );
+        const result = await coldStart(dir, {
+          PATH: process.env.PATH ?? '',
+          ...variables,
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+          LAMBDA_TASK_ROOT: dir,
+        });
+        return { name: fn.Properties.FunctionName, ...result };
+      }),
+    );
+    const failures = started
+      .filter((result) => result.code !== 0 || !result.output.includes('cold start complete'))
+      .map((result) => {
+        const lines = result.output.split('\n').filter((line) => /Error|error/.test(line));
+        return `${result.name} (exit ${result.code}): ${lines.slice(0, 3).join(' | ')}`;
+      });
+    // In Lambda the bundle sits alone in /var/task: templates come from $TEMPLATES_DIR, never from
+    // paths relative to the source tree.
+    expect(failures, 'every bundle must start with only its stack-given environment').toEqual([]);
+  }, 120_000);
 });
