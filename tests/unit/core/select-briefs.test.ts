@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { StoredBrief } from '../../../lambdas/core/brief.js';
 import { selectBriefs } from '../../../lambdas/core/select-briefs.js';
 
-function brief(id: string, publishedAt: string, updatedAt = publishedAt, extra: Partial<StoredBrief> = {}): StoredBrief {
+function brief(
+  id: string,
+  publishedAt: string,
+  updatedAt = publishedAt,
+  extra: Partial<StoredBrief> = {},
+): StoredBrief {
   return {
     id,
     headline: `Headline ${id}`,
@@ -95,6 +100,8 @@ describe('selectBriefs', () => {
   });
 
   it('returns nothing for a limit of zero or less', () => {
-    expect(selectBriefs({ candidates: [brief('a', '2026-11-30T00:00:00.000Z')], cutoff, limit: 0 })).toEqual([]);
+    expect(selectBriefs({ candidates: [brief('a', '2026-11-30T00:00:00.000Z')], cutoff, limit: 0 })).toEqual(
+      [],
+    );
   });
 });
