@@ -41,7 +41,9 @@ const deps = {
   subscribers: new DynamoSubscriberStore(doc, requiredEnv(TABLES.subscribers.envVar)),
   queue: new SqsSendQueue(new SQSClient({}), requiredEnv('SEND_QUEUE_URL')),
 };
-const renderer = DigestRenderer.create();
+// In Lambda the templates are copied into the bundle and TEMPLATES_DIR points at them.
+const templatesDir = process.env.TEMPLATES_DIR;
+const renderer = DigestRenderer.create(templatesDir ? { templatesDir } : {});
 
 export const ComposeEventSchema = z.strictObject({
   edition: z.string().regex(EDITION_ID_PATTERN, 'must be an edition id'),
