@@ -38,6 +38,9 @@ function requiredEnv(name: string): string {
 
 /** Longer than the function's timeout (2 minutes): a claim older than this belongs to a dead attempt. */
 const LEASE_MS = Number(process.env.SEND_LEASE_SECONDS ?? 180) * 1000;
+// A lease that is not a positive number would turn live claims into `unknown`: refuse to start.
+if (!(LEASE_MS > 0))
+  throw new Error(`SEND_LEASE_SECONDS must be a positive number, got "${process.env.SEND_LEASE_SECONDS}"`);
 
 const config = parseConfig(JSON.parse(requiredEnv('TIDINGS_CONFIG')));
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
