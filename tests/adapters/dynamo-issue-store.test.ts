@@ -1,5 +1,6 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
+import { DynamoIssueStore, issueKey } from '../../lambdas/adapters/dynamo-issue-store.js';
 import type { Issue } from '../../lambdas/core/issue.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -34,6 +35,35 @@ function issue(edition: string, localDate: string, overrides: Partial<Issue> = {
 }
 
 describe('DynamoIssueStore', () => {
+  it('keeps the rendering out of the record the sender reads for every reader', async () => {
+    const stored = issue('riyadh', '2026-11-30');
+    await issues.create(stored);
+    const { Item, ConsumedCapacity } = await stack.doc.send(
+      new GetCommand({
+        TableName: stack.tables.issues,
+        Key: issueKey(stored.id),
+        ConsistentRead: true,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    expect(Item?.state).toBe('sending');
+    expect(Item?.html).toBeUndefined();
+    expect(ConsumedCapacity?.CapacityUnits).toBe(1);
+    // A fresh store (a new worker) still gets the whole issue back.
+    const fresh = new DynamoIssueStore(stack.doc, stack.tables.issues);
+    expect((await fresh.get(stored.id))?.html).toBe(stored.html);
+    expect((await fresh.listByEdition('riyadh'))[0]?.text).toBe(stored.text);
+  });
+
+  it('points a replaced issue with new content at the new content', async () => {
+    const first = issue('beijing', '2026-11-30', { state: 'skipped', html: '<p>old</p>' });
+    await issues.create(first);
+    const second = { ...first, state: 'sending' as const, html: '<p>new</p>' };
+    expect(await issues.replace(second, ['skipped'])).toEqual(second);
+    const fresh = new DynamoIssueStore(stack.doc, stack.tables.issues);
+    expect((await fresh.get(first.id))?.html).toBe('<p>new</p>');
+  });
+
   it('round-trips an issue with an 80 KB rendering', async () => {
     const stored = issue('dc', '2026-11-30');
     expect(await issues.create(stored)).toBe(true);
