@@ -74,10 +74,14 @@ export default async function dev(args: string[], ctx: CliContext): Promise<numb
     process.once('SIGTERM', stop);
   });
 
-  const pass = async (label: string, ingest: boolean): Promise<void> => {
+  const pass = async (label: string, ingest: boolean, quiet = false): Promise<void> => {
     try {
       const summaries = await runPass(stack, { now: new Date(), seedSamples: true, ingest, log: ctx.out });
-      for (const line of describeSummaries(summaries)) ctx.out(`${label} ${line}`);
+      // The first pass reports every edition; a scheduled pass only what it did.
+      for (const line of describeSummaries(summaries)) {
+        if (quiet && / not due \(/.test(line)) continue;
+        ctx.out(`${label} ${line}`);
+      }
     } catch (error) {
       ctx.err(`${label} pass failed: ${(error as Error).message}`);
     }
@@ -101,7 +105,7 @@ export default async function dev(args: string[], ctx: CliContext): Promise<numb
     if (stopping) return;
     const ingestDue = Date.now() - lastIngest >= ctx.config.ingest.rateMinutes * MINUTE;
     if (ingestDue) lastIngest = Date.now();
-    busy = busy.then(() => pass('[schedule]', ingestDue));
+    busy = busy.then(() => pass('[schedule]', ingestDue, true));
   }, MINUTE);
   await stopped;
   return 0;
