@@ -3,7 +3,7 @@
  * send cores on the local stack (dynalite + the SES stand-in, real SDK clients), against a plain
  * loop of SendRawEmail to the same stand-in at the same concurrency, in the same run.
  *
- *   npx tsx bench/delivery.bench.ts [--subscribers 2000] [--workers 8]   (the 10,000-reader run: --subscribers 10000)
+ *   npx tsx bench/delivery.bench.ts [--subscribers 10000] [--workers 8]   (a quicker run: --subscribers 2000)
  *
  * The SES rate is set far above what the stand-in can take, so the limiter never waits and the
  * figure is the pipeline's own cost per message: ledger claim and completion, the status
@@ -39,7 +39,7 @@ const sesStore = require('aws-ses-v2-local/dist/store') as {
 const MAX_SEND_RATE = 100_000;
 
 export default async function delivery(argv: string[]): Promise<Figure[]> {
-  const flags = numericFlags(argv, { subscribers: 2_000, workers: 8 });
+  const flags = numericFlags(argv, { subscribers: 10_000, workers: 8 });
   const count = Math.floor(flags.subscribers);
   const workers = Math.floor(flags.workers);
   const base = await loadConfig();

@@ -15,7 +15,7 @@ export interface DataStackProps extends StackProps {
   config: TidingsConfig;
 }
 
-/** Key id of the first token-signing key; rotation adds `k2`, `k3`, … (see docs/deploying.md). */
+/** Key id of the first token-signing key; rotation adds `k2`, `k3`, … (see "Rotating the token secret" in the README). */
 export const FIRST_TOKEN_KEY_ID = 'k1';
 
 const attribute = (key: KeyDefinition): { name: string; type: AttributeType } => ({
@@ -91,7 +91,7 @@ export class DataStack extends Stack {
       removalPolicy,
     });
     const rotationReason =
-      'Signing keys rotate by adding a key to the JSON and switching "active" (docs/deploying.md): links already mailed must stay valid, which a Secrets Manager rotation replacing the value would break.';
+      'Signing keys rotate by adding a key to the JSON and switching "active" (README, "Rotating the token secret"): links already mailed must stay valid, which a Secrets Manager rotation replacing the value would break.';
     Validations.of(seed).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotationReason });
     Validations.of(this.tokenSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotationReason });
   }

@@ -24,7 +24,7 @@ import type { Recipient } from './subscriber.js';
 
 /**
  * The send use case: one queue message (a slice of an issue's readers) at a time. Each reader
- * goes through the ledger's state machine (see docs/delivery.md):
+ * goes through the ledger's state machine (see "The send ledger" in the README):
  *
  *   (none) ──claim──▶ claimed ──SES ok──▶ sent
  *                        │ ──rejected──▶ failed
