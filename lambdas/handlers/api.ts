@@ -11,10 +11,10 @@ import { createApp, inlineTasks } from '../adapters/http/app.js';
 import { issueArchive } from '../adapters/http/issue-archive.js';
 import { defaultPagesDir, PageRenderer } from '../adapters/http/pages.js';
 import { DynamoRateLimiter } from '../adapters/http/rate-limit.js';
+import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { loadKeyring } from '../adapters/secret-keyring.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { TABLES } from '../adapters/tables.js';
-import { parseConfig } from '../core/config.js';
 import { systemClock } from '../core/ports.js';
 
 /**
@@ -31,13 +31,7 @@ import { systemClock } from '../core/ports.js';
 
 const logger = new Logger();
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`missing environment variable ${name}`);
-  return value;
-}
-
-const config = parseConfig(JSON.parse(requiredEnv('TIDINGS_CONFIG')));
+const config = configFromEnv();
 const subscribersTable = requiredEnv(TABLES.subscribers.envVar);
 const issuesTable = process.env[TABLES.issues.envVar];
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {

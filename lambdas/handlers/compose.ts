@@ -8,10 +8,11 @@ import { DigestRenderer } from '../adapters/digest-renderer.js';
 import { DynamoBriefStore } from '../adapters/dynamo-brief-store.js';
 import { DynamoIssueStore } from '../adapters/dynamo-issue-store.js';
 import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
+import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { SqsSendQueue } from '../adapters/sqs-send-queue.js';
 import { TABLES } from '../adapters/tables.js';
 import { type ComposeResult, composeIssue } from '../core/compose.js';
-import { EDITION_ID_PATTERN, parseConfig } from '../core/config.js';
+import { EDITION_ID_PATTERN } from '../core/config.js';
 import { systemClock } from '../core/ports.js';
 
 /**
@@ -23,14 +24,8 @@ import { systemClock } from '../core/ports.js';
 const logger = new Logger();
 const metrics = new Metrics({ namespace: 'Tidings', serviceName: 'compose' });
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`missing environment variable ${name}`);
-  return value;
-}
-
 // Built once per cold start; a missing setting fails here, by name.
-const config = parseConfig(JSON.parse(requiredEnv('TIDINGS_CONFIG')));
+const config = configFromEnv();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });

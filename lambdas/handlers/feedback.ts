@@ -4,9 +4,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
+import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { loadKeyring } from '../adapters/secret-keyring.js';
 import { TABLES } from '../adapters/tables.js';
-import { parseConfig } from '../core/config.js';
 import { applyFeedback, type FeedbackAction, type FeedbackDeps, parseFeedback } from '../core/feedback.js';
 import { systemClock } from '../core/ports.js';
 import { verifyMailtoUnsubscribe } from '../core/tokens.js';
@@ -21,13 +21,7 @@ import { verifyMailtoUnsubscribe } from '../core/tokens.js';
 
 const logger = new Logger();
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`missing environment variable ${name}`);
-  return value;
-}
-
-const config = parseConfig(JSON.parse(requiredEnv('TIDINGS_CONFIG')));
+const config = configFromEnv();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });

@@ -4,8 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoBriefStore } from '../adapters/dynamo-brief-store.js';
 import { createFetchSource } from '../adapters/feed-source.js';
+import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { TABLES } from '../adapters/tables.js';
-import { parseConfig } from '../core/config.js';
 import { type IngestSummary, ingestSources } from '../core/ingest.js';
 import { systemClock } from '../core/ports.js';
 
@@ -17,14 +17,8 @@ import { systemClock } from '../core/ports.js';
 
 const logger = new Logger();
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`missing environment variable ${name}`);
-  return value;
-}
-
 // Built once per cold start; a missing or bad setting fails here, by name.
-const config = parseConfig(JSON.parse(requiredEnv('TIDINGS_CONFIG')));
+const config = configFromEnv();
 const table = requiredEnv(TABLES.briefs.envVar);
 const store = new DynamoBriefStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),

@@ -12,10 +12,10 @@ import { DynamoIssueStore } from '../adapters/dynamo-issue-store.js';
 import { DynamoLedgerStore } from '../adapters/dynamo-ledger-store.js';
 import { DynamoSendChecks } from '../adapters/dynamo-send-checks.js';
 import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
+import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { loadKeyring } from '../adapters/secret-keyring.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { TABLES } from '../adapters/tables.js';
-import { parseConfig } from '../core/config.js';
 import { ISSUE_ID_PATTERN } from '../core/edition.js';
 import { systemClock } from '../core/ports.js';
 import { RateLimiter, realPacer } from '../core/rate-limiter.js';
@@ -30,19 +30,13 @@ import { planSendRate } from '../core/send-rate.js';
 
 const logger = new Logger();
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`missing environment variable ${name}`);
-  return value;
-}
-
 /** Longer than the function's timeout (2 minutes): a claim older than this belongs to a dead attempt. */
 const LEASE_MS = Number(process.env.SEND_LEASE_SECONDS ?? 180) * 1000;
 // A lease that is not a positive number would turn live claims into `unknown`: refuse to start.
 if (!(LEASE_MS > 0))
   throw new Error(`SEND_LEASE_SECONDS must be a positive number, got "${process.env.SEND_LEASE_SECONDS}"`);
 
-const config = parseConfig(JSON.parse(requiredEnv('TIDINGS_CONFIG')));
+const config = configFromEnv();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
