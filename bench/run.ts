@@ -1,14 +1,17 @@
 /**
- * `npm run bench`: runs every `bench/*.bench.ts` in turn (each also runs alone), prints a table,
+ * `npm run bench`: runs every `bench/*.bench.ts` in turn, each in a fresh process exactly as its
+ * printed command runs it alone, prints a table,
  * and writes `bench/results.json` and `bench/RESULTS.md`.
  *
  * `npm run bench -- render delivery` runs only the named benchmarks and merges their figures into
  * the recorded results.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Figure, machine, printFigures } from './lib.js';
+import { fileURLToPath } from 'node:url';
+import { type Figure, machine } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -29,6 +32,30 @@ async function benchmarks(only: string[]): Promise<string[]> {
     if (!names.includes(name)) throw new Error(`no benchmark named "${name}"; have ${names.join(', ')}`);
   }
   return only.length > 0 ? names.filter((n) => only.includes(n)) : names;
+}
+
+/**
+ * Runs one benchmark in a fresh Node process, as its printed command does, so that one
+ * benchmark's heap, stand-ins and timers never weigh on the next one's figures.
+ */
+async function runAlone(name: string): Promise<Figure[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'tidings-bench-'));
+  const out = join(dir, 'figures.json');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(here, `${name}.bench.ts`)], {
+        stdio: 'inherit',
+        env: { ...process.env, TIDINGS_BENCH_OUT: out },
+      });
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`benchmark ${name} exited with ${code}`)),
+      );
+    });
+    return JSON.parse(await readFile(out, 'utf8')) as Figure[];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function fmt(n: number): string {
@@ -71,11 +98,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     process.stdout.write(`\n== ${name}\n`);
     const started = performance.now();
-    const mod = (await import(pathToFileURL(join(here, `${name}.bench.ts`)).href)) as {
-      default: (argv: string[], context?: { figures: Figure[] }) => Promise<Figure[]>;
-    };
-    const produced = await mod.default([], { figures });
-    printFigures(produced);
+    const produced = await runAlone(name);
     figures.push(...produced);
     process.stdout.write(`(${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
   }
