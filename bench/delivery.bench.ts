@@ -10,7 +10,6 @@
  * re-check, personalisation. Checks that every reader has a `sent` ledger row and that the
  * stand-in received exactly one message per reader.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,7 @@ import { join } from 'node:path';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { loadConfig } from '../cli/load-config.js';
 import { MemorySendQueue } from '../cli/local/memory-send-queue.js';
-import { composeDeps, deliveryServices } from '../cli/local/pipeline.js';
+import { composeDeps, deliveryServices, sendDeps } from '../cli/local/pipeline.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { DynamoBriefStore } from '../lambdas/adapters/dynamo-brief-store.js';
 import { SesMailer } from '../lambdas/adapters/ses-mailer.js';
@@ -128,22 +127,7 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
     await issueQueue.drain(async (batch) => {
       const limiter =
         limiters[worker++ % workers] ?? new RateLimiter({ rate: MAX_SEND_RATE / workers }, realPacer);
-      const result = await sendBatch(
-        {
-          issues: services.issues,
-          ledger: services.ledger,
-          subscribers: services.subscribers,
-          messages: services.messages,
-          mailer: services.mailer,
-          ...(services.checks ? { checks: services.checks } : {}),
-          limiter,
-          clock: services.clock,
-          sleep: realPacer.sleep,
-          newToken: randomUUID,
-          leaseMs: 15 * 60_000,
-        },
-        batch,
-      );
+      const result = await sendBatch(sendDeps(services, limiter), batch);
       return { retry: result.retry };
     });
     const pipelineSeconds = (performance.now() - pipelineStart) / 1000;
