@@ -16,10 +16,9 @@ import {
   type ComposeOutcome,
   composeIssue,
   type OperatorDeps,
-  type RenderedParts,
-  type RenderRequest,
 } from '../../lambdas/core/compose.js';
 import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
+import type { DigestInput, RenderedDigest } from '../../lambdas/core/digest.js';
 import { currentIssueId, isSendDue, parseIssueId } from '../../lambdas/core/edition.js';
 import { formatSummary, type IngestSummary, ingestConfiguredSources } from '../../lambdas/core/ingest.js';
 import {
@@ -62,7 +61,7 @@ export interface DeliveryServices {
   /** The sender's per-reader checks in one request; absent, the stores are asked one by one. */
   checks?: SendChecks;
   clock: Clock;
-  render(request: RenderRequest): Promise<RenderedParts>;
+  render(request: DigestInput): Promise<RenderedDigest>;
   /** Claims older than this are taken for dead attempts (`unknown`); default 15 minutes. */
   leaseMs: number;
 }

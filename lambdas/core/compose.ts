@@ -1,6 +1,7 @@
 import type { StoredBrief } from './brief.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
 import { findEdition } from './config.js';
+import type { DigestInput, RenderedDigest } from './digest.js';
 import { currentIssueId, localDate, parseIssueId } from './edition.js';
 import {
   ISSUE_STATES_THAT_WENT_OUT,
@@ -16,31 +17,13 @@ import { selectBriefs } from './select-briefs.js';
 import type { Recipient } from './subscriber.js';
 
 /** What the renderer is given (the rendering module's `DigestInput`). */
-export interface RenderRequest {
-  config: TidingsConfig;
-  edition: EditionConfig;
-  issueId: string;
-  localDate: string;
-  briefs: (StoredBrief & { updated: boolean })[];
-}
-
-/** What the renderer returns (the rendering module's `RenderedDigest`): parts with recipient placeholders. */
-export interface RenderedParts {
-  subject: string;
-  preheader: string;
-  html: string;
-  text: string;
-  htmlBytes: number;
-  publication?: string;
-}
-
 export interface ComposeDeps {
   config: TidingsConfig;
   issues: IssueStore;
   briefs: Pick<BriefStore, 'listByEdition'>;
   subscribers: Pick<SubscriberStore, 'listActive'>;
   queue: SendQueue;
-  render(request: RenderRequest): Promise<RenderedParts>;
+  render(request: DigestInput): Promise<RenderedDigest>;
   /** Recipients per queue message (default 50). */
   batchSize?: number;
 }

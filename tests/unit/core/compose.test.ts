@@ -5,10 +5,10 @@ import {
   cancelIssue,
   composeIssue,
   IssueTooLargeError,
-  type RenderRequest,
   UnknownEditionError,
 } from '../../../lambdas/core/compose.js';
 import { parseConfig, type TidingsConfig } from '../../../lambdas/core/config.js';
+import type { DigestInput } from '../../../lambdas/core/digest.js';
 import { IssueNotFoundError, IssueStateError } from '../../../lambdas/core/issue.js';
 import {
   ArrayQueue,
@@ -41,7 +41,7 @@ describe('composeIssue', () => {
   let briefs: MemoryBriefStore;
   let subscribers: MemorySubscriberStore;
   let queue: ArrayQueue;
-  let renders: RenderRequest[];
+  let renders: DigestInput[];
   let deps: ComposeDeps;
 
   async function addBrief(id: string, at: string, editions = ['dc', 'bxl'], updatedAt = at): Promise<void> {
