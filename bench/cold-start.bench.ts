@@ -8,13 +8,12 @@
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { TABLES, tableNames } from '../lambdas/adapters/tables.js';
+import { startSecretsStandIn } from '../tests/support/secrets-stand-in.js';
 import { type Figure, numericFlags, runIfMain, stats } from './lib.js';
 
 const run = promisify(execFile);
@@ -52,28 +51,6 @@ async function bundle(name: string, outDir: string): Promise<{ file: string; byt
   return { file, bytes: (await stat(file)).size };
 }
 
-/** Answers Secrets Manager's GetSecretValue with a throwaway keyring, so init runs as in AWS. */
-async function secretsStandIn(): Promise<{ url: string; close(): void }> {
-  const secret = JSON.stringify({
-    active: 'k1',
-    keys: [{ id: 'k1', secret: Buffer.alloc(32, 7).toString('base64') }],
-  });
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      res.end(
-        JSON.stringify({
-          ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tidings',
-          SecretString: secret,
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
-}
-
 async function timeImport(file: string, env: NodeJS.ProcessEnv): Promise<{ wallMs: number; initMs: number }> {
   const started = performance.now();
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE, file], {
@@ -88,7 +65,7 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
   const { repeats } = numericFlags(argv, { repeats: 7 });
   const config = JSON.parse(await readFile('cdk.json', 'utf8')).context.tidings;
   const outDir = await mkdtemp(join(tmpdir(), 'tidings-bundles-'));
-  const secrets = await secretsStandIn();
+  const secrets = await startSecretsStandIn();
   try {
     const names = tableNames(config.stage);
     const env: NodeJS.ProcessEnv = {

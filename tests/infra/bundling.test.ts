@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStacks } from '../../infra/build-app.js';
 import { FUNCTION_NAMES, handlerEntry, PROJECT_ROOT } from '../../infra/constructs/tidings-function.js';
 import { type BundleSize, bundleSizes } from '../../infra/synth-report.js';
+import { type SecretsStandIn, startSecretsStandIn } from '../support/secrets-stand-in.js';
 import { projectSettings } from './support.js';
 
 /** Source files of a bundle, from its source map (minified code keeps no module names). */
@@ -27,28 +26,6 @@ interface FunctionResource {
   Type: string;
   Properties: { FunctionName: string; Environment: { Variables: Record<string, unknown> } };
   Metadata?: Record<string, unknown>;
-}
-
-/** A stand-in for Secrets Manager's GetSecretValue, answering with a valid keyring. */
-function startSecretsStandIn(): Promise<Server> {
-  const keyring = JSON.stringify({
-    active: 'k1',
-    keys: [{ id: 'k1', secret: Buffer.alloc(32, 7).toString('base64') }],
-  });
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.setHeader('content-type', 'application/x-amz-json-1.1');
-      response.end(
-        JSON.stringify({
-          ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys',
-          Name: 'keys',
-          SecretString: keyring,
-        }),
-      );
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 /** Imports a bundle in a fresh Node process, as a cold start does; resolves with its exit code and output. */
@@ -73,7 +50,7 @@ function coldStart(dir: string, env: Record<string, string>): Promise<{ code: nu
 
 describe('function bundles', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'tidings-bundles-'));
-  let secrets: Server;
+  let secrets: SecretsStandIn;
   beforeAll(async () => {
     secrets = await startSecretsStandIn();
   });
@@ -130,7 +107,6 @@ describe('function bundles', () => {
   }, 180_000);
 
   it('start with exactly the environment their stack gives them', async () => {
-    const port = (secrets.address() as AddressInfo).port;
     const functions = ['Pipeline', 'Api'].flatMap((part) => {
       const template = JSON.parse(
         readFileSync(join(outdir, `Tidings-dev-${part}.template.json`), 'utf8'),
@@ -164,7 +140,7 @@ describe('function bundles', () => {
           AWS_REGION: 'eu-west-1',
           AWS_ACCESS_KEY_ID: 'test',
           AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
           LAMBDA_TASK_ROOT: dir,
         });
         return { name: fn.Properties.FunctionName, ...result };
