@@ -186,7 +186,7 @@ export class DynamoIssueStore implements IssueStore {
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of page.Items ?? []) out.push(await this.withContent(item));
+      out.push(...(page.Items ?? []).map(toIssue));
       start = page.LastEvaluatedKey;
     } while (start && out.length < limit);
     return out;

@@ -121,7 +121,10 @@ export interface IssueStore {
    * after the write, or undefined when the state did not match (someone else moved it first).
    */
   replace(issue: Issue, from: readonly IssueState[]): Promise<Issue | undefined>;
-  /** One edition's issues, newest local date first. */
+  /**
+   * One edition's issues, newest local date first, without their rendered `html` and `text`
+   * (listings need only the record; `get` returns the whole issue).
+   */
   listByEdition(edition: string, options?: { limit?: number }): Promise<Issue[]>;
 }
 

@@ -52,7 +52,11 @@ describe('DynamoIssueStore', () => {
     // A fresh store (a new worker) still gets the whole issue back.
     const fresh = new DynamoIssueStore(stack.doc, stack.tables.issues);
     expect((await fresh.get(stored.id))?.html).toBe(stored.html);
-    expect((await fresh.listByEdition('riyadh'))[0]?.text).toBe(stored.text);
+    // Listings carry the record only: reading 20 issues must not read 20 renderings.
+    const [listed] = await fresh.listByEdition('riyadh');
+    expect(listed?.id).toBe(stored.id);
+    expect(listed?.html).toBeUndefined();
+    expect((await fresh.get(stored.id))?.text).toBe(stored.text);
   });
 
   it('points a replaced issue with new content at the new content', async () => {

@@ -36,7 +36,7 @@ export function issueArchive(
       // Held or skipped issues are filtered out after reading, so read a little more than asked.
       const issues = await store.listByEdition(edition, { limit: limit * 2 });
       return issues
-        .filter((issue) => PUBLISHED.includes(issue.state) && issue.html)
+        .filter((issue) => PUBLISHED.includes(issue.state) && issue.htmlBytes !== undefined)
         .slice(0, limit)
         .map((issue) => ({
           issueId: issue.id,

@@ -17,6 +17,7 @@ function issue(id: string, state: IssueState): Issue {
     subject: `Subject of ${id}`,
     html: `<p>${SLOT_MARKERS.greeting}</p><a href="${SLOT_MARKERS.unsubscribeUrl}">${SLOT_MARKERS.unsubscribeLabel}</a><p>${SLOT_MARKERS.receipt}</p>`,
     text: 'text',
+    htmlBytes: 160,
     counts: { enqueued: 0, fanouts: 0 },
     createdAt: '2026-11-30T06:00:00.000Z',
     updatedAt: '2026-11-30T06:00:00.000Z',
@@ -35,7 +36,11 @@ const store = {
     return issues.find((i) => i.id === id);
   },
   async listByEdition(edition: string, options: { limit?: number } = {}) {
-    return issues.filter((i) => i.edition === edition).slice(0, options.limit ?? 20);
+    // As the port says: listings carry the record, not the rendering.
+    return issues
+      .filter((i) => i.edition === edition)
+      .slice(0, options.limit ?? 20)
+      .map(({ html: _html, text: _text, ...record }) => record);
   },
 };
 
