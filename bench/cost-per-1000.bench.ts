@@ -90,8 +90,10 @@ export default async function costPer1000(argv: string[]): Promise<Figure[]> {
       'BatchGetCommand',
       'BatchGetItemCommand',
     ]);
-    stack.dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
+    // Both clients: the send path's low-level one and the document client the other stores use.
+    const meterMiddleware =
+      (next: (args: { input: unknown }) => Promise<{ output: unknown }>, context: { commandName?: string }) =>
+      async (args: { input: unknown }) => {
         const input = args.input as Record<string, unknown>;
         input.ReturnConsumedCapacity ??= 'TOTAL';
         const result = await next(args);
@@ -104,9 +106,9 @@ export default async function costPer1000(argv: string[]): Promise<Figure[]> {
         if (READS.has(context.commandName ?? '')) meter.readUnits += units;
         else meter.writeUnits += units;
         return result;
-      },
-      { step: 'initialize', name: 'capacityMeter' },
-    );
+      };
+    stack.dynamo.middlewareStack.add(meterMiddleware as never, { step: 'initialize', name: 'capacityMeter' });
+    stack.doc.middlewareStack.add(meterMiddleware as never, { step: 'initialize', name: 'capacityMeter' });
 
     // One send worker, no pacing: the time per email is the code's own, not the rate's.
     const started = performance.now();

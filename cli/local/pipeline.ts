@@ -71,7 +71,7 @@ export const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /** Builds the services on a local stack: the production adapters on the stand-ins. */
 export async function deliveryServices(
-  stack: Pick<LocalStack, 'config' | 'doc' | 'tables' | 'ses' | 'home' | 'secretPath'>,
+  stack: Pick<LocalStack, 'config' | 'dynamo' | 'doc' | 'tables' | 'ses' | 'home' | 'secretPath'>,
   overrides: Partial<DeliveryServices> = {},
 ): Promise<DeliveryServices> {
   const config = overrides.config ?? stack.config;
@@ -83,7 +83,7 @@ export async function deliveryServices(
     overrides.checks ??
     (overrides.issues || overrides.subscribers
       ? undefined
-      : new DynamoSendChecks(stack.doc, stack.tables, now));
+      : new DynamoSendChecks(stack.dynamo, stack.tables, now));
   const messages =
     overrides.messages ??
     new DigestMessageBuilder(config, parseKeyring(await readFile(stack.secretPath, 'utf8')));
@@ -91,7 +91,7 @@ export async function deliveryServices(
     config,
     clock,
     issues: overrides.issues ?? new DynamoIssueStore(stack.doc, stack.tables.issues),
-    ledger: overrides.ledger ?? new DynamoLedgerStore(stack.doc, stack.tables.ledger, now),
+    ledger: overrides.ledger ?? new DynamoLedgerStore(stack.dynamo, stack.tables.ledger, now),
     subscribers: overrides.subscribers ?? new DynamoSubscriberStore(stack.doc, stack.tables.subscribers, now),
     briefs: overrides.briefs ?? new DynamoBriefStore(stack.doc, stack.tables.briefs),
     ...(checks ? { checks } : {}),

@@ -100,15 +100,31 @@ export function localClients(
   dynamo: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   ses: SESClient;
+  destroy(): void;
 } {
-  const dynamo = new DynamoDBClient({
-    endpoint: dynamodbUrl,
+  const options = { endpoint: dynamodbUrl, region: REGION, credentials: DUMMY_CREDENTIALS };
+  // As in the send function: the low-level client and the SES client resolve their middleware once
+  // per command instead of on every call (the send path's stores use the low-level client); the
+  // document client, which refuses that option, has a client of its own.
+  const dynamo = new DynamoDBClient({ ...options, cacheMiddleware: true });
+  const documentBase = new DynamoDBClient(options);
+  const doc = DynamoDBDocumentClient.from(documentBase, { marshallOptions: { removeUndefinedValues: true } });
+  const ses = new SESClient({
+    endpoint: sesUrl,
     region: REGION,
     credentials: DUMMY_CREDENTIALS,
+    cacheMiddleware: true,
   });
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const ses = new SESClient({ endpoint: sesUrl, region: REGION, credentials: DUMMY_CREDENTIALS });
-  return { dynamo, doc, ses };
+  return {
+    dynamo,
+    doc,
+    ses,
+    destroy() {
+      dynamo.destroy();
+      documentBase.destroy();
+      ses.destroy();
+    },
+  };
 }
 
 /**
@@ -255,7 +271,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
   const sesUrl = `http://127.0.0.1:${sesPort}`;
-  const clients = localClients(dynamodbUrl, sesUrl);
+  const { destroy: destroyClients, ...clients } = localClients(dynamodbUrl, sesUrl);
   const tables = tableNames(options.config.stage);
   await ensureTables(clients.dynamo, tables);
 
@@ -271,8 +287,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     secretPath,
     owned: true,
     async close() {
-      clients.dynamo.destroy();
-      clients.ses.destroy();
+      destroyClients();
       await closeServer(sesServer);
       await closeServer(dynamoServer);
     },
@@ -321,7 +336,7 @@ export async function attachLocalStack(home: string, config: TidingsConfig): Pro
   const dynamodbUrl = `http://127.0.0.1:${file.ports.dynamodb}`;
   const sesUrl = `http://127.0.0.1:${file.ports.ses}`;
   if (!(await answers(`${sesUrl}/health-check`)) || !(await answers(dynamodbUrl))) return undefined;
-  const clients = localClients(dynamodbUrl, sesUrl);
+  const { destroy: destroyClients, ...clients } = localClients(dynamodbUrl, sesUrl);
   return {
     config,
     home,
@@ -334,8 +349,7 @@ export async function attachLocalStack(home: string, config: TidingsConfig): Pro
     secretPath: join(home, 'secret'),
     owned: false,
     async close() {
-      clients.dynamo.destroy();
-      clients.ses.destroy();
+      destroyClients();
     },
   };
 }

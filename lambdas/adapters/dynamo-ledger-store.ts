@@ -1,46 +1,88 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LedgerEntry } from '../core/issue.js';
 import type { LedgerStore } from '../core/ports.js';
 import { isExpired } from './tables.js';
 
+/** BatchWriteItem's limit on items per request. */
+const BATCH_WRITE_MAX = 25;
+const WRITE_ATTEMPTS = 6;
+
+export interface DynamoLedgerOptions {
+  /**
+   * How long a `sent` row waits for others to share its request (default 50 ms); a full request's
+   * worth (25) goes at once. The longest a sent message's row stays unwritten, so the most that a
+   * crash can leave `unknown`.
+   */
+  sentLingerMs?: number;
+}
+
+interface PendingRow {
+  row: LedgerEntry;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
- * The send ledger in the `ledger` table: `pk = <issue id>`, `sk = <recipient address>`. Every
- * write is a conditional single-item write; the claim token in the condition is what keeps one
- * attempt from completing or releasing another attempt's claim.
+ * The send ledger in the `ledger` table: `pk = <issue id>`, `sk = <recipient address>`. Claims and
+ * their settlements are conditional single-item writes; the claim token in the condition is what
+ * keeps one attempt from completing or releasing another attempt's claim. `sent` rows, written only
+ * by the claim's holder, are stored behind the sends, up to 25 to a BatchWriteItem request.
+ *
+ * It speaks the low-level DynamoDB API (marshalling its own items) rather than the document
+ * client: it is on the per-message path, and a low-level client may be built with
+ * `cacheMiddleware`, which resolves the SDK's middleware stack once per command instead of on
+ * every call (the document client refuses that option).
  */
 export class DynamoLedgerStore implements LedgerStore {
+  private readonly sentLingerMs: number;
+  private pendingSent: PendingRow[] = [];
+  private lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** BatchWriteItem requests made for `sent` rows (for tests and benchmarks). */
+  sentRequests = 0;
+
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly dynamo: DynamoDBClient,
     private readonly tableName: string,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: DynamoLedgerOptions = {},
+  ) {
+    this.sentLingerMs = options.sentLingerMs ?? 50;
+  }
 
   async get(issueId: string, email: string): Promise<LedgerEntry | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: issueId, sk: email }, ConsistentRead: true }),
+    const { Item } = await this.dynamo.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: issueId, sk: email }),
+        ConsistentRead: true,
+      }),
     );
-    return Item && !isExpired(Item, this.clock()) ? toEntry(Item) : undefined;
+    if (!Item) return undefined;
+    const item = unmarshall(Item);
+    return isExpired(item, this.clock()) ? undefined : toEntry(item);
   }
 
   async create(
     entry: LedgerEntry,
   ): Promise<{ created: true } | { created: false; existing: LedgerEntry | undefined }> {
     try {
-      await this.doc.send(
-        new PutCommand({
+      await this.dynamo.send(
+        new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: entry.issueId, sk: entry.email, ...entry },
+          Item: marshall({ pk: entry.issueId, sk: entry.email, ...entry }, { removeUndefinedValues: true }),
           // An expired row is absent to readers; the stand-in never deletes it, so overwrite it.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': Math.floor(this.clock().getTime() / 1000) },
+          ExpressionAttributeValues: marshall({ ':now': Math.floor(this.clock().getTime() / 1000) }),
         }),
       );
       return { created: true };
@@ -65,14 +107,14 @@ export class DynamoLedgerStore implements LedgerStore {
       return `#f${i} = :v${i}`;
     });
     try {
-      await this.doc.send(
-        new UpdateCommand({
+      await this.dynamo.send(
+        new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: issueId, sk: email },
+          Key: marshall({ pk: issueId, sk: email }),
           UpdateExpression: `SET ${assignments.join(', ')}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
         }),
       );
       return true;
@@ -82,20 +124,74 @@ export class DynamoLedgerStore implements LedgerStore {
     }
   }
 
-  markSent(
-    issueId: string,
-    email: string,
-    claimToken: string,
-    sent: { messageId: string; sentAt: string },
-  ): Promise<boolean> {
-    // `unknown` too: a slow attempt that outlived its lease still knows best that SES took it.
-    return this.update(
-      issueId,
-      email,
-      { state: 'sent', messageId: sent.messageId, sentAt: sent.sentAt, updatedAt: sent.sentAt },
-      'claimToken = :token AND #state IN (:claimed, :unknown)',
-      { ':token': claimToken, ':claimed': 'claimed', ':unknown': 'unknown' },
-    );
+  recordSent(row: LedgerEntry): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pendingSent.push({ row, resolve, reject });
+      if (this.pendingSent.length >= BATCH_WRITE_MAX) this.flushSent();
+      else this.lingerTimer ??= setTimeout(() => this.flushSent(), this.sentLingerMs);
+    });
+  }
+
+  /** Sends the waiting `sent` rows (25 at most; the rest wait for the next round). */
+  private flushSent(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    // One request may not name an item twice; a second row for a key waits for the next request.
+    const keys = new Set<string>();
+    const batch: PendingRow[] = [];
+    const later: PendingRow[] = [];
+    for (const pending of this.pendingSent) {
+      const key = `${pending.row.issueId}\u0000${pending.row.email}`;
+      if (batch.length < BATCH_WRITE_MAX && !keys.has(key)) {
+        keys.add(key);
+        batch.push(pending);
+      } else later.push(pending);
+    }
+    this.pendingSent = later;
+    if (later.length >= BATCH_WRITE_MAX) this.flushSent();
+    else if (later.length > 0) this.lingerTimer = setTimeout(() => this.flushSent(), this.sentLingerMs);
+    void this.writeSent(batch);
+  }
+
+  private async writeSent(batch: PendingRow[]): Promise<void> {
+    const byKey = new Map(batch.map((p) => [`${p.row.issueId}\u0000${p.row.email}`, p]));
+    type Request = NonNullable<BatchWriteItemCommand['input']['RequestItems']>;
+    let request: Request = {
+      [this.tableName]: batch.map(({ row }) => ({
+        PutRequest: {
+          Item: marshall({ pk: row.issueId, sk: row.email, ...row }, { removeUndefinedValues: true }),
+        },
+      })),
+    };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        this.sentRequests++;
+        const result = await this.dynamo.send(new BatchWriteItemCommand({ RequestItems: request }));
+        const unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
+        const left = new Set(
+          unprocessed.map((w) => {
+            const item = unmarshall(w.PutRequest?.Item ?? {});
+            return `${item.pk}\u0000${item.sk}`;
+          }),
+        );
+        for (const [key, pending] of byKey) {
+          if (!left.has(key)) {
+            pending.resolve();
+            byKey.delete(key);
+          }
+        }
+        if (byKey.size === 0) return;
+        if (attempt >= WRITE_ATTEMPTS) {
+          throw new Error(
+            `${byKey.size} sent ledger rows of ${this.tableName} stayed unprocessed after ${attempt} attempts`,
+          );
+        }
+        request = { [this.tableName]: unprocessed };
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      }
+    } catch (error) {
+      for (const pending of byKey.values()) pending.reject(error);
+    }
   }
 
   markFailed(
@@ -126,13 +222,13 @@ export class DynamoLedgerStore implements LedgerStore {
 
   async release(issueId: string, email: string, claimToken: string): Promise<boolean> {
     try {
-      await this.doc.send(
-        new DeleteCommand({
+      await this.dynamo.send(
+        new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { pk: issueId, sk: email },
+          Key: marshall({ pk: issueId, sk: email }),
           ConditionExpression: 'claimToken = :token AND #state = :claimed',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':token': claimToken, ':claimed': 'claimed' },
+          ExpressionAttributeValues: marshall({ ':token': claimToken, ':claimed': 'claimed' }),
         }),
       );
       return true;
@@ -147,32 +243,40 @@ export class DynamoLedgerStore implements LedgerStore {
     email: string,
     sent: { messageId: string; sentAt: string },
   ): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
+    await this.dynamo.send(
+      new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { pk: issueId, sk: email },
+        Key: marshall({ pk: issueId, sk: email }),
         UpdateExpression:
           'SET resends = if_not_exists(resends, :zero) + :one, resentAt = :at, lastResendMessageId = :id, updatedAt = :at',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':at': sent.sentAt, ':id': sent.messageId },
+        ExpressionAttributeValues: marshall({
+          ':zero': 0,
+          ':one': 1,
+          ':at': sent.sentAt,
+          ':id': sent.messageId,
+        }),
       }),
     );
   }
 
   async *list(issueId: string): AsyncIterable<LedgerEntry> {
-    let start: Record<string, unknown> | undefined;
+    let start: QueryCommand['input']['ExclusiveStartKey'];
     const now = this.clock();
     do {
-      const page = await this.doc.send(
+      const page = await this.dynamo.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :issue',
-          ExpressionAttributeValues: { ':issue': issueId },
+          ExpressionAttributeValues: marshall({ ':issue': issueId }),
           ConsistentRead: true,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of page.Items ?? []) if (!isExpired(item, now)) yield toEntry(item);
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw);
+        if (!isExpired(item, now)) yield toEntry(item);
+      }
       start = page.LastEvaluatedKey;
     } while (start);
   }

@@ -1,76 +1,184 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { IssueState } from '../core/issue.js';
 import type { SendCheck, SendChecks } from '../core/ports.js';
 import { normalizeEmail, type Subscriber } from '../core/subscriber.js';
 import { issueKey } from './dynamo-issue-store.js';
-import { PROFILE_SK, profileKey, suppressionHash } from './dynamo-subscriber-store.js';
+import { profileKey, suppressionHash } from './dynamo-subscriber-store.js';
 import { isExpired } from './tables.js';
 
 /** The subscriber store's suppression entry key (its layout; kept in step by this adapter's tests). */
 const SUPPRESSION_SK = 'SUPPRESS';
 const MAX_ATTEMPTS = 5;
+/** BatchGetItem's limit on keys per request. */
+const MAX_KEYS = 100;
+
+interface Waiter {
+  issueId: string;
+  address: string;
+  resolve(check: SendCheck): void;
+  reject(error: unknown): void;
+}
+
+type Item = Record<string, unknown>;
 
 /**
- * Everything the sender checks before mailing a reader, in one strongly consistent BatchGetItem
- * across the issues and subscribers tables: the issue's state, the reader's profile and their
- * suppression entry. One request instead of three per message; the verdict on suppression is the
- * subscriber store's `isSuppressed` rule, which the tests compare case by case.
+ * Everything the sender checks before mailing a reader, strongly consistent, in BatchGetItem
+ * requests across the issues and subscribers tables: the issue's state, the reader's profile and
+ * their suppression entry. The verdict on suppression is the subscriber store's `isSuppressed`
+ * rule, which the tests compare case by case.
+ *
+ * Checks asked for at the same time share requests: while one read is on its way, the checks asked
+ * for meanwhile wait and go together in the next one (an issue's key once, however many of its
+ * readers). Every answer therefore comes from a read that began after it was asked for, as a read
+ * of its own would, so a reader who unsubscribed, or an issue cancelled, before the check was asked
+ * for is always seen. With one sender at a time it is one request per reader, as before; with
+ * several (the records of one SQS batch are handled in parallel) it is fewer.
  */
 export class DynamoSendChecks implements SendChecks {
+  private waiting: Waiter[] = [];
+  private reading = false;
+  /** BatchGetItem requests made (for tests and benchmarks). */
+  requests = 0;
+
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly dynamo: DynamoDBClient,
     private readonly tables: { issues: string; subscribers: string },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async check(issueId: string, email: string): Promise<SendCheck> {
-    const address = normalizeEmail(email);
-    const suppressionKey = { pk: `SUPPRESS#${suppressionHash(address)}`, sk: SUPPRESSION_SK };
-    let request: Record<
-      string,
-      {
-        Keys: Record<string, unknown>[];
-        ConsistentRead: boolean;
-        ProjectionExpression?: string;
-        ExpressionAttributeNames?: Record<string, string>;
+  check(issueId: string, email: string): Promise<SendCheck> {
+    return new Promise<SendCheck>((resolve, reject) => {
+      this.waiting.push({ issueId, address: normalizeEmail(email), resolve, reject });
+      if (!this.reading) void this.readWaiting();
+    });
+  }
+
+  /** Reads for everyone waiting, round after round, until no one is. */
+  private async readWaiting(): Promise<void> {
+    this.reading = true;
+    try {
+      // Checks asked for in the same turn of the event loop go in the first read together.
+      await Promise.resolve();
+      while (this.waiting.length > 0) {
+        const round = this.waiting;
+        this.waiting = [];
+        await Promise.all(chunk(round).map((group) => this.readGroup(group)));
       }
-    > = {
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private async readGroup(group: Waiter[]): Promise<void> {
+    try {
+      const issueIds = [...new Set(group.map((w) => w.issueId))];
+      const addresses = [...new Set(group.map((w) => w.address))];
+      const { issues, subscribers } = await this.read(issueIds, addresses);
+      const now = this.now();
+      for (const waiter of group) waiter.resolve(verdict(waiter, issues, subscribers, now));
+    } catch (error) {
+      for (const waiter of group) waiter.reject(error);
+    }
+  }
+
+  private async read(
+    issueIds: string[],
+    addresses: string[],
+  ): Promise<{ issues: Map<string, Item>; subscribers: Map<string, Item> }> {
+    type Request = NonNullable<BatchGetItemCommand['input']['RequestItems']>;
+    let request: Request = {
       [this.tables.issues]: {
-        Keys: [issueKey(issueId)],
+        Keys: issueIds.map((id) => marshall(issueKey(id))),
         ConsistentRead: true,
         ProjectionExpression: 'pk, #state',
         ExpressionAttributeNames: { '#state': 'state' },
       },
-      [this.tables.subscribers]: { Keys: [profileKey(address), suppressionKey], ConsistentRead: true },
+      [this.tables.subscribers]: {
+        Keys: addresses.flatMap((address) => [
+          marshall(profileKey(address)),
+          marshall(suppressionKey(address)),
+        ]),
+        ConsistentRead: true,
+      },
     };
-    const issues: Record<string, unknown>[] = [];
-    const subscribers: Record<string, unknown>[] = [];
+    const issues = new Map<string, Item>();
+    const subscribers = new Map<string, Item>();
     for (let attempt = 1; Object.keys(request).length > 0; attempt++) {
-      const result = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-      issues.push(...(result.Responses?.[this.tables.issues] ?? []));
-      subscribers.push(...(result.Responses?.[this.tables.subscribers] ?? []));
-      request = (result.UnprocessedKeys ?? {}) as typeof request;
+      this.requests++;
+      const result = await this.dynamo.send(new BatchGetItemCommand({ RequestItems: request }));
+      for (const raw of result.Responses?.[this.tables.issues] ?? []) {
+        const item = unmarshall(raw);
+        issues.set(String(item.pk), item);
+      }
+      for (const raw of result.Responses?.[this.tables.subscribers] ?? []) {
+        const item = unmarshall(raw);
+        subscribers.set(`${item.pk}\u0000${item.sk}`, item);
+      }
+      request = (result.UnprocessedKeys ?? {}) as Request;
       if (Object.keys(request).length > 0) {
         if (attempt >= MAX_ATTEMPTS)
-          throw new Error(`send checks for ${issueId} stayed unprocessed after ${attempt} attempts`);
+          throw new Error(`send checks stayed unprocessed after ${attempt} attempts`);
         await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
       }
     }
-    const profile = subscribers.find((item) => item.sk === PROFILE_SK && !isExpired(item, this.now()));
-    const entry = subscribers.find((item) => item.sk === SUPPRESSION_SK);
-    const suppressed =
-      profile?.status === 'bounced' ||
-      profile?.status === 'complained' ||
-      entry?.reason === 'bounced' ||
-      entry?.reason === 'complained' ||
-      (entry !== undefined && profile === undefined);
-    const subscriber = profile
-      ? {
-          status: profile.status as Subscriber['status'],
-          editions: Array.isArray(profile.editions) ? (profile.editions as string[]) : [],
-          ...(typeof profile.name === 'string' ? { name: profile.name } : {}),
-        }
-      : undefined;
-    return { state: issues[0]?.state as IssueState | undefined, subscriber, suppressed };
+    return { issues, subscribers };
   }
+}
+
+function suppressionKey(address: string): { pk: string; sk: string } {
+  return { pk: `SUPPRESS#${suppressionHash(address)}`, sk: SUPPRESSION_SK };
+}
+
+const keyOf = (key: { pk: string; sk: string }): string => `${key.pk}\u0000${key.sk}`;
+
+/** Splits waiters into groups whose keys (two per address, one per issue) fit one request. */
+function chunk(waiters: Waiter[]): Waiter[][] {
+  const groups: Waiter[][] = [];
+  let group: Waiter[] = [];
+  let issues = new Set<string>();
+  let addresses = new Set<string>();
+  for (const waiter of waiters) {
+    const keys =
+      issues.size +
+      (issues.has(waiter.issueId) ? 0 : 1) +
+      2 * (addresses.size + (addresses.has(waiter.address) ? 0 : 1));
+    if (keys > MAX_KEYS) {
+      groups.push(group);
+      group = [];
+      issues = new Set();
+      addresses = new Set();
+    }
+    group.push(waiter);
+    issues.add(waiter.issueId);
+    addresses.add(waiter.address);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+function verdict(
+  waiter: Waiter,
+  issues: Map<string, Item>,
+  subscribers: Map<string, Item>,
+  now: Date,
+): SendCheck {
+  const profileItem = subscribers.get(keyOf(profileKey(waiter.address)));
+  const profile = profileItem && !isExpired(profileItem, now) ? profileItem : undefined;
+  const entry = subscribers.get(keyOf(suppressionKey(waiter.address)));
+  const suppressed =
+    profile?.status === 'bounced' ||
+    profile?.status === 'complained' ||
+    entry?.reason === 'bounced' ||
+    entry?.reason === 'complained' ||
+    (entry !== undefined && profile === undefined);
+  const subscriber = profile
+    ? {
+        status: profile.status as Subscriber['status'],
+        editions: Array.isArray(profile.editions) ? (profile.editions as string[]) : [],
+        ...(typeof profile.name === 'string' ? { name: profile.name } : {}),
+      }
+    : undefined;
+  const state = issues.get(issueKey(waiter.issueId).pk)?.state as IssueState | undefined;
+  return { state, subscriber, suppressed };
 }

@@ -128,7 +128,10 @@ export interface IssueStore {
   listByEdition(edition: string, options?: { limit?: number }): Promise<Issue[]>;
 }
 
-/** The send ledger: one row per (issue, recipient), written only by conditional single-item writes. */
+/**
+ * The send ledger: one row per (issue, recipient). Claims and every other change are conditional
+ * single-item writes; only recording a held claim as sent is not (see {@link LedgerStore.recordSent}).
+ */
 export interface LedgerStore {
   get(issueId: string, email: string): Promise<LedgerEntry | undefined>;
   /**
@@ -138,13 +141,13 @@ export interface LedgerStore {
   create(
     entry: LedgerEntry,
   ): Promise<{ created: true } | { created: false; existing: LedgerEntry | undefined }>;
-  /** Marks a claim sent; succeeds while the row still carries `claimToken` and is `claimed` or `unknown`. */
-  markSent(
-    issueId: string,
-    email: string,
-    claimToken: string,
-    sent: { messageId: string; sentAt: string },
-  ): Promise<boolean>;
+  /**
+   * Records a claim this attempt holds as sent: `row` is the claimed row with `state: 'sent'`, the
+   * SES `messageId` and `sentAt`. Settles once the row is stored. Only the holder of a claim gets
+   * here, and `sent` rightly replaces an `unknown` written after the claim's lease ran out, so the
+   * write needs no condition; that lets an adapter store the rows of concurrent sends together.
+   */
+  recordSent(row: LedgerEntry): Promise<void>;
   /** Marks a claim failed (permanent rejection); only while the claim is still ours. */
   markFailed(
     issueId: string,

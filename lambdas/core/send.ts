@@ -32,8 +32,10 @@ import type { Recipient } from './subscriber.js';
  *                        └ ──stale (lease passed, found by a later attempt)──▶ unknown
  *   (none) ──issue cancelled──▶ cancelled ;  (none) ──not active/not a reader/suppressed──▶ skipped
  *
- * Every transition is a conditional single-item write, so whatever is redelivered, retried or
- * crashes, a reader is mailed at most once per issue.
+ * Every transition but `sent` is a conditional single-item write, and `sent` is written only by the
+ * attempt holding the claim, so whatever is redelivered, retried or crashes, a reader is mailed at
+ * most once per issue. The `sent` rows are written behind the sends (the ledger may store those of
+ * several sends together); a slice is done only once all of its rows are stored.
  */
 
 export interface SendDeps {
@@ -96,6 +98,9 @@ export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<Batch
   const outcomes: BatchResult['outcomes'] = [];
   let retry = false;
   let stopped = false;
+  // The `sent` rows being stored; the first failure stops further sends (their rows would be lost too).
+  const writes: Promise<void>[] = [];
+  let writeFailure: { error: unknown } | undefined;
   // The rendered parts do not change once composed; only the state (read per reader) does.
   let content: Promise<Issue> | undefined;
   const issueContent = (): Promise<Issue> => {
@@ -106,16 +111,27 @@ export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<Batch
     return content;
   };
   for (const recipient of batch.recipients) {
+    if (writeFailure) break;
     if (stopped) {
       outcomes.push({ email: recipient.email, outcome: 'retry' });
       continue;
     }
     const outcome = await sendOne(deps, batch.issueId, recipient, issueContent);
     outcomes.push({ email: recipient.email, outcome: outcome.result });
+    if (outcome.written) {
+      writes.push(
+        outcome.written.catch((error: unknown) => {
+          writeFailure ??= { error };
+        }),
+      );
+    }
     if (outcome.result === 'retry') retry = true;
     // SES kept throttling: the rest of the slice would only be throttled too.
     if (outcome.stop) stopped = true;
   }
+  await Promise.all(writes);
+  // A lost `sent` row leaves its claim, which a later attempt records `unknown`: never a resend.
+  if (writeFailure) throw writeFailure.error;
   return { issueId: batch.issueId, outcomes, retry };
 }
 
@@ -131,6 +147,8 @@ async function separateChecks(deps: SendDeps, issueId: string, email: string): P
 interface OneResult {
   result: RecipientOutcome;
   stop?: boolean;
+  /** The `sent` row on its way to the ledger. */
+  written?: Promise<void>;
 }
 
 async function sendOne(
@@ -167,26 +185,27 @@ async function sendOne(
           : undefined;
   if (skip) return settleWithoutSending(deps, { ...base, state: 'skipped', reason: skip });
 
-  const claimToken = deps.newToken();
-  const claim = await deps.ledger.create({
+  const held: LedgerEntry & { claimToken: string } = {
     ...base,
     state: 'claimed',
-    claimToken,
+    claimToken: deps.newToken(),
     claimedAt: base.updatedAt,
-  });
+  };
+  const claim = await deps.ledger.create(held);
   if (!claim.created) return settleExisting(deps, claim.existing, now);
 
   const issue = await issueContent();
   const named: Recipient = subscriber?.name ? { email, name: subscriber.name } : recipient;
-  return deliver(deps, issue, named, claimToken);
+  return deliver(deps, issue, named, held);
 }
 
 async function deliver(
   deps: SendDeps,
   issue: Issue,
   recipient: Recipient,
-  claimToken: string,
+  held: LedgerEntry & { claimToken: string },
 ): Promise<OneResult> {
+  const claimToken = held.claimToken;
   const message = await deps.messages.build(issue, recipient);
   const retries = deps.throttleRetries ?? 3;
   const backoff = deps.backoffMs ?? 200;
@@ -196,8 +215,14 @@ async function deliver(
       const { messageId } = await deps.mailer.send(message);
       const sentAt = deps.clock.now().toISOString();
       // If this write is lost (crash), the claim stays and a later attempt records `unknown`.
-      await deps.ledger.markSent(issue.id, recipient.email, claimToken, { messageId, sentAt });
-      return { result: 'sent' };
+      const written = deps.ledger.recordSent({
+        ...held,
+        state: 'sent',
+        messageId,
+        sentAt,
+        updatedAt: sentAt,
+      });
+      return { result: 'sent', written };
     } catch (error) {
       if (error instanceof MailerThrottledError) {
         if (attempt < retries) {

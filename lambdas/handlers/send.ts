@@ -40,6 +40,9 @@ const config = configFromEnv();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
+// The per-message requests (send checks, ledger, SES) go through clients that resolve their
+// middleware stack once per command rather than on every call (nothing here changes it later).
+const dynamo = new DynamoDBClient({ cacheMiddleware: true });
 const keyring = await loadKeyring(new SecretsManagerClient({}), requiredEnv('TOKEN_SECRET_ARN'));
 // The event source runs at most SEND_MAX_CONCURRENCY of us at once (set from the same plan), so
 // each paces itself at that share of the account's rate and together they never exceed it.
@@ -53,16 +56,18 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
 const perWorkerRate = config.ses.maxSendRate / concurrency;
 const deps: SendDeps = {
   issues: new DynamoIssueStore(doc, requiredEnv(TABLES.issues.envVar)),
-  ledger: new DynamoLedgerStore(doc, requiredEnv(TABLES.ledger.envVar)),
+  ledger: new DynamoLedgerStore(dynamo, requiredEnv(TABLES.ledger.envVar)),
   subscribers: new DynamoSubscriberStore(doc, requiredEnv(TABLES.subscribers.envVar)),
   // Built once per worker: the MIME body of an issue is encoded once and reused for every reader.
   messages: new DigestMessageBuilder(config, keyring),
-  // Issue state, profile and suppression entry in one request per reader.
-  checks: new DynamoSendChecks(doc, {
+  // Issue state, profile and suppression entry read together, shared by the records in flight.
+  checks: new DynamoSendChecks(dynamo, {
     issues: requiredEnv(TABLES.issues.envVar),
     subscribers: requiredEnv(TABLES.subscribers.envVar),
   }),
-  mailer: new SesMailer(new SESClient({}), { configurationSet: config.ses.configurationSet }),
+  mailer: new SesMailer(new SESClient({ cacheMiddleware: true }), {
+    configurationSet: config.ses.configurationSet,
+  }),
   // One worker (this instance) paces itself at its share of the account's rate.
   limiter: new RateLimiter({ rate: perWorkerRate }, realPacer),
   clock: systemClock,

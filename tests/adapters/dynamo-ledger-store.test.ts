@@ -1,3 +1,6 @@
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js';
 import type { LedgerEntry } from '../../lambdas/core/issue.js';
@@ -12,7 +15,7 @@ let n = 0;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  ledger = new DynamoLedgerStore(stack.doc, stack.tables.ledger, () => NOW);
+  ledger = new DynamoLedgerStore(stack.dynamo, stack.tables.ledger, () => NOW);
 });
 afterAll(async () => {
   await stack?.close();
@@ -56,39 +59,60 @@ describe('DynamoLedgerStore', () => {
     expect(await ledger.create({ ...entry, state: 'claimed', expiresAt: FUTURE })).toEqual({ created: true });
   });
 
-  it('marks sent only with the claim token that holds the row', async () => {
+  it('records a held claim sent, after which no failure, unknown or release applies', async () => {
     const entry = claim();
     await ledger.create(entry);
-    expect(await ledger.markSent(entry.issueId, entry.email, 'wrong', { messageId: 'm', sentAt: 'x' })).toBe(
-      false,
-    );
-    expect(
-      await ledger.markSent(entry.issueId, entry.email, entry.claimToken ?? '', {
-        messageId: 'm1',
-        sentAt: 's',
-      }),
-    ).toBe(true);
-    expect(await ledger.get(entry.issueId, entry.email)).toMatchObject({
+    await ledger.recordSent({ ...entry, state: 'sent', messageId: 'm1', sentAt: 's', updatedAt: 's' });
+    expect(await ledger.get(entry.issueId, entry.email)).toEqual({
+      ...entry,
       state: 'sent',
       messageId: 'm1',
       sentAt: 's',
+      updatedAt: 's',
     });
-    // Sent is final: no failure, unknown or release can follow.
     const token = entry.claimToken ?? '';
     expect(await ledger.markFailed(entry.issueId, entry.email, token, 'r', 'x')).toBe(false);
     expect(await ledger.markUnknown(entry.issueId, entry.email, token, 'x')).toBe(false);
     expect(await ledger.release(entry.issueId, entry.email, token)).toBe(false);
   });
 
-  it('turns a stale claim unknown, and still accepts the original attempt marking it sent', async () => {
+  it('turns a stale claim unknown, and still takes the original attempt recording it sent', async () => {
     const entry = claim();
     await ledger.create(entry);
     const token = entry.claimToken ?? '';
     expect(await ledger.markUnknown(entry.issueId, entry.email, token, 'later')).toBe(true);
     expect((await ledger.get(entry.issueId, entry.email))?.state).toBe('unknown');
-    expect(await ledger.markSent(entry.issueId, entry.email, token, { messageId: 'late', sentAt: 's' })).toBe(
-      true,
+    await ledger.recordSent({ ...entry, state: 'sent', messageId: 'late', sentAt: 's', updatedAt: 's' });
+    expect(await ledger.get(entry.issueId, entry.email)).toMatchObject({ state: 'sent', messageId: 'late' });
+  });
+
+  it('stores the sent rows of concurrent sends together, 25 to a request, each settled once stored', async () => {
+    const store = new DynamoLedgerStore(stack.dynamo, stack.tables.ledger, () => NOW, { sentLingerMs: 20 });
+    const entries = Array.from({ length: 60 }, () => claim());
+    await Promise.all(entries.map((e) => store.create(e)));
+    const stored: string[] = [];
+    await Promise.all(
+      entries.map((e) =>
+        store
+          .recordSent({ ...e, state: 'sent', messageId: `m-${e.email}`, sentAt: 's', updatedAt: 's' })
+          .then(async () => {
+            // Settled means stored: the row reads back as sent at once.
+            if ((await store.get(e.issueId, e.email))?.messageId === `m-${e.email}`) stored.push(e.email);
+          }),
+      ),
     );
+    expect(stored).toHaveLength(60);
+    // 25 + 25 at once, the last 10 after the linger.
+    expect(store.sentRequests).toBe(3);
+  });
+
+  it('writes a lone sent row after the linger, without waiting for company', async () => {
+    const store = new DynamoLedgerStore(stack.dynamo, stack.tables.ledger, () => NOW, { sentLingerMs: 5 });
+    const entry = claim();
+    await store.create(entry);
+    await store.recordSent({ ...entry, state: 'sent', messageId: 'alone', sentAt: 's', updatedAt: 's' });
+    expect((await store.get(entry.issueId, entry.email))?.messageId).toBe('alone');
+    expect(store.sentRequests).toBe(1);
   });
 
   it('releases only its own claim', async () => {
@@ -125,5 +149,62 @@ describe('DynamoLedgerStore', () => {
     for await (const row of ledger.list(issueId)) rows.push(row);
     expect(rows).toHaveLength(360);
     expect(rows.every((r) => r.issueId === issueId)).toBe(true);
+  });
+});
+
+// Faults dynalite never produces (a partly processed batch, a failed request), on a mocked client.
+describe('DynamoLedgerStore sent rows under faults', () => {
+  const sent = (email: string): LedgerEntry => ({
+    ...claim({ email }),
+    state: 'sent',
+    messageId: `m-${email}`,
+    sentAt: 's',
+  });
+
+  it('writes again what a request left unprocessed, and settles each row once it is written', async () => {
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    const puts: string[][] = [];
+    mock.on(BatchWriteItemCommand).callsFake((input: BatchWriteItemCommand['input']) => {
+      const writes = input.RequestItems?.ledger ?? [];
+      puts.push(writes.map((w) => w.PutRequest?.Item?.sk?.S ?? ''));
+      // The first request leaves its second row unprocessed.
+      return puts.length === 1 ? { UnprocessedItems: { ledger: writes.slice(1) } } : {};
+    });
+    const store = new DynamoLedgerStore(client, 'ledger', () => NOW, { sentLingerMs: 1 });
+    const [a, b] = [sent('a@example.com'), sent('b@example.com')];
+    await Promise.all([store.recordSent(a), store.recordSent(b)]);
+    expect(puts).toEqual([['a@example.com', 'b@example.com'], ['b@example.com']]);
+    const item = mock.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.ledger?.[0];
+    expect(item?.PutRequest?.Item).toEqual(marshall({ pk: a.issueId, sk: a.email, ...a }));
+  });
+
+  it('fails every row of a request that fails, and only those', async () => {
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    let calls = 0;
+    mock.on(BatchWriteItemCommand).callsFake(() => {
+      calls++;
+      if (calls === 1) throw new Error('service unavailable');
+      return {};
+    });
+    const store = new DynamoLedgerStore(client, 'ledger', () => NOW, { sentLingerMs: 1 });
+    const first = Promise.allSettled([
+      store.recordSent(sent('c@example.com')),
+      store.recordSent(sent('d@example.com')),
+    ]);
+    expect((await first).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    await expect(store.recordSent(sent('e@example.com'))).resolves.toBeUndefined();
+  });
+
+  it('gives up on rows that stay unprocessed, naming how many', async () => {
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    mockClient(client)
+      .on(BatchWriteItemCommand)
+      .callsFake((input: BatchWriteItemCommand['input']) => ({ UnprocessedItems: input.RequestItems }));
+    const store = new DynamoLedgerStore(client, 'ledger', () => NOW, { sentLingerMs: 1 });
+    await expect(store.recordSent(sent('f@example.com'))).rejects.toThrow(
+      /1 sent ledger rows of ledger stayed unprocessed after 6 attempts/,
+    );
   });
 });

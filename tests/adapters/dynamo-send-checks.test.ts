@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
 import { DynamoSendChecks } from '../../lambdas/adapters/dynamo-send-checks.js';
@@ -15,7 +16,7 @@ const ISSUE = 'dc-2026-11-30';
 beforeAll(async () => {
   stack = await startTestStack();
   store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
-  checks = new DynamoSendChecks(stack.doc, stack.tables);
+  checks = new DynamoSendChecks(stack.dynamo, stack.tables);
   const issue: Issue = {
     id: ISSUE,
     edition: 'dc',
@@ -86,5 +87,54 @@ describe('DynamoSendChecks', () => {
     const check = await checks.check(ISSUE, email);
     expect(check.suppressed).toBe(await store.isSuppressed(email));
     expect(check.subscriber?.status).toBe((await store.get(email))?.status);
+  });
+});
+
+describe('DynamoSendChecks asked for at the same time', () => {
+  it('answers concurrent checks from shared requests, each for its own reader', async () => {
+    const own = new DynamoSendChecks(stack.dynamo, stack.tables);
+    const emails = Array.from({ length: 60 }, (_, i) => `together${i}@example.com`);
+    await Promise.all(
+      emails.map((e, i) => store.save(fresh(e, i % 3 === 0 ? { status: 'unsubscribed', editions: [] } : {}))),
+    );
+    const checks = await Promise.all(emails.map((e) => own.check(ISSUE, e)));
+    expect(checks.map((c) => c.subscriber?.status)).toEqual(
+      emails.map((_, i) => (i % 3 === 0 ? 'unsubscribed' : 'active')),
+    );
+    expect(checks.every((c) => c.state === 'sending' && !c.suppressed)).toBe(true);
+    // 60 readers are 121 keys: two requests of at most 100 keys, not 60 requests.
+    expect(own.requests).toBe(2);
+  });
+
+  it('never answers a check from a read that began before it was asked for', async () => {
+    // A client whose first answer arrives late: the read is done, its result is on its way.
+    const slow = new DynamoDBClient({
+      endpoint: stack.dynamodbUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    let answers = 0;
+    slow.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        if (answers++ === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        return result;
+      },
+      { step: 'initialize', name: 'lateFirstAnswer' },
+    );
+    const own = new DynamoSendChecks(slow, stack.tables);
+    await store.save(fresh('early@example.com'));
+    await store.save(fresh('leaver@example.com'));
+    const early = own.check(ISSUE, 'early@example.com');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The leaver unsubscribes while the first read's answer is on its way, then is checked.
+    const profile = await store.get('leaver@example.com');
+    if (!profile) throw new Error('missing profile');
+    await store.save({ ...profile, status: 'unsubscribed', editions: [] });
+    const leaver = await own.check(ISSUE, 'leaver@example.com');
+    expect(leaver.subscriber?.status).toBe('unsubscribed');
+    expect((await early).subscriber?.status).toBe('active');
+    expect(own.requests).toBe(2);
+    slow.destroy();
   });
 });

@@ -166,12 +166,12 @@ describe('delivery on the local stack', () => {
       release: (...a) => real.release(...a),
       recordResend: (...a) => real.recordResend(...a),
       list: (i) => real.list(i),
-      async markSent(i, email, token, sent) {
-        if (crashFor.has(email) && !crashed.has(email)) {
-          crashed.add(email);
+      async recordSent(row) {
+        if (crashFor.has(row.email) && !crashed.has(row.email)) {
+          crashed.add(row.email);
           throw new Error('the worker died before writing the ledger');
         }
-        return real.markSent(i, email, token, sent);
+        return real.recordSent(row);
       },
     };
     const svc = { ...base, ledger, clock: { now: () => new Date() } };

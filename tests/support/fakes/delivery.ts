@@ -85,13 +85,18 @@ export class MemoryLedgerStore implements LedgerStore {
     this.rows.set(key, { ...row, ...change });
     return true;
   }
-  async markSent(issueId: string, email: string, token: string, sent: { messageId: string; sentAt: string }) {
-    return this.patch(
-      issueId,
-      email,
-      (r) => r.claimToken === token && (r.state === 'claimed' || r.state === 'unknown'),
-      { state: 'sent', ...sent, updatedAt: sent.sentAt },
-    );
+  /** As the adapter, unconditional; but a core that records a claim it does not hold is a bug, so it throws. */
+  async recordSent(row: LedgerEntry): Promise<void> {
+    const key = this.key(row.issueId, row.email);
+    const held = this.rows.get(key);
+    if (
+      !held ||
+      held.claimToken !== row.claimToken ||
+      (held.state !== 'claimed' && held.state !== 'unknown')
+    ) {
+      throw new Error(`recordSent for ${row.email}: the claim is not held by token ${row.claimToken}`);
+    }
+    this.rows.set(key, clone(row));
   }
   async markFailed(issueId: string, email: string, token: string, reason: string, at: string) {
     return this.patch(issueId, email, (r) => r.claimToken === token && r.state === 'claimed', {

@@ -104,14 +104,14 @@ describe('sendBatch', () => {
     });
 
     it('never resends after a crash between SES and the ledger write, and records unknown after the lease', async () => {
-      const markSent = ledger.markSent.bind(ledger);
-      ledger.markSent = async (issueId, email, token, sent) => {
-        if (email === 'ben@example.com') throw new Error('worker died');
-        return markSent(issueId, email, token, sent);
+      const recordSent = ledger.recordSent.bind(ledger);
+      ledger.recordSent = async (row) => {
+        if (row.email === 'ben@example.com') throw new Error('worker died');
+        return recordSent(row);
       };
       await expect(sendBatch(deps, batch)).rejects.toThrow('worker died');
       expect(mailer.to('ben@example.com')).toBe(1);
-      ledger.markSent = markSent;
+      ledger.recordSent = recordSent;
 
       // Redelivered while the claim is fresh: the attempt might still be alive, so hands off.
       clock.advance(LEASE / 2);
@@ -129,6 +129,20 @@ describe('sendBatch', () => {
         'cleo@example.com': 'sent',
       });
       expect(READERS.map((r) => mailer.to(r))).toEqual([1, 1, 1]);
+    });
+
+    it('stops sending once a sent row could not be stored, and fails the slice so it is tried again', async () => {
+      const recordSent = ledger.recordSent.bind(ledger);
+      ledger.recordSent = async (row) => {
+        if (row.email === 'ada@example.com') throw new Error('ledger unavailable');
+        return recordSent(row);
+      };
+      await expect(sendBatch(deps, batch)).rejects.toThrow('ledger unavailable');
+      ledger.recordSent = recordSent;
+      // The failure is known by the time the third reader comes up: no send whose row would be lost too.
+      expect(mailer.to('cleo@example.com')).toBe(0);
+      expect(states()['ada@example.com']).toBe('claimed');
+      expect(mailer.to('ada@example.com')).toBe(1);
     });
 
     it('keeps the claim when SES fails in a way that may have sent the message', async () => {
@@ -154,9 +168,9 @@ describe('sendBatch', () => {
       });
       await sendBatch(deps, { issueId: ISSUE_ID, recipients: [{ email: 'ada@example.com' }] });
       expect(states()['ada@example.com']).toBe('unknown');
-      expect(
-        await ledger.markSent(ISSUE_ID, 'ada@example.com', 'slow', { messageId: 'late', sentAt: 'x' }),
-      ).toBe(true);
+      const row = await ledger.get(ISSUE_ID, 'ada@example.com');
+      if (!row) throw new Error('no row');
+      await ledger.recordSent({ ...row, state: 'sent', messageId: 'late', sentAt: 'x' });
       expect(states()['ada@example.com']).toBe('sent');
       expect(mailer.sent).toHaveLength(0);
     });

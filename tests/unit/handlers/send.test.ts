@@ -70,7 +70,7 @@ describe('send handler', () => {
     expect(again.batchItemFailures).toEqual([]);
     const to = await recipientsAtStandIn();
     expect(to.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `reader${i}@example.com`).sort());
-    const ledger = new DynamoLedgerStore(env.stack.doc, env.stack.tables.ledger);
+    const ledger = new DynamoLedgerStore(env.stack.dynamo, env.stack.tables.ledger);
     const rows = [];
     for await (const row of ledger.list(issueId)) rows.push(row);
     expect(rows.map((r) => r.state)).toEqual(Array(12).fill('sent'));
