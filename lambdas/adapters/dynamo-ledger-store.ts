@@ -19,9 +19,9 @@ const WRITE_ATTEMPTS = 6;
 
 export interface DynamoLedgerOptions {
   /**
-   * How long a `sent` row waits for others to share its request (default 50 ms); a full request's
-   * worth (25) goes at once. The longest a sent message's row stays unwritten, so the most that a
-   * crash can leave `unknown`.
+   * How long a `sent` row waits for others to share its request (default 100 ms); a full request's
+   * worth (25) goes at once, and {@link DynamoLedgerStore.flushSent} sends the rest early. About the
+   * longest a sent message's row stays unwritten, so it bounds what a crash can leave `unknown`.
    */
   sentLingerMs?: number;
 }
@@ -56,7 +56,7 @@ export class DynamoLedgerStore implements LedgerStore {
     private readonly clock: () => Date = () => new Date(),
     options: DynamoLedgerOptions = {},
   ) {
-    this.sentLingerMs = options.sentLingerMs ?? 50;
+    this.sentLingerMs = options.sentLingerMs ?? 100;
   }
 
   async get(issueId: string, email: string): Promise<LedgerEntry | undefined> {
@@ -133,7 +133,8 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   /** Sends the waiting `sent` rows (25 at most; the rest wait for the next round). */
-  private flushSent(): void {
+  flushSent(): void {
+    if (this.pendingSent.length === 0) return;
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
     // One request may not name an item twice; a second row for a key waits for the next request.

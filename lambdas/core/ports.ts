@@ -148,6 +148,8 @@ export interface LedgerStore {
    * write needs no condition; that lets an adapter store the rows of concurrent sends together.
    */
   recordSent(row: LedgerEntry): Promise<void>;
+  /** Writes the `sent` rows waiting for company now (a slice is done and waits for its rows). */
+  flushSent?(): void;
   /** Marks a claim failed (permanent rejection); only while the claim is still ours. */
   markFailed(
     issueId: string,

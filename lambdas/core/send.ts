@@ -129,6 +129,7 @@ export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<Batch
     // SES kept throttling: the rest of the slice would only be throttled too.
     if (outcome.stop) stopped = true;
   }
+  if (writes.length > 0) deps.ledger.flushSent?.();
   await Promise.all(writes);
   // A lost `sent` row leaves its claim, which a later attempt records `unknown`: never a resend.
   if (writeFailure) throw writeFailure.error;

@@ -115,6 +115,25 @@ describe('DynamoLedgerStore', () => {
     expect(store.sentRequests).toBe(1);
   });
 
+  it('writes the rows waiting for company at once when asked to flush', async () => {
+    const store = new DynamoLedgerStore(stack.dynamo, stack.tables.ledger, () => NOW, {
+      sentLingerMs: 60_000,
+    });
+    const entry = claim();
+    await store.create(entry);
+    const written = store.recordSent({
+      ...entry,
+      state: 'sent',
+      messageId: 'now',
+      sentAt: 's',
+      updatedAt: 's',
+    });
+    const late = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000));
+    store.flushSent();
+    expect(await Promise.race([written.then(() => 'written'), late])).toBe('written');
+    expect((await store.get(entry.issueId, entry.email))?.messageId).toBe('now');
+  });
+
   it('releases only its own claim', async () => {
     const entry = claim();
     await ledger.create(entry);

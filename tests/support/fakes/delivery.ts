@@ -85,6 +85,8 @@ export class MemoryLedgerStore implements LedgerStore {
     this.rows.set(key, { ...row, ...change });
     return true;
   }
+  /** Writes at once, so there is nothing to flush; tests may set it to watch the sender ask. */
+  flushSent?: () => void;
   /** As the adapter, unconditional; but a core that records a claim it does not hold is a bug, so it throws. */
   async recordSent(row: LedgerEntry): Promise<void> {
     const key = this.key(row.issueId, row.email);

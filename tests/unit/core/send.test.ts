@@ -145,6 +145,17 @@ describe('sendBatch', () => {
       expect(mailer.to('ada@example.com')).toBe(1);
     });
 
+    it('asks the ledger to write its waiting sent rows once the slice is sent, and only then', async () => {
+      let flushes = 0;
+      let sentAtFlush = -1;
+      ledger.flushSent = () => {
+        flushes++;
+        sentAtFlush = mailer.sent.length;
+      };
+      await sendBatch(deps, batch);
+      expect({ flushes, sentAtFlush }).toEqual({ flushes: 1, sentAtFlush: READERS.length });
+    });
+
     it('keeps the claim when SES fails in a way that may have sent the message', async () => {
       mailer.fail = (m) => (m.to === 'ada@example.com' ? new Error('socket hang up') : undefined);
       await expect(sendBatch(deps, batch)).rejects.toThrow('socket hang up');
