@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -63,6 +64,11 @@ export interface LocalStackOptions {
   ports?: Partial<Pick<LocalPorts, 'dynamodb' | 'ses'>>;
   /** Keep DynamoDB data in memory (tests); otherwise LevelDB under `$home/data`. */
   inMemory?: boolean;
+  /**
+   * Run dynalite on the calling thread instead of a thread of its own (a benchmark compares the
+   * two); its work then takes turns with the code that calls it.
+   */
+  dynamodbOnCallerThread?: boolean;
 }
 
 /** `$TIDINGS_HOME`, default `./.tidings`. */
@@ -213,6 +219,44 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+interface DynaliteServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on a worker thread of its own (see `dynalite-thread.cjs`). */
+function startDynalite(options: Record<string, unknown>, port: number): Promise<DynaliteServer> {
+  const worker = new Worker(new URL('./dynalite-thread.cjs', import.meta.url), {
+    workerData: { options, port },
+  });
+  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (message: { port?: number; error?: string }) => {
+      worker.off('error', reject);
+      if (message.error !== undefined || message.port === undefined) {
+        void worker.terminate();
+        reject(new Error(message.error ?? 'no port'));
+        return;
+      }
+      resolve({
+        port: message.port,
+        async close() {
+          worker.postMessage('close');
+          await ended;
+        },
+      });
+    });
+  });
+}
+
+/** Starts dynalite on the calling thread. */
+async function startDynaliteHere(options: Record<string, unknown>, port: number): Promise<DynaliteServer> {
+  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
+  const server = dynalite(options);
+  return { port: await listen(server, port), close: () => closeServer(server) };
+}
+
 type SesServerFactory = (config?: { host?: string; port?: number }) => Promise<Server>;
 
 async function startSes(port: number): Promise<Server> {
@@ -238,18 +282,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const secretPath = join(home, 'secret');
   await ensureSecret(secretPath);
 
-  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
   const dataDir = join(home, 'data');
   if (!options.inMemory) await mkdir(dataDir, { recursive: true });
-  const dynamoServer = dynalite({
-    ...(options.inMemory ? {} : { path: dataDir }),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-  let dynamodbPort: number;
+  let dynamodb: DynaliteServer;
   try {
-    dynamodbPort = await listen(dynamoServer, wanted.dynamodb);
+    dynamodb = await (options.dynamodbOnCallerThread ? startDynaliteHere : startDynalite)(
+      {
+        ...(options.inMemory ? {} : { path: dataDir }),
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+      },
+      wanted.dynamodb,
+    );
   } catch (error) {
     throw new Error(
       `cannot start the DynamoDB stand-in on 127.0.0.1:${wanted.dynamodb}: ${(error as Error).message}`,
@@ -258,11 +303,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
   }
+  const dynamodbPort = dynamodb.port;
   let sesServer: Server;
   try {
     sesServer = await startSes(wanted.ses);
   } catch (error) {
-    await closeServer(dynamoServer);
+    await dynamodb.close();
     throw new Error(`cannot start the SES stand-in on 127.0.0.1:${wanted.ses}: ${(error as Error).message}`, {
       cause: error,
     });
@@ -289,7 +335,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async close() {
       destroyClients();
       await closeServer(sesServer);
-      await closeServer(dynamoServer);
+      await dynamodb.close();
     },
   };
 }

@@ -1,11 +1,12 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachLocalStack, removeStackFile, writeStackFile } from '../../cli/local/stack.js';
+import { attachLocalStack, removeStackFile, startLocalStack, writeStackFile } from '../../cli/local/stack.js';
 import { TABLES } from '../../lambdas/adapters/tables.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { startTestStack, type TestStack, testConfig } from '../support/stack.js';
 
 describe('local stack', () => {
   let stack: TestStack;
@@ -71,5 +72,60 @@ describe('local stack', () => {
     await removeStackFile(stack.home);
     expect(await attachLocalStack(stack.home, stack.config)).toBeUndefined();
     expect(await readdir(stack.home)).not.toContain('stack.json');
+  });
+
+  it("keeps DynamoDB data on disk across a restart: the stand-in's thread closes its database", async () => {
+    const home = await mkdtemp(join(tmpdir(), 'tidings-restart-'));
+    const config = await testConfig();
+    try {
+      const first = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 } });
+      const key = { pk: 'restart', sk: 'probe' };
+      await first.doc.send(new PutCommand({ TableName: first.tables.ledger, Item: { ...key, kept: true } }));
+      await first.close();
+      const second = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 } });
+      const { Item } = await second.doc.send(new GetCommand({ TableName: second.tables.ledger, Key: key }));
+      await second.close();
+      expect(Item).toEqual({ ...key, kept: true });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('says which port the DynamoDB stand-in could not take', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'tidings-busy-'));
+    try {
+      await expect(
+        startLocalStack({
+          home,
+          config: stack.config,
+          ports: { dynamodb: stack.ports.dynamodb, ses: 0 },
+          inMemory: true,
+        }),
+      ).rejects.toThrow(
+        new RegExp(
+          `cannot start the DynamoDB stand-in on 127\\.0\\.0\\.1:${stack.ports.dynamodb}: .*EADDRINUSE`,
+        ),
+      );
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('can run dynalite on the calling thread instead (the benchmarks compare the two)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'tidings-caller-'));
+    try {
+      const here = await startLocalStack({
+        home,
+        config: stack.config,
+        ports: { dynamodb: 0, ses: 0 },
+        inMemory: true,
+        dynamodbOnCallerThread: true,
+      });
+      const { TableNames } = await here.dynamo.send(new ListTablesCommand({}));
+      await here.close();
+      expect(TableNames).toContain(here.tables.ledger);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
