@@ -195,17 +195,16 @@ export class DynamoLedgerStore implements LedgerStore {
     }
   }
 
-  markFailed(
+  settleClaim(
     issueId: string,
     email: string,
     claimToken: string,
-    reason: string,
-    at: string,
+    settled: { state: 'failed' | 'skipped' | 'cancelled'; reason: string; at: string },
   ): Promise<boolean> {
     return this.update(
       issueId,
       email,
-      { state: 'failed', reason, updatedAt: at },
+      { state: settled.state, reason: settled.reason, updatedAt: settled.at },
       'claimToken = :token AND #state = :claimed',
       { ':token': claimToken, ':claimed': 'claimed' },
     );

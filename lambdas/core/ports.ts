@@ -150,13 +150,16 @@ export interface LedgerStore {
   recordSent(row: LedgerEntry): Promise<void>;
   /** Writes the `sent` rows waiting for company now (a slice is done and waits for its rows). */
   flushSent?(): void;
-  /** Marks a claim failed (permanent rejection); only while the claim is still ours. */
-  markFailed(
+  /**
+   * Settles our own claim without a send: `failed` (SES rejected it for good), or `skipped` /
+   * `cancelled` (the status read that went out with the claim said not to mail). Only while the
+   * claim is still ours.
+   */
+  settleClaim(
     issueId: string,
     email: string,
     claimToken: string,
-    reason: string,
-    at: string,
+    settled: { state: 'failed' | 'skipped' | 'cancelled'; reason: string; at: string },
   ): Promise<boolean>;
   /** Turns someone's stale claim into `unknown`; only while it is still that claim. */
   markUnknown(issueId: string, email: string, claimToken: string, at: string): Promise<boolean>;

@@ -159,19 +159,40 @@ async function sendOne(
   issueContent: () => Promise<Issue>,
 ): Promise<OneResult> {
   const email = recipient.email;
-  // Invariant 2: status is read now, just before the claim and the SES call, not at fan-out.
-  const { state, subscriber, suppressed } = deps.checks
-    ? await deps.checks.check(issueId, email)
-    : await separateChecks(deps, issueId, email);
-  if (state === undefined) throw new UnknownIssueError(`issue ${issueId} does not exist`);
   const now = deps.clock.now();
   const base = { issueId, email, updatedAt: now.toISOString(), expiresAt: ledgerExpiry(now) };
-
+  const held: LedgerEntry & { claimToken: string } = {
+    ...base,
+    state: 'claimed',
+    claimToken: deps.newToken(),
+    claimedAt: base.updatedAt,
+  };
+  // The claim and the status read go out together, neither waiting for the other. The read still
+  // begins now, after fan-out and before any send (invariant 2); a claim made for a reader who may
+  // not be mailed is settled at once, without a send.
+  const [checked, claimed] = await Promise.allSettled([
+    deps.checks ? deps.checks.check(issueId, email) : separateChecks(deps, issueId, email),
+    deps.ledger.create(held),
+  ]);
+  if (claimed.status === 'rejected') throw claimed.reason;
+  const claim = claimed.value;
+  if (checked.status === 'rejected') {
+    // Nothing was sent: give the claim back so a retry is not taken for a crash.
+    if (claim.created) await deps.ledger.release(issueId, email, held.claimToken);
+    throw checked.reason;
+  }
+  if (!claim.created) return settleExisting(deps, claim.existing, now);
+  const { state, subscriber, suppressed } = checked.value;
+  if (state === undefined) {
+    await deps.ledger.release(issueId, email, held.claimToken);
+    throw new UnknownIssueError(`issue ${issueId} does not exist`);
+  }
   if (state === 'cancelled') {
-    return settleWithoutSending(deps, { ...base, state: 'cancelled', reason: 'issue cancelled' });
+    return settleHeld(deps, held, { state: 'cancelled', reason: 'issue cancelled' });
   }
   if (state === 'held' || state === 'skipped') {
     // Nothing is queued for these; a stray message waits until the issue is approved.
+    await deps.ledger.release(issueId, email, held.claimToken);
     deps.log?.('send.issue-not-sendable', { issueId, state });
     return { result: 'retry' };
   }
@@ -184,20 +205,25 @@ async function sendOne(
         : suppressed
           ? 'suppressed'
           : undefined;
-  if (skip) return settleWithoutSending(deps, { ...base, state: 'skipped', reason: skip });
-
-  const held: LedgerEntry & { claimToken: string } = {
-    ...base,
-    state: 'claimed',
-    claimToken: deps.newToken(),
-    claimedAt: base.updatedAt,
-  };
-  const claim = await deps.ledger.create(held);
-  if (!claim.created) return settleExisting(deps, claim.existing, now);
+  if (skip) return settleHeld(deps, held, { state: 'skipped', reason: skip });
 
   const issue = await issueContent();
   const named: Recipient = subscriber?.name ? { email, name: subscriber.name } : recipient;
   return deliver(deps, issue, named, held);
+}
+
+/** Settles our fresh claim as skipped or cancelled: the reader is not mailed. */
+async function settleHeld(
+  deps: SendDeps,
+  held: LedgerEntry & { claimToken: string },
+  settled: { state: 'skipped' | 'cancelled'; reason: string },
+): Promise<OneResult> {
+  const done = await deps.ledger.settleClaim(held.issueId, held.email, held.claimToken, {
+    ...settled,
+    at: deps.clock.now().toISOString(),
+  });
+  // Only a claim that outlived its lease mid-call could have changed hands: look again later.
+  return { result: done ? settled.state : 'retry' };
 }
 
 async function deliver(
@@ -236,25 +262,17 @@ async function deliver(
         return { result: 'retry', stop: true };
       }
       if (error instanceof MessageRejectedError) {
-        await deps.ledger.markFailed(
-          issue.id,
-          recipient.email,
-          claimToken,
-          error.message.slice(0, 500),
-          deps.clock.now().toISOString(),
-        );
+        await deps.ledger.settleClaim(issue.id, recipient.email, claimToken, {
+          state: 'failed',
+          reason: error.message.slice(0, 500),
+          at: deps.clock.now().toISOString(),
+        });
         return { result: 'failed' };
       }
       // Anything else may have reached SES: keep the claim (a later attempt marks it unknown).
       throw error;
     }
   }
-}
-
-async function settleWithoutSending(deps: SendDeps, entry: LedgerEntry): Promise<OneResult> {
-  const written = await deps.ledger.create(entry);
-  if (written.created) return { result: entry.state === 'cancelled' ? 'cancelled' : 'skipped' };
-  return settleExisting(deps, written.existing, deps.clock.now());
 }
 
 async function settleExisting(

@@ -71,7 +71,9 @@ describe('DynamoLedgerStore', () => {
       updatedAt: 's',
     });
     const token = entry.claimToken ?? '';
-    expect(await ledger.markFailed(entry.issueId, entry.email, token, 'r', 'x')).toBe(false);
+    expect(
+      await ledger.settleClaim(entry.issueId, entry.email, token, { state: 'failed', reason: 'r', at: 'x' }),
+    ).toBe(false);
     expect(await ledger.markUnknown(entry.issueId, entry.email, token, 'x')).toBe(false);
     expect(await ledger.release(entry.issueId, entry.email, token)).toBe(false);
   });

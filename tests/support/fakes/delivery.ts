@@ -100,11 +100,16 @@ export class MemoryLedgerStore implements LedgerStore {
     }
     this.rows.set(key, clone(row));
   }
-  async markFailed(issueId: string, email: string, token: string, reason: string, at: string) {
+  async settleClaim(
+    issueId: string,
+    email: string,
+    token: string,
+    settled: { state: 'failed' | 'skipped' | 'cancelled'; reason: string; at: string },
+  ) {
     return this.patch(issueId, email, (r) => r.claimToken === token && r.state === 'claimed', {
-      state: 'failed',
-      reason,
-      updatedAt: at,
+      state: settled.state,
+      reason: settled.reason,
+      updatedAt: settled.at,
     });
   }
   async markUnknown(issueId: string, email: string, token: string, at: string) {

@@ -288,10 +288,32 @@ describe('sendBatch', () => {
     expect(ledger.rows.size).toBe(0);
   });
 
-  it('fails a batch of an issue that does not exist', async () => {
+  it('fails a batch of an issue that does not exist, leaving no claim behind', async () => {
     await expect(
       sendBatch(deps, { issueId: 'dc-1999-01-01', recipients: [{ email: READERS[0] ?? '' }] }),
     ).rejects.toThrow(UnknownIssueError);
+    expect(ledger.rows.size).toBe(0);
+  });
+
+  it('gives the claim back when the status read fails, so the retry sends instead of calling it unknown', async () => {
+    let failures = 1;
+    deps.checks = {
+      async check(issueId, email) {
+        if (failures-- > 0) throw new Error('read timed out');
+        const [state, profile, suppressed] = await Promise.all([
+          issues.getState(issueId),
+          subscribers.get(email),
+          subscribers.isSuppressed(email),
+        ]);
+        return { state, subscriber: profile, suppressed };
+      },
+    };
+    await expect(sendBatch(deps, batch)).rejects.toThrow('read timed out');
+    expect(ledger.rows.size).toBe(0);
+    expect(mailer.sent).toHaveLength(0);
+    // Redelivered at once (no lease to wait out): everyone gets their one email.
+    const again = await sendBatch(deps, batch);
+    expect(again.outcomes.map((o) => o.outcome)).toEqual(['sent', 'sent', 'sent']);
   });
 
   it('does not mail a recipient whose issue id names another edition', async () => {
