@@ -3,12 +3,17 @@
  * send cores on the local stack (dynalite + the SES stand-in, real SDK clients), against a plain
  * loop of SendRawEmail to the same stand-in at the same concurrency, in the same run.
  *
- *   npx tsx bench/delivery.bench.ts [--subscribers 10000] [--workers 8]   (a quicker run: --subscribers 2000)
+ *   npx tsx bench/delivery.bench.ts [--subscribers 10000] [--workers 8] [--rounds 4] [--one-thread 1]
+ *   (a quicker run: --subscribers 2000)
  *
  * The SES rate is set far above what the stand-in can take, so the limiter never waits and the
- * figure is the pipeline's own cost per message: ledger claim and completion, the status
- * re-check, personalisation. Checks that every reader has a `sent` ledger row and that the
- * stand-in received exactly one message per reader.
+ * figure is the pipeline's own cost per message: the status checks, the ledger claim and `sent`
+ * row, personalisation. The two run in rounds, each round a share of the readers and the order
+ * alternating, so the machine's slower and faster moments weigh on both alike; the stand-in's
+ * store is emptied at the same pace in both (it keeps every message in memory). Each pipeline
+ * round drains its own queue, so it pays its own tail (workers idle as the last slices finish).
+ * Checks that every reader has a `sent` ledger row and that the stand-in received exactly one
+ * message per reader.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -20,8 +25,11 @@ import { MemorySendQueue } from '../cli/local/memory-send-queue.js';
 import { composeDeps, deliveryServices, sendDeps } from '../cli/local/pipeline.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { DynamoBriefStore } from '../lambdas/adapters/dynamo-brief-store.js';
+import { DynamoLedgerStore } from '../lambdas/adapters/dynamo-ledger-store.js';
+import { DynamoSendChecks } from '../lambdas/adapters/dynamo-send-checks.js';
 import { SesMailer } from '../lambdas/adapters/ses-mailer.js';
 import { composeIssue } from '../lambdas/core/compose.js';
+import type { SendBatch } from '../lambdas/core/ports.js';
 import { RateLimiter, realPacer } from '../lambdas/core/rate-limiter.js';
 import { sendBatch } from '../lambdas/core/send.js';
 import type { Subscriber } from '../lambdas/core/subscriber.js';
@@ -34,17 +42,62 @@ const sesStore = require('aws-ses-v2-local/dist/store') as {
   clearStore(): void;
 };
 
+interface Harvest {
+  pause(): void;
+  resume(): void;
+  stop(): { messages: number; recipients: number };
+}
+
+/**
+ * Counts what reaches the stand-in's store while running and empties it every half second, so the
+ * store's size (and the garbage collector's work on it) is the same in both, however long each runs.
+ */
+function harvest(): Harvest {
+  let messages = 0;
+  const recipients = new Set<string>();
+  const take = (): void => {
+    const emails = sesStore.getStoreReadonly().emails;
+    messages += emails.length;
+    for (const email of emails) for (const to of email.destination.to) recipients.add(to);
+    sesStore.clearStore();
+  };
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    pause() {
+      take();
+      clearInterval(timer);
+      timer = undefined;
+    },
+    resume() {
+      sesStore.clearStore();
+      timer = setInterval(take, 500);
+    },
+    stop() {
+      clearInterval(timer);
+      return { messages, recipients: recipients.size };
+    },
+  };
+}
+
 /** Far above the stand-in's capacity: the limiter is in the path but never the bottleneck. */
 const MAX_SEND_RATE = 100_000;
 
 export default async function delivery(argv: string[]): Promise<Figure[]> {
-  const flags = numericFlags(argv, { subscribers: 10_000, workers: 8 });
+  const flags = numericFlags(argv, { subscribers: 10_000, workers: 8, rounds: 4, 'one-thread': 0 });
   const count = Math.floor(flags.subscribers);
   const workers = Math.floor(flags.workers);
+  const rounds = Math.floor(flags.rounds);
+  const oneThread = flags['one-thread'] === 1;
   const base = await loadConfig();
   const config = { ...base, ses: { ...base.ses, maxSendRate: MAX_SEND_RATE } };
   const home = await mkdtemp(join(tmpdir(), 'tidings-bench-delivery-'));
-  const stack = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 }, inMemory: true });
+  const stack = await startLocalStack({
+    home,
+    config,
+    ports: { dynamodb: 0, ses: 0 },
+    inMemory: true,
+    dynamodbOnCallerThread: oneThread,
+  });
   try {
     const now = new Date();
     const services = await deliveryServices(stack, {
@@ -84,83 +137,130 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
     }
 
     console.error(`delivery: ${count} readers seeded`);
-    // 1. Compose: render once, store the issue, fan out every reader into the in-process queue.
+    // 1. Compose: render once, store the issue, fan out every reader (the queue keeps the slices).
     sesStore.clearStore();
-    const issueQueue = new MemorySendQueue({ concurrency: workers });
+    const slices: SendBatch[] = [];
     const composeStart = performance.now();
-    const composed = await composeIssue(composeDeps(services, issueQueue), { edition, now });
+    const composed = await composeIssue(
+      composeDeps(services, { enqueue: async (batches) => void slices.push(...batches) }),
+      { edition, now },
+    );
     const composeSeconds = (performance.now() - composeStart) / 1000;
     if (composed.enqueued !== count) throw new Error(`fan-out queued ${composed.enqueued} of ${count}`);
 
-    // 2. The baseline: one real reader message, SendRawEmail in a plain loop, `workers` at a time.
+    // The baseline: one real reader message, SendRawEmail in a plain loop, `workers` at a time.
     const { raw } = await services.messages.build(composed.issue, { email: 'probe@example.com' });
-    let next = 0;
-    const plainStart = performance.now();
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        while (next < count) {
-          const i = next++;
-          await stack.ses.send(
-            new SendRawEmailCommand({
-              RawMessage: { Data: raw },
-              Source: config.sender.address,
-              Destinations: [emails[i] ?? ''],
-              ConfigurationSetName: config.ses.configurationSet,
-            }),
-          );
-        }
-      }),
-    );
-    const plainSeconds = (performance.now() - plainStart) / 1000;
-    console.error(`delivery: plain loop ${plainSeconds.toFixed(1)} s`);
-    const plainReceived = sesStore.getStoreReadonly().emails.length;
-    sesStore.clearStore();
-
-    // 3. The production path: the send core draining the queue on `workers` workers, each paced
-    //    at its share of the rate as the send function is.
+    const plainLoop = async (first: number, end: number): Promise<void> => {
+      let next = first;
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          while (next < end) {
+            const i = next++;
+            await stack.ses.send(
+              new SendRawEmailCommand({
+                RawMessage: { Data: raw },
+                Source: config.sender.address,
+                Destinations: [emails[i] ?? ''],
+                ConfigurationSetName: config.ses.configurationSet,
+              }),
+            );
+          }
+        }),
+      );
+    };
+    // The production path: the send core draining a queue on `workers` workers, each paced at its
+    // share of the rate as the send function is.
     const limiters = Array.from(
       { length: workers },
       () => new RateLimiter({ rate: MAX_SEND_RATE / workers }, realPacer),
     );
-    const pipelineStart = performance.now();
-    let worker = 0;
-    await issueQueue.drain(async (batch) => {
-      const limiter =
-        limiters[worker++ % workers] ?? new RateLimiter({ rate: MAX_SEND_RATE / workers }, realPacer);
-      const result = await sendBatch(sendDeps(services, limiter), batch);
-      return { retry: result.retry };
-    });
-    const pipelineSeconds = (performance.now() - pipelineStart) / 1000;
+    const pipeline = async (share: SendBatch[]): Promise<void> => {
+      const queue = new MemorySendQueue({ concurrency: workers });
+      await queue.enqueue(share);
+      let worker = 0;
+      await queue.drain(async (batch) => {
+        const limiter =
+          limiters[worker++ % workers] ?? new RateLimiter({ rate: MAX_SEND_RATE / workers }, realPacer);
+        const result = await sendBatch(sendDeps(services, limiter), batch);
+        return { retry: result.retry };
+      });
+    };
 
-    // 4. Checks: one `sent` row and one message per reader.
+    // 2. Both, in rounds that alternate which goes first (A B, B A, A B, …), each round a share of
+    //    the readers, so the machine's slower and faster moments fall on both alike.
+    const plainStore = harvest();
+    plainStore.pause();
+    const pipelineStore = harvest();
+    pipelineStore.pause();
+    let plainSeconds = 0;
+    let pipelineSeconds = 0;
+    const timed = async (store: Harvest, run: () => Promise<void>): Promise<number> => {
+      store.resume();
+      const start = performance.now();
+      await run();
+      const seconds = (performance.now() - start) / 1000;
+      store.pause();
+      return seconds;
+    };
+    for (let round = 0; round < rounds; round++) {
+      const from = Math.floor((count * round) / rounds);
+      const to = Math.floor((count * (round + 1)) / rounds);
+      const share = slices.slice(
+        Math.floor((slices.length * round) / rounds),
+        Math.floor((slices.length * (round + 1)) / rounds),
+      );
+      const plain = () => timed(plainStore, () => plainLoop(from, to));
+      const piped = () => timed(pipelineStore, () => pipeline(share));
+      if (round % 2 === 0) {
+        plainSeconds += await plain();
+        pipelineSeconds += await piped();
+      } else {
+        pipelineSeconds += await piped();
+        plainSeconds += await plain();
+      }
+    }
+    const plainReceived = plainStore.stop();
+    const pipelineReceived = pipelineStore.stop();
+    console.error(
+      `delivery: plain loop ${plainSeconds.toFixed(1)} s, pipeline ${pipelineSeconds.toFixed(1)} s, ${rounds} rounds`,
+    );
+
+    // 5. Checks: one `sent` row and one message per reader.
     let sentRows = 0;
     for await (const row of services.ledger.list(composed.issueId)) if (row.state === 'sent') sentRows++;
-    const received = sesStore.getStoreReadonly().emails.length;
-    const unique = new Set(sesStore.getStoreReadonly().emails.flatMap((e) => e.destination.to)).size;
-    sesStore.clearStore();
-    if (plainReceived !== count)
-      throw new Error(`baseline: the stand-in received ${plainReceived} of ${count}`);
+    if (plainReceived.messages !== count)
+      throw new Error(`baseline: the stand-in received ${plainReceived.messages} of ${count}`);
+    const { messages: received, recipients: unique } = pipelineReceived;
     if (sentRows !== count || received !== count || unique !== count) {
       throw new Error(
         `pipeline: ${sentRows} sent rows, ${received} messages, ${unique} recipients; expected ${count}`,
       );
     }
+    const checkRequests = services.checks instanceof DynamoSendChecks ? services.checks.requests : Number.NaN;
+    const sentRequests =
+      services.ledger instanceof DynamoLedgerStore ? services.ledger.sentRequests : Number.NaN;
 
     const rate = count / pipelineSeconds;
     const plainRate = count / plainSeconds;
     return [
       {
-        name: 'delivery',
+        name: oneThread ? 'delivery-one-thread' : 'delivery',
         value: rate,
         unit: 'messages/s',
         baseline: plainRate,
         baselineName: `plain SendRawEmail loop (${workers} concurrent)`,
         ratio: rate / plainRate,
         higherIsBetter: true,
-        command: `npx tsx bench/delivery.bench.ts --subscribers ${count} --workers ${workers}`,
+        command: `npx tsx bench/delivery.bench.ts --subscribers ${count} --workers ${workers} --rounds ${rounds}${oneThread ? ' --one-thread 1' : ''}`,
         notes:
-          `${count} readers, ${workers} send workers, local stack in one process (dynalite + SES stand-in). ` +
+          `${count} readers, ${workers} send workers, local stack in one process: ` +
+          (oneThread
+            ? 'dynalite, the SES stand-in and the sender all on one thread, so the DynamoDB emulation takes turns with the sender. '
+            : "dynalite on a thread of its own (as the local stack runs it), the SES stand-in on the sender's thread as in the baseline. ") +
+          `Measured in ${rounds} rounds alternating which goes first, each a share of the readers. ` +
           `Checked: ${sentRows} sent ledger rows, ${received} messages at the stand-in, ${unique} distinct recipients. ` +
+          `Requests per message besides the claim and SendRawEmail: ${(checkRequests / count).toFixed(2)} status reads, ` +
+          `${(sentRequests / count).toFixed(2)} sent-row writes. ` +
           `Fan-out (compose, enqueue) took ${composeSeconds.toFixed(2)} s before sending. Target: at least half the plain loop's rate.`,
       },
     ];

@@ -21,7 +21,17 @@ interface Results {
 }
 
 /** Order matters only for reading: cost-per-1000 goes last, as it sums the others' parts. */
-const ORDER = ['render', 'email-size', 'ingest', 'fanout', 'delivery', 'api', 'cold-start', 'cost-per-1000'];
+const ORDER = [
+  'render',
+  'email-size',
+  'ingest',
+  'fanout',
+  'delivery',
+  'delivery-one-thread',
+  'api',
+  'cold-start',
+  'cost-per-1000',
+];
 
 async function benchmarks(only: string[]): Promise<string[]> {
   const names = (await readdir(here))
