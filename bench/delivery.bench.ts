@@ -3,19 +3,20 @@
  * send cores on the local stack (dynalite + the SES stand-in, real SDK clients), against a plain
  * loop of SendRawEmail to the same stand-in at the same concurrency, in the same run.
  *
- *   npx tsx bench/delivery.bench.ts [--subscribers 10000] [--workers 8] [--rounds 4] [--one-thread 1]
+ *   npx tsx bench/delivery.bench.ts [--subscribers 10000] [--workers 8] [--briefs 1] [--one-thread 1]
  *   (a quicker run: --subscribers 2000)
  *
- * The SES rate is set far above what the stand-in can take, so the limiter never waits and the
- * figure is the pipeline's own cost per message: the status checks, the ledger claim and `sent`
- * row, personalisation. The two run in rounds, each round a share of the readers and the order
- * alternating, so the machine's slower and faster moments weigh on both alike; the stand-in's
- * store is emptied at the same pace in both (it keeps every message in memory). Each pipeline
- * round drains its own queue, so it pays its own tail (workers idle as the last slices finish).
- * Checks that every reader has a `sent` ledger row and that the stand-in received exactly one
- * message per reader.
+ * The issue carries one brief of the twelve-brief fixture: the smallest message is the least work
+ * for the SES stand-in per message, so the pipeline's own cost weighs most (the hardest case for
+ * the ratio); `--briefs 12` sends a full digest. The SES rate is set far above what the stand-in
+ * can take, so the limiter never waits and the figure is the pipeline's own cost per message: the
+ * status reads, the ledger claim and `sent` row, personalisation. The baseline runs in two halves,
+ * one before and one after the pipeline, so a machine that slows down or speeds up during the run
+ * weighs on both alike; the stand-in's store is emptied at the same pace in both (it keeps every
+ * message in memory). Checks that every reader has a `sent` ledger row and that the stand-in
+ * received exactly one message per reader.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import { DynamoBriefStore } from '../lambdas/adapters/dynamo-brief-store.js';
 import { DynamoLedgerStore } from '../lambdas/adapters/dynamo-ledger-store.js';
 import { DynamoSendChecks } from '../lambdas/adapters/dynamo-send-checks.js';
 import { SesMailer } from '../lambdas/adapters/ses-mailer.js';
+import { type BriefInput, BriefSchema } from '../lambdas/core/brief.js';
 import { composeIssue } from '../lambdas/core/compose.js';
 import type { SendBatch } from '../lambdas/core/ports.js';
 import { RateLimiter, realPacer } from '../lambdas/core/rate-limiter.js';
@@ -83,10 +85,10 @@ function harvest(): Harvest {
 const MAX_SEND_RATE = 100_000;
 
 export default async function delivery(argv: string[]): Promise<Figure[]> {
-  const flags = numericFlags(argv, { subscribers: 10_000, workers: 8, rounds: 4, 'one-thread': 0 });
+  const flags = numericFlags(argv, { subscribers: 10_000, workers: 8, briefs: 1, 'one-thread': 0 });
   const count = Math.floor(flags.subscribers);
   const workers = Math.floor(flags.workers);
-  const rounds = Math.floor(flags.rounds);
+  const briefCount = Math.min(12, Math.floor(flags.briefs));
   const oneThread = flags['one-thread'] === 1;
   const base = await loadConfig();
   const config = { ...base, ses: { ...base.ses, maxSendRate: MAX_SEND_RATE } };
@@ -105,19 +107,15 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
     });
     const edition = 'sg';
     const at = new Date(now.getTime() - 3_600_000).toISOString();
-    await new DynamoBriefStore(stack.doc, stack.tables.briefs).upsert(
-      {
-        id: 'bench-brief',
-        headline: 'A benchmark story about regional trade talks',
-        topic: 'trade',
-        editions: [edition],
-        publishedAt: at,
-        updatedAt: at,
-        news: ['Negotiators met again this week and narrowed their differences on tariffs.'],
-        signals: [],
-      },
-      now,
-    );
+    // The issue: the first `briefs` of the twelve-brief fixture (12 briefs with 3 signals each is
+    // the size of a full digest), published an hour ago for this edition.
+    const fixture = JSON.parse(
+      await readFile(new URL('../tests/fixtures/briefs/twelve-briefs.json', import.meta.url), 'utf8'),
+    ) as { briefs: BriefInput[] };
+    const briefs = fixture.briefs
+      .slice(0, briefCount)
+      .map((brief) => BriefSchema.parse({ ...brief, editions: [edition], publishedAt: at, updatedAt: at }));
+    await new DynamoBriefStore(stack.doc, stack.tables.briefs).upsertMany(briefs, now);
     // Readers, saved through the production store (index entries included), 32 at a time.
     const emails = Array.from({ length: count }, (_, i) => `reader${String(i).padStart(6, '0')}@example.com`);
     for (let i = 0; i < emails.length; i += 32) {
@@ -186,14 +184,13 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
       });
     };
 
-    // 2. Both, in rounds that alternate which goes first (A B, B A, A B, …), each round a share of
-    //    the readers, so the machine's slower and faster moments fall on both alike.
+    // 2. A B A: the baseline's first half, the pipeline, the baseline's second half, so that a
+    //    machine that slows down or speeds up during the run weighs on both alike. The pipeline
+    //    drains the whole issue at once, as it does in use.
     const plainStore = harvest();
     plainStore.pause();
     const pipelineStore = harvest();
     pipelineStore.pause();
-    let plainSeconds = 0;
-    let pipelineSeconds = 0;
     const timed = async (store: Harvest, run: () => Promise<void>): Promise<number> => {
       store.resume();
       const start = performance.now();
@@ -202,27 +199,14 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
       store.pause();
       return seconds;
     };
-    for (let round = 0; round < rounds; round++) {
-      const from = Math.floor((count * round) / rounds);
-      const to = Math.floor((count * (round + 1)) / rounds);
-      const share = slices.slice(
-        Math.floor((slices.length * round) / rounds),
-        Math.floor((slices.length * (round + 1)) / rounds),
-      );
-      const plain = () => timed(plainStore, () => plainLoop(from, to));
-      const piped = () => timed(pipelineStore, () => pipeline(share));
-      if (round % 2 === 0) {
-        plainSeconds += await plain();
-        pipelineSeconds += await piped();
-      } else {
-        pipelineSeconds += await piped();
-        plainSeconds += await plain();
-      }
-    }
+    const half = Math.floor(count / 2);
+    let plainSeconds = await timed(plainStore, () => plainLoop(0, half));
+    const pipelineSeconds = await timed(pipelineStore, () => pipeline(slices));
+    plainSeconds += await timed(plainStore, () => plainLoop(half, count));
     const plainReceived = plainStore.stop();
     const pipelineReceived = pipelineStore.stop();
     console.error(
-      `delivery: plain loop ${plainSeconds.toFixed(1)} s, pipeline ${pipelineSeconds.toFixed(1)} s, ${rounds} rounds`,
+      `delivery: plain loop ${plainSeconds.toFixed(1)} s, pipeline ${pipelineSeconds.toFixed(1)} s`,
     );
 
     // 5. Checks: one `sent` row and one message per reader.
@@ -244,20 +228,27 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
     const plainRate = count / plainSeconds;
     return [
       {
-        name: oneThread ? 'delivery-one-thread' : 'delivery',
+        name: oneThread
+          ? 'delivery-one-thread'
+          : briefCount === 1
+            ? 'delivery'
+            : briefCount === 12
+              ? 'delivery-full-digest'
+              : `delivery-${briefCount}-briefs`,
         value: rate,
         unit: 'messages/s',
         baseline: plainRate,
         baselineName: `plain SendRawEmail loop (${workers} concurrent)`,
         ratio: rate / plainRate,
         higherIsBetter: true,
-        command: `npx tsx bench/delivery.bench.ts --subscribers ${count} --workers ${workers} --rounds ${rounds}${oneThread ? ' --one-thread 1' : ''}`,
+        command: `npx tsx bench/delivery.bench.ts --subscribers ${count} --workers ${workers} --briefs ${briefCount}${oneThread ? ' --one-thread 1' : ''}`,
         notes:
           `${count} readers, ${workers} send workers, local stack in one process: ` +
           (oneThread
             ? 'dynalite, the SES stand-in and the sender all on one thread, so the DynamoDB emulation takes turns with the sender. '
             : "dynalite on a thread of its own (as the local stack runs it), the SES stand-in on the sender's thread as in the baseline. ") +
-          `Measured in ${rounds} rounds alternating which goes first, each a share of the readers. ` +
+          `An issue of ${briefCount} brief${briefCount === 1 ? '' : 's'} (${(raw.byteLength / 1024).toFixed(1)} KB per message). ` +
+          `Baseline in two halves, before and after the pipeline. ` +
           `Checked: ${sentRows} sent ledger rows, ${received} messages at the stand-in, ${unique} distinct recipients. ` +
           `Requests per message besides the claim and SendRawEmail: ${(checkRequests / count).toFixed(2)} status reads, ` +
           `${(sentRequests / count).toFixed(2)} sent-row writes. ` +

@@ -28,6 +28,7 @@ const ORDER = [
   'fanout',
   'delivery',
   'delivery-one-thread',
+  'delivery-full-digest',
   'api',
   'cold-start',
   'cost-per-1000',
