@@ -110,27 +110,32 @@ export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<Batch
     });
     return content;
   };
-  for (const recipient of batch.recipients) {
-    if (writeFailure) break;
-    if (stopped) {
-      outcomes.push({ email: recipient.email, outcome: 'retry' });
-      continue;
+  try {
+    for (const recipient of batch.recipients) {
+      if (writeFailure) break;
+      if (stopped) {
+        outcomes.push({ email: recipient.email, outcome: 'retry' });
+        continue;
+      }
+      const outcome = await sendOne(deps, batch.issueId, recipient, issueContent);
+      outcomes.push({ email: recipient.email, outcome: outcome.result });
+      if (outcome.written) {
+        writes.push(
+          outcome.written.catch((error: unknown) => {
+            writeFailure ??= { error };
+          }),
+        );
+      }
+      if (outcome.result === 'retry') retry = true;
+      // SES kept throttling: the rest of the slice would only be throttled too.
+      if (outcome.stop) stopped = true;
     }
-    const outcome = await sendOne(deps, batch.issueId, recipient, issueContent);
-    outcomes.push({ email: recipient.email, outcome: outcome.result });
-    if (outcome.written) {
-      writes.push(
-        outcome.written.catch((error: unknown) => {
-          writeFailure ??= { error };
-        }),
-      );
-    }
-    if (outcome.result === 'retry') retry = true;
-    // SES kept throttling: the rest of the slice would only be throttled too.
-    if (outcome.stop) stopped = true;
+  } finally {
+    // However the slice ends, the rows of the messages already sent are stored before it does
+    // (a function may be frozen as soon as it returns).
+    if (writes.length > 0) deps.ledger.flushSent?.();
+    await Promise.all(writes);
   }
-  if (writes.length > 0) deps.ledger.flushSent?.();
-  await Promise.all(writes);
   // A lost `sent` row leaves its claim, which a later attempt records `unknown`: never a resend.
   if (writeFailure) throw writeFailure.error;
   return { issueId: batch.issueId, outcomes, retry };

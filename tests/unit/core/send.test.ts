@@ -156,6 +156,26 @@ describe('sendBatch', () => {
       expect({ flushes, sentAtFlush }).toEqual({ flushes: 1, sentAtFlush: READERS.length });
     });
 
+    it('stores the rows of the readers already sent before a slice that fails midway ends', async () => {
+      // A ledger that holds sent rows back until asked to flush, as the DynamoDB one may.
+      const recordSent = ledger.recordSent.bind(ledger);
+      const held: (() => Promise<void>)[] = [];
+      ledger.recordSent = (row) =>
+        new Promise<void>((resolve, reject) => {
+          held.push(() => recordSent(row).then(resolve, reject));
+        });
+      ledger.flushSent = () => {
+        for (const write of held.splice(0)) void write();
+      };
+      mailer.fail = (m) => (m.to === 'cleo@example.com' ? new Error('socket hang up') : undefined);
+      await expect(sendBatch(deps, batch)).rejects.toThrow('socket hang up');
+      expect(states()).toEqual({
+        'ada@example.com': 'sent',
+        'ben@example.com': 'sent',
+        'cleo@example.com': 'claimed',
+      });
+    });
+
     it('keeps the claim when SES fails in a way that may have sent the message', async () => {
       mailer.fail = (m) => (m.to === 'ada@example.com' ? new Error('socket hang up') : undefined);
       await expect(sendBatch(deps, batch)).rejects.toThrow('socket hang up');
