@@ -27,10 +27,12 @@ import type { Recipient } from './subscriber.js';
  * goes through the ledger's state machine (see "The send ledger" in the README):
  *
  *   (none) ──claim──▶ claimed ──SES ok──▶ sent
+ *                        │ ──status read: issue cancelled──▶ cancelled
+ *                        │ ──status read: not active/not a reader/suppressed──▶ skipped
  *                        │ ──rejected──▶ failed
- *                        │ ──throttled──▶ (none)      released; the queue retries
+ *                        │ ──throttled, or the status read failed──▶ (none)   released; the queue retries
  *                        └ ──stale (lease passed, found by a later attempt)──▶ unknown
- *   (none) ──issue cancelled──▶ cancelled ;  (none) ──not active/not a reader/suppressed──▶ skipped
+ *   (none) ──`tidings cancel`──▶ cancelled   (readers not yet claimed)
  *
  * Every transition but `sent` is a conditional single-item write, and `sent` is written only by the
  * attempt holding the claim, so whatever is redelivered, retried or crashes, a reader is mailed at
