@@ -200,6 +200,25 @@ describe('DynamoLedgerStore sent rows under faults', () => {
     expect(item?.PutRequest?.Item).toEqual(marshall({ pk: a.issueId, sk: a.email, ...a }));
   });
 
+  it('never names one row twice in a request: a second row for the same key waits for the next', async () => {
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    const puts: string[][] = [];
+    mockClient(client)
+      .on(BatchWriteItemCommand)
+      .callsFake((input: BatchWriteItemCommand['input']) => {
+        puts.push((input.RequestItems?.ledger ?? []).map((w) => w.PutRequest?.Item?.sk?.S ?? ''));
+        return {};
+      });
+    const store = new DynamoLedgerStore(client, 'ledger', () => NOW, { sentLingerMs: 1 });
+    const row = sent('same@example.com');
+    await Promise.all([
+      store.recordSent(row),
+      store.recordSent({ ...row, messageId: 'again' }),
+      store.recordSent(sent('other@example.com')),
+    ]);
+    expect(puts).toEqual([['same@example.com', 'other@example.com'], ['same@example.com']]);
+  });
+
   it('fails every row of a request that fails, and only those', async () => {
     const client = new DynamoDBClient({ region: 'us-east-1' });
     const mock = mockClient(client);

@@ -106,6 +106,22 @@ describe('DynamoSendChecks asked for at the same time', () => {
     expect(own.requests).toBe(2);
   });
 
+  it('answers two checks of one reader asked at once from one request (DynamoDB refuses a key twice)', async () => {
+    const own = new DynamoSendChecks(stack.dynamo, stack.tables);
+    await store.save(fresh('twice@example.com', { name: 'Twice' }));
+    const [first, second] = await Promise.all([
+      own.check(ISSUE, 'twice@example.com'),
+      own.check(ISSUE, 'Twice@Example.com'),
+    ]);
+    expect(first).toEqual({
+      state: 'sending',
+      subscriber: { status: 'active', editions: ['dc'], name: 'Twice' },
+      suppressed: false,
+    });
+    expect(second).toEqual(first);
+    expect(own.requests).toBe(1);
+  });
+
   it('never answers a check from a read that began before it was asked for', async () => {
     // A client whose first answer arrives late: the read is done, its result is on its way.
     const slow = new DynamoDBClient({
