@@ -16,7 +16,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { loadConfig } from '../cli/load-config.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { DynamoBriefStore } from '../lambdas/adapters/dynamo-brief-store.js';
-import { createFetchSource } from '../lambdas/adapters/feed-source.js';
+import { createFetchSource } from '../lambdas/adapters/feeds/source.js';
 import type { SourceConfig } from '../lambdas/core/config.js';
 import { ingestSources } from '../lambdas/core/ingest.js';
 import { type Figure, numericFlags, runIfMain } from './lib.js';

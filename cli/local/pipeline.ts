@@ -9,7 +9,7 @@ import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
 import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js';
 import { DynamoSendChecks } from '../../lambdas/adapters/dynamo-send-checks.js';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
-import { createFetchSource } from '../../lambdas/adapters/feed-source.js';
+import { createFetchSource } from '../../lambdas/adapters/feeds/source.js';
 import { SesMailer } from '../../lambdas/adapters/ses-mailer.js';
 import {
   type ComposeDeps,

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoBriefStore } from '../adapters/dynamo-brief-store.js';
-import { createFetchSource } from '../adapters/feed-source.js';
+import { createFetchSource } from '../adapters/feeds/source.js';
 import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { TABLES } from '../adapters/tables.js';
 import { type IngestSummary, ingestSources } from '../core/ingest.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
-import { createFetchSource } from '../../lambdas/adapters/feed-source.js';
+import { createFetchSource } from '../../lambdas/adapters/feeds/source.js';
 import type { StoredBrief } from '../../lambdas/core/brief.js';
 import type { SourceConfig } from '../../lambdas/core/config.js';
 import { type IngestSummary, ingestSources } from '../../lambdas/core/ingest.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFeedDate } from '../../../lambdas/core/feed-date.js';
+import { parseFeedDate } from '../../../lambdas/adapters/feeds/date.js';
 
 describe('parseFeedDate', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFetchSource, sourceConfigHash } from '../../lambdas/adapters/feed-source.js';
-import type { SourceConfig } from '../../lambdas/core/config.js';
+import { createFetchSource, sourceConfigHash } from '../../../lambdas/adapters/feeds/source.js';
+import type { SourceConfig } from '../../../lambdas/core/config.js';
 
 const FEED =
   '<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title><item><guid>a</guid><title>A</title><description>x</description></item></channel></rss>';

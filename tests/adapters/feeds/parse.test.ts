@@ -1,10 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mapDocument } from '../../lambdas/adapters/feed-map.js';
-import { type FeedItem, type ParsedFeed, parseSourceDocument } from '../../lambdas/adapters/feed-parse.js';
+import { mapDocument } from '../../../lambdas/adapters/feeds/map.js';
+import {
+  type FeedItem,
+  type ParsedFeed,
+  parseSourceDocument,
+} from '../../../lambdas/adapters/feeds/parse.js';
 
-const dir = join(import.meta.dirname, '../fixtures/feeds');
+const dir = join(import.meta.dirname, '../../fixtures/feeds');
 
 interface Expectation {
   format: string;

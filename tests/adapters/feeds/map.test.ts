@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NEWS_PARAGRAPHS, mapDocument } from '../../lambdas/adapters/feed-map.js';
-import { parseSourceDocument } from '../../lambdas/adapters/feed-parse.js';
-import type { SourceConfig } from '../../lambdas/core/config.js';
+import { MAX_NEWS_PARAGRAPHS, mapDocument } from '../../../lambdas/adapters/feeds/map.js';
+import { parseSourceDocument } from '../../../lambdas/adapters/feeds/parse.js';
+import type { SourceConfig } from '../../../lambdas/core/config.js';
 
 const source: SourceConfig = {
   id: 'desk',

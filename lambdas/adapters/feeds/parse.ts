@@ -1,6 +1,6 @@
-import type { FeedFormat } from '../core/config.js';
-import { parseFeedDate } from '../core/feed-date.js';
-import { decodeFeedBytes } from './feed-decode.js';
+import type { FeedFormat } from '../../core/config.js';
+import { parseFeedDate } from './date.js';
+import { decodeFeedBytes } from './decode.js';
 import {
   childElements,
   FeedParseError,
@@ -10,7 +10,7 @@ import {
   textOf,
   XML_NS,
   type XmlElement,
-} from './feed-xml.js';
+} from './xml.js';
 
 /**
  * Reads a source document (bytes in) into one neutral shape, whatever its format: Tidings
@@ -19,7 +19,7 @@ import {
  * is only ever an explicit modification date, never a copy of `pubDate`.
  */
 
-export { FeedParseError } from './feed-xml.js';
+export { FeedParseError } from './xml.js';
 
 /** Text that is HTML (to be reduced to safe text) or already plain. */
 export interface Markup {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { SourceConfig, TidingsConfig } from '../core/config.js';
-import type { FetchSource, SourceFetch } from '../core/ingest.js';
-import type { SourceState } from '../core/ports.js';
-import { fetchDocument, isHttpLocation } from './feed-fetch.js';
-import { MAPPING_VERSION, mapDocument } from './feed-map.js';
-import { parseSourceDocument } from './feed-parse.js';
+import type { SourceConfig, TidingsConfig } from '../../core/config.js';
+import type { FetchSource, SourceFetch } from '../../core/ingest.js';
+import type { SourceState } from '../../core/ports.js';
+import { fetchDocument, isHttpLocation } from './fetch.js';
+import { MAPPING_VERSION, mapDocument } from './map.js';
+import { parseSourceDocument } from './parse.js';
 
 /**
  * The production {@link FetchSource}: fetch (HTTP with a conditional GET, or a local file),

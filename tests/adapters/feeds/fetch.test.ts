@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeedFetchError, FeedTooLargeError, fetchDocument } from '../../lambdas/adapters/feed-fetch.js';
+import { FeedFetchError, FeedTooLargeError, fetchDocument } from '../../../lambdas/adapters/feeds/fetch.js';
 
 const CHUNK = 64 * 1024;
 const MAX_BYTES = 256 * 1024;

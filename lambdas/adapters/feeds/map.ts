@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { HttpUrl } from '../core/brief.js';
-import type { SourceConfig } from '../core/config.js';
-import type { BriefCandidate, ItemRejection } from '../core/ingest.js';
-import type { FeedItem, Markup, ParsedFeed, SourceDocument } from './feed-parse.js';
-import { cleanLine, htmlToLine, htmlToParagraphs, textToParagraphs, truncateText } from './feed-text.js';
+import { HttpUrl } from '../../core/brief.js';
+import type { SourceConfig } from '../../core/config.js';
+import type { BriefCandidate, ItemRejection } from '../../core/ingest.js';
+import type { FeedItem, Markup, ParsedFeed, SourceDocument } from './parse.js';
+import { cleanLine, htmlToLine, htmlToParagraphs, textToParagraphs, truncateText } from './text.js';
 
 /**
  * The Tidings source adapter: a parsed document becomes brief candidates. Tidings briefs JSON
