@@ -150,7 +150,7 @@ export function secretLookingEnvironment(template: Template): string[] {
 
 export interface Acknowledgement {
   rule: string;
-  /** Construct path with the stage written as `<stage>`, as the README's deploying section lists it. */
+  /** Construct path with the stage written as `<stage>`, as the deploying guide (docs/deploying.md) lists it. */
   path: string;
   reason: string;
 }
