@@ -1,4 +1,5 @@
 import type { TidingsConfig } from '../lambdas/core/config.js';
+import { TidingsError } from '../lambdas/core/errors.js';
 import { attachLocalStack, exportStackEnv, type LocalStack, startLocalStack } from './local/stack.js';
 
 /** What every CLI command receives. */
@@ -16,8 +17,9 @@ export interface CliContext {
 }
 
 /** A usage or input problem: exit code 2 with a one-line reason. */
-export class UsageError extends Error {
+export class UsageError extends TidingsError {
   override readonly name = 'UsageError';
+  override readonly kind = 'invalid-input';
 }
 
 export interface ContextOptions {

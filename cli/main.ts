@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConfigError } from '../lambdas/core/config.js';
-import { type CliContext, createContext, UsageError } from './context.js';
+import { type CliContext, createContext } from './context.js';
+import { exitCode } from './exit-code.js';
 import { loadConfig } from './load-config.js';
 import { tidingsHome } from './local/stack.js';
 
@@ -57,12 +57,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const command = (await import(pathToFileURL(file).href)) as { default: Command };
     return await command.default(args, ctx);
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`tidings ${name}: ${message}\n`);
-    return error instanceof ConfigError || error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')
-      ? 2
-      : 1;
+    return exitCode(error);
   } finally {
     await ctx?.dispose().catch(() => undefined);
   }

@@ -16,13 +16,15 @@ import {
   SLOT_PATTERN,
   type SlotValues,
 } from '../core/digest.js';
+import { TidingsError } from '../core/errors.js';
 
 /** The project's `templates/` folder, found from this file (also when run from a bundle next to it). */
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 /** MJML rejected the filled template, or the output lost a slot; the issue must not go out. */
-export class DigestRenderError extends Error {
+export class DigestRenderError extends TidingsError {
   override readonly name = 'DigestRenderError';
+  override readonly kind = 'internal';
 }
 
 /**

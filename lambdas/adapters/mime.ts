@@ -15,6 +15,7 @@ import {
   singleLine,
   slotOfMarker,
 } from '../core/digest.js';
+import { TidingsError } from '../core/errors.js';
 
 /**
  * Digest MIME, encoded once per issue and personalised per recipient by splicing.
@@ -66,13 +67,15 @@ export interface PreparedMessage {
 }
 
 /** A header value that would break the message (line breaks, control characters, bad address or URL). */
-export class HeaderValueError extends Error {
+export class HeaderValueError extends TidingsError {
   override readonly name = 'HeaderValueError';
+  override readonly kind = 'invalid-input';
 }
 
 /** The encoded message could not be cut at its slots (a marker did not survive encoding). */
-export class MimeSpliceError extends Error {
+export class MimeSpliceError extends TidingsError {
   override readonly name = 'MimeSpliceError';
+  override readonly kind = 'internal';
 }
 
 // ---------------------------------------------------------------- header values, in one place

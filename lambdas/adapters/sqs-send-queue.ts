@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { TidingsError } from '../core/errors.js';
 import type { SendBatch, SendQueue } from '../core/ports.js';
 
 /** SendMessageBatch takes at most ten entries. */
@@ -6,8 +7,9 @@ const ENTRIES_PER_CALL = 10;
 const MAX_ATTEMPTS = 5;
 
 /** A queue entry SQS would not take after retries. */
-export class SendQueueError extends Error {
+export class SendQueueError extends TidingsError {
   override readonly name = 'SendQueueError';
+  override readonly kind = 'unavailable';
 }
 
 /** The send queue on SQS: one message per {@link SendBatch}, ten messages per SendMessageBatch call. */

@@ -3,6 +3,7 @@ import type { EditionConfig, TidingsConfig } from './config.js';
 import { findEdition } from './config.js';
 import type { DigestInput, RenderedDigest } from './digest.js';
 import { currentIssueId, localDate, parseIssueId } from './edition.js';
+import { TidingsError } from './errors.js';
 import {
   ISSUE_STATES_THAT_WENT_OUT,
   type Issue,
@@ -59,13 +60,15 @@ export interface ComposeResult {
 }
 
 /** An edition id that is not configured. */
-export class UnknownEditionError extends Error {
+export class UnknownEditionError extends TidingsError {
   override readonly name = 'UnknownEditionError';
+  override readonly kind = 'invalid-input';
 }
 
 /** The rendered parts would not fit one DynamoDB item (400 KB), with room for the rest of the record. */
-export class IssueTooLargeError extends Error {
+export class IssueTooLargeError extends TidingsError {
   override readonly name = 'IssueTooLargeError';
+  override readonly kind = 'too-large';
 }
 
 const MAX_RENDERED_BYTES = 350_000;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TidingsError } from './errors.js';
 
 /**
  * The one place where Tidings settings are validated. The CDK app reads them from `cdk.json`
@@ -158,8 +159,9 @@ export const TidingsConfigSchema = z
 export type TidingsConfig = z.infer<typeof TidingsConfigSchema>;
 
 /** A setting that cannot be used; `key` is the dotted path into the configuration, e.g. `editions.0.timeZone`. */
-export class ConfigError extends Error {
+export class ConfigError extends TidingsError {
   override readonly name = 'ConfigError';
+  override readonly kind = 'invalid-input';
   constructor(
     readonly key: string,
     readonly reason: string,

@@ -1,5 +1,6 @@
 import { deriveDeck, joinNames, type StoredBrief } from './brief.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
+import { TidingsError } from './errors.js';
 
 /**
  * What a digest says, independent of how it is drawn: the order of the briefs, the subject, the
@@ -56,8 +57,9 @@ export interface RecipientLinks {
 }
 
 /** A digest that cannot be rendered from its input (no briefs, an unknown edition). */
-export class DigestInputError extends Error {
+export class DigestInputError extends TidingsError {
   override readonly name = 'DigestInputError';
+  override readonly kind = 'invalid-input';
 }
 
 // ---------------------------------------------------------------- slots

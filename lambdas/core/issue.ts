@@ -1,3 +1,4 @@
+import { TidingsError } from './errors.js';
 /**
  * The issue record and the send ledger's rows. An issue is one edition's digest for one local
  * date; the ledger holds one row per (issue, recipient) and is what makes sending at most once.
@@ -109,11 +110,13 @@ export function countLedger(entries: Iterable<Pick<LedgerEntry, 'state'>>): Ledg
 }
 
 /** An issue id that cannot be one: the CLI maps it to exit code 2. */
-export class IssueNotFoundError extends Error {
+export class IssueNotFoundError extends TidingsError {
   override readonly name = 'IssueNotFoundError';
+  override readonly kind = 'not-found';
 }
 
 /** The issue is in a state the operation does not apply to (e.g. approving a sent issue). */
-export class IssueStateError extends Error {
+export class IssueStateError extends TidingsError {
   override readonly name = 'IssueStateError';
+  override readonly kind = 'conflict';
 }

@@ -1,4 +1,5 @@
 import type { Brief, StoredBrief } from './brief.js';
+import { TidingsError } from './errors.js';
 import type { Issue, IssueState, LedgerEntry } from './issue.js';
 import type { Recipient, Subscriber, SubscriberStatus, Suppression } from './subscriber.js';
 
@@ -84,13 +85,15 @@ export interface SubscriberStore {
 // ---------------------------------------------------------------- mail
 
 /** A message SES would not take, permanently (bad address, rejected content). Not retried. */
-export class MessageRejectedError extends Error {
+export class MessageRejectedError extends TidingsError {
   override readonly name = 'MessageRejectedError';
+  override readonly kind = 'internal';
 }
 
 /** SES is throttling or briefly unavailable; try again later. */
-export class MailerThrottledError extends Error {
+export class MailerThrottledError extends TidingsError {
   override readonly name = 'MailerThrottledError';
+  override readonly kind = 'rate-limited';
 }
 
 export interface OutgoingMessage {

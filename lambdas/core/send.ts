@@ -1,4 +1,5 @@
 import { parseIssueId } from './edition.js';
+import { TidingsError } from './errors.js';
 import {
   type Issue,
   IssueNotFoundError,
@@ -86,8 +87,9 @@ export interface BatchResult {
 }
 
 /** The issue the message belongs to no longer exists; the message can never succeed. */
-export class UnknownIssueError extends Error {
+export class UnknownIssueError extends TidingsError {
   override readonly name = 'UnknownIssueError';
+  override readonly kind = 'not-found';
 }
 
 const FINAL_STATES = new Set(['sent', 'failed', 'unknown', 'cancelled', 'skipped']);
@@ -307,8 +309,9 @@ async function settleExisting(
 }
 
 /** The reader may not be mailed now (not active, not a reader of the edition, suppressed). */
-export class NotEligibleError extends Error {
+export class NotEligibleError extends TidingsError {
   override readonly name = 'NotEligibleError';
+  override readonly kind = 'conflict';
 }
 
 /**

@@ -1,3 +1,4 @@
+import { TidingsError } from './errors.js';
 /** Reader-facing domain types and rules shared by the API, the sender and the feedback handler. */
 
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
@@ -57,8 +58,9 @@ export interface Suppression {
 }
 
 /** Someone else saved the subscriber since it was read; read it again and re-apply the change. */
-export class ConcurrentUpdateError extends Error {
+export class ConcurrentUpdateError extends TidingsError {
   override readonly name = 'ConcurrentUpdateError';
+  override readonly kind = 'conflict';
 }
 
 /** What the fan-out hands to the sender for one reader. */

@@ -1,4 +1,5 @@
 import { type EditionConfig, findEdition, type TidingsConfig } from './config.js';
+import { TidingsError } from './errors.js';
 import type { Clock, Mailer, OutgoingMessage, SubscriberStore } from './ports.js';
 import {
   ConcurrentUpdateError,
@@ -51,8 +52,9 @@ export interface SubscriptionDeps {
 }
 
 /** A request that cannot be honoured as sent (bad address, unknown edition, bad CSV); maps to 400 / exit 2. */
-export class SubscriptionInputError extends Error {
+export class SubscriptionInputError extends TidingsError {
   override readonly name = 'SubscriptionInputError';
+  override readonly kind = 'invalid-input';
   constructor(
     readonly field: string,
     message: string,
@@ -63,18 +65,21 @@ export class SubscriptionInputError extends Error {
 }
 
 /** A confirmation link for an address that no longer has a request on record (forgotten, suppressed). */
-export class NothingToConfirmError extends Error {
+export class NothingToConfirmError extends TidingsError {
   override readonly name = 'NothingToConfirmError';
+  override readonly kind = 'not-found';
 }
 
 /** No subscription is on record for the address a preferences link names. */
-export class NotSubscribedError extends Error {
+export class NotSubscribedError extends TidingsError {
   override readonly name = 'NotSubscribedError';
+  override readonly kind = 'not-found';
 }
 
 /** The operator asked to mail an address that bounced or complained. */
-export class SuppressedAddressError extends Error {
+export class SuppressedAddressError extends TidingsError {
   override readonly name = 'SuppressedAddressError';
+  override readonly kind = 'invalid-input';
 }
 
 // ---------------------------------------------------------------- validation

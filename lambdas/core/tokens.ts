@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { EDITION_ID_PATTERN } from './config.js';
+import { type ErrorKind, TidingsError } from './errors.js';
 import { normalizeEmail } from './subscriber.js';
 
 /**
@@ -50,8 +51,9 @@ export interface TokenClaims {
 export type TokenFailure = 'malformed' | 'unknown-key' | 'forged' | 'wrong-purpose' | 'expired';
 
 /** A token that must not be honoured; `reason` says why (pages and logs use it, the claims never leak). */
-export class TokenError extends Error {
+export class TokenError extends TidingsError {
   override readonly name: string = 'TokenError';
+  override readonly kind: ErrorKind = 'forbidden';
   constructor(
     readonly reason: TokenFailure,
     message: string,
@@ -63,6 +65,7 @@ export class TokenError extends Error {
 
 export class MalformedTokenError extends TokenError {
   override readonly name = 'MalformedTokenError';
+  override readonly kind = 'invalid-input';
   constructor(detail: string, options?: { cause?: unknown }) {
     super('malformed', `malformed token: ${detail}`, options);
   }
@@ -102,8 +105,9 @@ export class ExpiredTokenError extends TokenError {
 }
 
 /** The keyring secret is unusable (bad JSON, short secret, active key missing). */
-export class KeyringError extends Error {
+export class KeyringError extends TidingsError {
   override readonly name = 'KeyringError';
+  override readonly kind = 'internal';
 }
 
 // ---------------------------------------------------------------- keyring

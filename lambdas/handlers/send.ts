@@ -17,6 +17,7 @@ import { loadKeyring } from '../adapters/secret-keyring.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { TABLES } from '../adapters/tables.js';
 import { ISSUE_ID_PATTERN } from '../core/edition.js';
+import { TidingsError } from '../core/errors.js';
 import { systemClock } from '../core/ports.js';
 import { RateLimiter, realPacer } from '../core/rate-limiter.js';
 import { type SendDeps, sendBatch, UnknownIssueError } from '../core/send.js';
@@ -86,13 +87,15 @@ export const SendMessageSchema = z.strictObject({
 });
 
 /** A record that can never be processed; it goes to the dead-letter queue through retries. */
-class BadSendMessageError extends Error {
+class BadSendMessageError extends TidingsError {
   override readonly name = 'BadSendMessageError';
+  override readonly kind = 'invalid-input';
 }
 
 /** Thrown to mark a record for redelivery (a partial batch failure). */
-class SendRetryError extends Error {
+class SendRetryError extends TidingsError {
   override readonly name = 'SendRetryError';
+  override readonly kind = 'unavailable';
 }
 
 async function processRecord(record: SQSRecord): Promise<void> {

@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { TidingsError } from '../../core/errors.js';
 
 /**
  * Turns a feed's bytes into text. The byte order mark wins, then the encoding the document
@@ -8,8 +9,9 @@ import iconv from 'iconv-lite';
  * are decoded as windows-1252 instead, the usual mistake behind such feeds.
  */
 
-export class FeedEncodingError extends Error {
+export class FeedEncodingError extends TidingsError {
   override readonly name = 'FeedEncodingError';
+  override readonly kind = 'invalid-input';
 }
 
 export interface DecodedText {

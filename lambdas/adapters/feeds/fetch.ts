@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { type ErrorKind, TidingsError } from '../../core/errors.js';
 
 /**
  * Reads a source document from an http(s) URL or a local file, within bounds: one deadline for
@@ -8,12 +9,14 @@ import { isAbsolute, resolve } from 'node:path';
  * reading stops at the first chunk that crosses the cap, so at most cap + one chunk is ever held.
  */
 
-export class FeedFetchError extends Error {
+export class FeedFetchError extends TidingsError {
   override readonly name: string = 'FeedFetchError';
+  override readonly kind: ErrorKind = 'unavailable';
 }
 
 export class FeedTooLargeError extends FeedFetchError {
   override readonly name = 'FeedTooLargeError';
+  override readonly kind = 'too-large';
   constructor(
     readonly maxBytes: number,
     /** Bytes actually read before giving up (0 when a Content-Length said enough). */

@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { TidingsError } from '../../core/errors.js';
 
 /**
  * A small, safe XML reader for feeds, on fast-xml-parser. It refuses any DOCTYPE that declares
@@ -8,8 +9,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
  * elements by namespace URI and get absolute links.
  */
 
-export class FeedParseError extends Error {
+export class FeedParseError extends TidingsError {
   override readonly name = 'FeedParseError';
+  override readonly kind = 'invalid-input';
 }
 
 export interface XmlElement {

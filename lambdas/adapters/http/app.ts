@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { findEdition, type TidingsConfig } from '../../core/config.js';
 import { joinEditionNames } from '../../core/digest.js';
+import { TidingsError } from '../../core/errors.js';
 import type { Clock, Mailer, SubscriberStore } from '../../core/ports.js';
 import {
   type ConfirmationEmail,
@@ -138,8 +139,9 @@ interface SubscribeFields {
 }
 
 /** A request body that is not what the route takes; answered 400 with the message. */
-class BadBodyError extends Error {
+class BadBodyError extends TidingsError {
   override readonly name = 'BadBodyError';
+  override readonly kind = 'invalid-input';
 }
 
 function mediaType(c: Context): string {
