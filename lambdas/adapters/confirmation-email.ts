@@ -1,9 +1,10 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { CONFIRMATION_HTML } from '../../templates/compiled/confirmation.js';
 import type { TidingsConfig } from '../core/config.js';
-import { displayName, escapeHtml, joinEditionNames, singleLine, truncate } from '../core/digest.js';
+import { displayName, escapeHtml, joinEditionNames, truncate } from '../core/digest.js';
 import type { OutgoingMessage } from '../core/ports.js';
 import type { ConfirmationEmail, ConfirmationMessage } from '../core/subscriptions.js';
+import { cleanSingleLine } from '../core/text-rules.js';
 import { HeaderValueError, headerText, headerToken } from './mime.js';
 
 /**
@@ -56,7 +57,7 @@ export class TemplateConfirmationEmail implements ConfirmationEmail {
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
       throw new HeaderValueError('confirmation URL must be an absolute http(s) URL');
     }
-    const sender = singleLine(this.config.sender.name);
+    const sender = cleanSingleLine(this.config.sender.name);
     const editions = joinEditionNames(sender, message.editions);
     const name = displayName(message.name);
     const values: Record<Field, string> = {
@@ -65,10 +66,10 @@ export class TemplateConfirmationEmail implements ConfirmationEmail {
       SENDER: sender,
       GREETING: name ? `Hello ${name},` : 'Hello,',
       EDITIONS: editions,
-      EMAIL: singleLine(message.to),
+      EMAIL: cleanSingleLine(message.to),
       URL: url,
       EXPIRES: expiryLabel(message.expiresAt),
-      POSTAL: singleLine(this.config.postalAddress),
+      POSTAL: cleanSingleLine(this.config.postalAddress),
     };
     const text = [
       values.SUBJECT,

@@ -12,10 +12,11 @@ import {
   SLOT_PATTERN,
   type SlotName,
   type SlotValues,
-  singleLine,
   slotOfMarker,
 } from '../core/digest.js';
 import { TidingsError } from '../core/errors.js';
+import { isValidEmail } from '../core/subscriber.js';
+import { cleanSingleLine, HEADER_VALUE, keepsRule } from '../core/text-rules.js';
 
 /**
  * Digest MIME, encoded once per issue and personalised per recipient by splicing.
@@ -80,13 +81,9 @@ export class MimeSpliceError extends TidingsError {
 
 // ---------------------------------------------------------------- header values, in one place
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const ADDRESS = /^[^\s@<>"(),;:\\[\]]+@[A-Za-z0-9.-]+$/;
-
 /** Display text for a header (subject, names): control characters and line breaks become spaces. */
 export function headerText(value: string): string {
-  return singleLine(value);
+  return cleanSingleLine(value);
 }
 
 /**
@@ -94,17 +91,15 @@ export function headerText(value: string): string {
  * could end the header line or smuggle a field is rejected.
  */
 export function headerToken(value: string, field: string): string {
-  if (value === '' || CONTROL.test(value) || /[\s<>]/.test(value)) {
-    throw new HeaderValueError(
-      `${field} must be one line without spaces, control characters or angle brackets`,
-    );
+  if (value === '' || !keepsRule(HEADER_VALUE, value)) {
+    throw new HeaderValueError(`${field} must be one line without ${HEADER_VALUE.refusesWhat}`);
   }
   return value;
 }
 
 function address(value: string, field: string): string {
   const token = headerToken(value, field);
-  if (!ADDRESS.test(token)) throw new HeaderValueError(`${field} is not an email address`);
+  if (!isValidEmail(token)) throw new HeaderValueError(`${field} is not an email address`);
   return token;
 }
 
@@ -117,7 +112,7 @@ function httpUrl(value: string, field: string): string {
 }
 
 function messageIdValue(value: string): string {
-  if (!/^<[^\s<>@]+@[^\s<>@]+>$/.test(value) || CONTROL.test(value)) {
+  if (!/^<[^\s<>@]+@[^\s<>@]+>$/.test(value) || !keepsRule(HEADER_VALUE, value.slice(1, -1))) {
     throw new HeaderValueError('Message-ID must look like <id@domain>');
   }
   return value;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EDITION_ID_PATTERN } from './config.js';
+import { keepsRule, MULTI_LINE, SINGLE_LINE } from './text-rules.js';
 
 /**
  * A brief is one story in the shape of the seed page: headline, "The News", and signals, each
@@ -32,26 +33,22 @@ export const HttpUrl = z
   .max(2048)
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an absolute http(s) URL');
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const LINE_BREAKING = /[\u0000-\u001f\u007f\u2028\u2029]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL_EXCEPT_NEWLINE_AND_TAB = /[\u0000-\u0008\u000b-\u001f\u007f]/;
-
-/** Single-line text: no control characters or line separators (they would break headers and plain-text layout). */
+/** Single-line text (see text-rules.ts): it may reach a Subject, so no controls, line breaks or bidi controls. */
 const line = (max: number) =>
   z
     .string()
     .trim()
     .min(1)
     .max(max)
-    .refine((v) => !LINE_BREAKING.test(v), 'must not contain control characters or line breaks');
+    .refine((v) => keepsRule(SINGLE_LINE, v), `must not contain ${SINGLE_LINE.refusesWhat}`);
 
+/** Multi-line text (see text-rules.ts): tab and line feed kept, no other control characters. */
 const paragraph = z
   .string()
   .trim()
   .min(1)
   .max(5000)
-  .refine((v) => !CONTROL_EXCEPT_NEWLINE_AND_TAB.test(v), 'must not contain control characters');
+  .refine((v) => keepsRule(MULTI_LINE, v), `must not contain ${MULTI_LINE.refusesWhat}`);
 
 export const SourceRefSchema = z.strictObject({
   name: line(120),

@@ -1,6 +1,7 @@
 import { deriveDeck, joinNames, type StoredBrief } from './brief.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
 import { TidingsError } from './errors.js';
+import { cleanParagraph, cleanSingleLine } from './text-rules.js';
 
 /**
  * What a digest says, independent of how it is drawn: the order of the briefs, the subject, the
@@ -104,14 +105,6 @@ function inert(text: string): string {
   return text.includes('%%TIDINGS') ? text.replaceAll('%%TIDINGS', '%%\u200cTIDINGS') : text;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-
-/** One line of display text: control characters and runs of whitespace become one space. */
-export function singleLine(value: string): string {
-  return value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-}
-
 /** Cuts text to at most `max` characters at a word boundary, adding an ellipsis when cut. */
 export function truncate(value: string, max: number): string {
   const chars = [...value];
@@ -125,7 +118,7 @@ export function truncate(value: string, max: number): string {
 /** The name as it may appear in a greeting: one line, at most 80 characters; undefined when empty. */
 export function displayName(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
-  const clean = truncate(singleLine(name), 80);
+  const clean = truncate(cleanSingleLine(name), 80);
   return clean === '' ? undefined : clean;
 }
 
@@ -134,7 +127,7 @@ export function recipientSlotValues(publication: string, recipient: RecipientLin
   const name = displayName(recipient.name);
   return {
     greeting: name ? `Good morning, ${name}.` : 'Good morning.',
-    receipt: `You're receiving this because you subscribed to ${publication} at ${singleLine(recipient.email)}.`,
+    receipt: `You're receiving this because you subscribed to ${publication} at ${cleanSingleLine(recipient.email)}.`,
     unsubscribeUrl: recipient.unsubscribeUrl,
     unsubscribeLabel: 'Unsubscribe',
     preferencesUrl: recipient.preferencesUrl,
@@ -233,7 +226,7 @@ export function publicationName(
   config: Pick<TidingsConfig, 'sender'>,
   edition: Pick<EditionConfig, 'name'>,
 ): string {
-  return singleLine(`${config.sender.name} ${edition.name}`);
+  return cleanSingleLine(`${config.sender.name} ${edition.name}`);
 }
 
 /** "Tidings D.C. and Tidings SG": the publications a confirmation or footer names. */
@@ -241,7 +234,7 @@ export function joinEditionNames(
   senderName: string,
   editions: readonly Pick<EditionConfig, 'name'>[],
 ): string {
-  return joinNames(editions.map((e) => singleLine(`${senderName} ${e.name}`)));
+  return joinNames(editions.map((e) => cleanSingleLine(`${senderName} ${e.name}`)));
 }
 
 const SUBJECT_MAX = 110;
@@ -249,16 +242,16 @@ const PREHEADER_MAX = 140;
 
 /** "Tidings D.C.: <lead headline>", one line, cut at a word boundary. */
 export function digestSubject(publication: string, lead: Pick<StoredBrief, 'headline'> | undefined): string {
-  const subject = lead ? `${publication}: ${singleLine(lead.headline)}` : publication;
-  return truncate(singleLine(subject), SUBJECT_MAX);
+  const subject = lead ? `${publication}: ${cleanSingleLine(lead.headline)}` : publication;
+  return truncate(cleanSingleLine(subject), SUBJECT_MAX);
 }
 
 /** The hidden preview text: the lead's dek (or first news sentence), then the next headlines. */
 export function digestPreheader(briefs: readonly Pick<StoredBrief, 'headline' | 'dek' | 'news'>[]): string {
   const [lead, ...rest] = briefs;
   if (!lead) return '';
-  const opening = singleLine(lead.dek ?? firstSentence(lead.news[0] ?? ''));
-  const also = rest.slice(0, 2).map((b) => singleLine(b.headline));
+  const opening = cleanSingleLine(lead.dek ?? firstSentence(lead.news[0] ?? ''));
+  const also = rest.slice(0, 2).map((b) => cleanSingleLine(b.headline));
   const sentence = /[.!?…]$/.test(opening) ? opening : `${opening}.`;
   const text = also.length > 0 ? `${sentence} Also: ${also.join('; ')}.` : opening;
   return truncate(text, PREHEADER_MAX);
@@ -378,7 +371,7 @@ function safeUrl(url: string | undefined): string | undefined {
 function paragraphs(text: string): string[] {
   return text
     .split(/\n\s*\n/)
-    .map((p) => inert(singleLine(p)))
+    .map((p) => inert(cleanParagraph(p)))
     .filter((p) => p !== '');
 }
 
@@ -387,14 +380,14 @@ function briefView(brief: DigestBrief, edition: EditionConfig): BriefView {
   const time = briefTime(brief.updated ? brief.updatedAt : brief.publishedAt, edition.timeZone);
   const view: BriefView = {
     id: brief.id,
-    headline: inert(singleLine(brief.headline)),
+    headline: inert(cleanSingleLine(brief.headline)),
     topic: inert(brief.topic),
     updated: brief.updated,
     time,
     timeLabel: brief.updated ? `Updated ${time}` : time,
     news: brief.news.flatMap(paragraphs),
     signals: brief.signals.map((signal) => ({
-      headline: inert(singleLine(signal.headline)),
+      headline: inert(cleanSingleLine(signal.headline)),
       sourcesLabel: signal.sources.length === 1 ? 'Source' : 'Sources',
       sources: signal.sources.map((s) => {
         const url = safeUrl(s.url);
@@ -403,14 +396,14 @@ function briefView(brief: DigestBrief, edition: EditionConfig): BriefView {
       paragraphs: paragraphs(signal.body),
     })),
   };
-  if (brief.dek) view.dek = inert(singleLine(brief.dek));
+  if (brief.dek) view.dek = inert(cleanSingleLine(brief.dek));
   if (deck) view.deck = inert(deck);
   if (brief.region) view.region = inert(brief.region);
   const url = safeUrl(brief.url);
   if (url) view.url = url;
   if (brief.image && safeUrl(brief.image.url)) {
-    view.image = { url: brief.image.url, alt: inert(singleLine(brief.image.alt)) };
-    if (brief.image.credit) view.image.credit = inert(singleLine(brief.image.credit));
+    view.image = { url: brief.image.url, alt: inert(cleanSingleLine(brief.image.alt)) };
+    if (brief.image.credit) view.image.credit = inert(cleanSingleLine(brief.image.credit));
   }
   return view;
 }
@@ -426,17 +419,17 @@ export function buildDigestView(input: DigestInput, slots: SlotValues = SLOT_MAR
   const base = baseUrl(input.config);
   return {
     publication,
-    senderName: singleLine(input.config.sender.name),
-    editionName: singleLine(input.edition.name),
+    senderName: cleanSingleLine(input.config.sender.name),
+    editionName: cleanSingleLine(input.edition.name),
     dateLabel: writtenDate(input.localDate),
     issueId: input.issueId,
     subject: digestSubject(publication, ordered[0]),
     preheader: inert(digestPreheader(ordered)),
     baseUrl: base,
     webUrl: `${base}/issues/${encodeURIComponent(input.issueId)}`,
-    postalAddress: singleLine(input.config.postalAddress),
+    postalAddress: cleanSingleLine(input.config.postalAddress),
     nav: input.config.editions.map((e) => ({
-      name: singleLine(e.name),
+      name: cleanSingleLine(e.name),
       url: `${base}/issues?edition=${encodeURIComponent(e.id)}`,
       current: e.id === input.edition.id,
     })),

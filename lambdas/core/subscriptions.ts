@@ -10,6 +10,7 @@ import {
   normalizeEmail,
   type Subscriber,
 } from './subscriber.js';
+import { keepsRule, SINGLE_LINE } from './text-rules.js';
 import { hashClientAddress, type Keyring, signToken, trimBaseUrl, verifyToken } from './tokens.js';
 
 /**
@@ -129,16 +130,14 @@ export function parseEditions(
   return config.editions.filter((e) => asked.has(e.id)).map((e) => e.id);
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
 /** An optional display name: one line, no control or bidi-override characters, at most 100 characters. */
 export function parseName(raw: unknown): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw !== 'string') throw new SubscriptionInputError('name', 'name must be text');
   const name = raw.trim();
   if (name.length > 100) throw new SubscriptionInputError('name', 'name is at most 100 characters');
-  if (CONTROL.test(name)) throw new SubscriptionInputError('name', 'name must be one line of plain text');
+  if (!keepsRule(SINGLE_LINE, name))
+    throw new SubscriptionInputError('name', 'name must be one line of plain text');
   return name === '' ? undefined : name;
 }
 

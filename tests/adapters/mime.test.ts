@@ -186,6 +186,13 @@ describe('MIME: encode once, personalize per recipient', () => {
       expect(() => personalize(prepared, ana, { messageId: '<a@b>\r\nBcc: x' })).toThrow(HeaderValueError);
     });
 
+    it('strips bidi controls from the subject and the display name, so neither reads backwards', async () => {
+      const dirty = await prepareMessage({ ...digest, subject: 'Invoice\u202efdp.exe\u2066 due' }, envelope);
+      const mail = await parse(personalize(dirty, { ...ana, name: 'Ada\u202egnp.exe' }, when));
+      expect(mail.subject).toBe('Invoicefdp.exe due');
+      expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.name : '').toBe('Adagnp.exe');
+    });
+
     it('strips control characters from the subject in one place', async () => {
       const dirty = await prepareMessage({ ...digest, subject: 'Hello\r\nBcc: x@evil.example' }, envelope);
       const mail = await parse(personalize(dirty, ana, when));

@@ -1,10 +1,12 @@
 import { Parser } from 'htmlparser2';
+import { cleanParagraph, cleanSingleLine, stripInvisible } from '../../core/text-rules.js';
 
 /**
  * Feed HTML reduced to safe plain text: paragraphs of words, nothing else. Scripts, styles and
  * other non-text elements are dropped with their content; block elements and `<br>` end a
- * paragraph; entities are decoded once; control characters go. Brief text is data and is
- * rendered escaped, so this is about readability and size as much as safety.
+ * paragraph; entities are decoded once; control characters go (the rules of core/text-rules.ts).
+ * Brief text is data and is rendered escaped, so this is about readability and size as much as
+ * safety.
  */
 
 /** Elements whose content is never reader-visible text. */
@@ -60,19 +62,24 @@ const BLOCKS = new Set([
   'address',
 ]);
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b\u2028\u2029\ufeff\ufffe\uffff]/g;
+/**
+ * A title: the single-line rule of text-rules.ts (control characters, line breaks and bidi
+ * controls go, since a headline reaches the Subject), invisible characters removed too.
+ */
+export function cleanLine(text: string): string {
+  return cleanSingleLine(stripInvisible(text));
+}
 
-/** One line of text: control and invisible separator characters removed, whitespace collapsed. */
-export function cleanLine(paragraph: string): string {
-  return paragraph.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+/** A paragraph: the multi-line rule of text-rules.ts, invisible characters removed, one line. */
+function cleanFeedParagraph(text: string): string {
+  return cleanParagraph(stripInvisible(text));
 }
 
 /** Plain text split at blank lines into cleaned paragraphs. */
 export function textToParagraphs(text: string): string[] {
   return text
     .split(/\r?\n\s*\r?\n|\r\s*\r/)
-    .map(cleanLine)
+    .map(cleanFeedParagraph)
     .filter((p) => p !== '');
 }
 
@@ -82,7 +89,7 @@ export function htmlToParagraphs(html: string): string[] {
   let current = '';
   let dropDepth = 0;
   const flush = (): void => {
-    const text = cleanLine(current);
+    const text = cleanFeedParagraph(current);
     if (text) paragraphs.push(text);
     current = '';
   };
@@ -112,7 +119,7 @@ export function htmlToParagraphs(html: string): string[] {
 
 /** A one-line text from HTML (for titles marked as HTML). */
 export function htmlToLine(html: string): string {
-  return htmlToParagraphs(html).join(' ');
+  return cleanLine(htmlToParagraphs(html).join(' '));
 }
 
 /**

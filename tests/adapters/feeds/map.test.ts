@@ -60,6 +60,17 @@ describe('mapDocument (feeds)', () => {
     expect(mapped.candidates[0]?.input.headline).toBe('Bell andtab here');
   });
 
+  it('strips bidi controls from titles, which reach the Subject, and keeps them in paragraphs', () => {
+    const mapped = map(
+      rss(
+        '<item><title>Invoice&#x202e;fdp.exe&#x2066; due</title><guid>g</guid><description>An &#x2067;isolated&#x2069; run</description></item>',
+      ).replace('<title>The Desk</title>', '<title>The &#x202b;Desk</title>'),
+    );
+    expect(mapped.title).toBe('The Desk');
+    expect(mapped.candidates[0]?.input.headline).toBe('Invoicefdp.exe due');
+    expect(mapped.candidates[0]?.input.news).toEqual(['An \u2067isolated\u2069 run']);
+  });
+
   it('drops links other than http(s), in the item and its image', () => {
     const mapped = map(
       rss(`<item><title>T</title><guid>g</guid><link>javascript:alert(1)</link><description>x</description>

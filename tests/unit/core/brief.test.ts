@@ -66,4 +66,20 @@ describe('brief instants', () => {
   it('rejects Unicode line separators in single-line fields', () => {
     expect(BriefSchema.safeParse({ ...base, headline: 'One\u2028Two' }).success).toBe(false);
   });
+
+  it('rejects bidi controls in single-line fields (a headline reaches the Subject), naming the character', () => {
+    for (const c of ['\u202a', '\u202e', '\u2066', '\u2069']) {
+      const result = BriefSchema.safeParse({ ...base, headline: `Ada${c}gnp.exe` });
+      expect(result.success, c).toBe(false);
+      expect(result.error?.issues[0]?.message).toContain('bidirectional controls');
+    }
+  });
+
+  it('keeps bidi controls and line feeds in paragraphs, and refuses other control characters there', () => {
+    const isolated = 'An isolated \u2067\u0625\u064a\u0632\u0648\u2069 run\nand a second line';
+    expect(BriefSchema.safeParse({ ...base, news: [isolated] }).success).toBe(true);
+    for (const c of ['\u0000', '\r', '\u001b', '\u007f', '\u0085']) {
+      expect(BriefSchema.safeParse({ ...base, news: [`a${c}b`] }).success, JSON.stringify(c)).toBe(false);
+    }
+  });
 });
