@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TidingsError } from './errors.js';
+import { isValidEmail } from './subscriber.js';
 
 /**
  * The one place where Tidings settings are validated. The CDK app reads them from `cdk.json`
@@ -28,13 +29,8 @@ const httpUrl = z
   .string()
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
 
-const emailAddress = z
-  .string()
-  .max(254)
-  .regex(
-    /^[^\s@<>"(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
-    'must be an email address such as news@example.com',
-  );
+/** The subscriber email rule (subscriber.ts), one for readers and for the configuration alike. */
+const emailAddress = z.string().refine(isValidEmail, 'must be an email address such as news@example.com');
 
 export const EditionConfigSchema = z.strictObject({
   id: z

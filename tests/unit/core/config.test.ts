@@ -80,3 +80,22 @@ describe('parseConfig', () => {
     );
   });
 });
+
+describe('parseConfig: addresses follow the one email rule', () => {
+  it('refuses what the reader email rule refuses, at the key', () => {
+    for (const [key, bad] of [
+      ['address', 'news..desk@example.com'],
+      ['address', 'news@-example.com'],
+      ['replyTo', `${'a'.repeat(65)}@example.com`],
+    ] as const) {
+      const error = errorOf(withChange((raw) => (raw.sender[key] = bad)));
+      expect(error.key, bad).toBe(`tidings.sender.${key}`);
+      expect(error.reason).toMatch(/email address/);
+    }
+  });
+
+  it('accepts a mixed-case sender address, as it accepts a reader', () => {
+    const config = parseConfig(withChange((raw) => (raw.sender.address = 'News.Desk+dc@Example.com')));
+    expect(config.sender.address).toBe('News.Desk+dc@Example.com');
+  });
+});
