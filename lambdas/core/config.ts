@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TidingsError } from './errors.js';
 import { isValidEmail } from './subscriber.js';
+import { HEADER_VALUE, ruleViolation, SINGLE_LINE } from './text-rules.js';
 
 /**
  * The one place where Tidings settings are validated. The CDK app reads them from `cdk.json`
@@ -25,12 +26,22 @@ function isTimeZone(value: string): boolean {
   }
 }
 
+/** Refuses what cannot go into a header as it is (URLs, addresses): see text-rules.ts. */
+const headerValue = (value: string, ctx: z.RefinementCtx): void => {
+  const why = ruleViolation(HEADER_VALUE, value);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+};
+
 const httpUrl = z
   .string()
+  .superRefine(headerValue)
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
 
 /** The subscriber email rule (subscriber.ts), one for readers and for the configuration alike. */
-const emailAddress = z.string().refine(isValidEmail, 'must be an email address such as news@example.com');
+const emailAddress = z
+  .string()
+  .superRefine(headerValue)
+  .refine(isValidEmail, 'must be an email address such as news@example.com');
 
 export const EditionConfigSchema = z.strictObject({
   id: z
@@ -169,9 +180,10 @@ export class ConfigError extends TidingsError {
 
 /** Validates raw configuration; throws {@link ConfigError} naming the first offending key. */
 export function parseConfig(raw: unknown, root = 'tidings'): TidingsConfig {
+  const unfit = unfitText(raw);
   const result = TidingsConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  if (result.success && !unfit) return result.data;
+  const issue = unfit ?? result.error?.issues[0];
   const path = issue?.path ?? [];
   const key = [root, ...path].join('.');
   let reason = issue?.message ?? 'invalid';
@@ -183,6 +195,33 @@ export function parseConfig(raw: unknown, root = 'tidings'): TidingsConfig {
     if (typeof id === 'string' && id) reason += ` (${list === 'editions' ? 'edition' : 'source'} "${id}")`;
   }
   throw new ConfigError(key, reason, { cause: result.error });
+}
+
+/**
+ * The first configuration string that breaks the single-line rule of text-rules.ts. Any setting
+ * may end up in a header, a Subject or a display name, so none holds a control character, a line
+ * break or a bidirectional control, whatever its key.
+ */
+function unfitText(
+  value: unknown,
+  path: (string | number)[] = [],
+): { code: 'custom'; path: (string | number)[]; message: string } | undefined {
+  if (typeof value === 'string') {
+    const why = ruleViolation(SINGLE_LINE, value);
+    return why === undefined ? undefined : { code: 'custom', path, message: why };
+  }
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = unfitText(item, [...path, index]);
+      if (found) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = unfitText(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** The edition with that id, or undefined. */

@@ -99,3 +99,121 @@ describe('parseConfig: addresses follow the one email rule', () => {
     expect(config.sender.address).toBe('News.Desk+dc@Example.com');
   });
 });
+
+describe('parseConfig: values that cannot become headers', () => {
+  it.each([
+    [
+      'a base URL with a trailing space',
+      (raw: any) => (raw.baseUrl = 'https://tidings.example '),
+      'baseUrl',
+      'U+0020',
+    ],
+    [
+      'a base URL with a trailing line break',
+      (raw: any) => (raw.baseUrl = 'https://tidings.example\n'),
+      'baseUrl',
+      'U+000A',
+    ],
+    [
+      'a base URL with a leading space',
+      (raw: any) => (raw.baseUrl = ' https://tidings.example'),
+      'baseUrl',
+      'U+0020',
+    ],
+    [
+      'a sender address with a trailing space',
+      (raw: any) => (raw.sender.address = 'news@example.com '),
+      'sender.address',
+      'U+0020',
+    ],
+    [
+      'a reply-to address with a CRLF',
+      (raw: any) => (raw.sender.replyTo = 'desk@example.com\r\nBcc: x@evil.example'),
+      'sender.replyTo',
+      'U+000D',
+    ],
+    [
+      'an alarm address with a leading tab',
+      (raw: any) => (raw.alarmEmail = '\tops@example.com'),
+      'alarmEmail',
+      'U+0009',
+    ],
+    [
+      'a CORS origin with a trailing space',
+      (raw: any) => (raw.api.corsOrigins = ['https://ok.example', 'https://tidings.example ']),
+      'api.corsOrigins.1',
+      'U+0020',
+    ],
+    [
+      'a sender name with a line break',
+      (raw: any) => (raw.sender.name = 'Tidings\nBcc: x@evil.example'),
+      'sender.name',
+      'U+000A',
+    ],
+    [
+      'a sender name with a right-to-left override',
+      (raw: any) => (raw.sender.name = 'Tidings\u202egnp.exe'),
+      'sender.name',
+      'U+202E',
+    ],
+    [
+      'a sender name with a bidi isolate',
+      (raw: any) => (raw.sender.name = 'Tidings \u2067News\u2069'),
+      'sender.name',
+      'U+2067',
+    ],
+    [
+      'an edition name with a bidi embedding',
+      (raw: any) => (raw.editions[1].name = 'BXL\u202a'),
+      'editions.1.name',
+      'U+202A',
+    ],
+    [
+      'a postal address with a NUL',
+      (raw: any) => (raw.postalAddress = 'Tidings Media,\u0000 Springfield'),
+      'postalAddress',
+      'U+0000',
+    ],
+    [
+      'a source name with a C1 control',
+      (raw: any) => (raw.sources[0].name = 'Desk\u0085Wire'),
+      'sources.0.name',
+      'U+0085',
+    ],
+    [
+      'a configuration set with a line separator',
+      (raw: any) => (raw.ses = { configurationSet: 'tidings\u2028' }),
+      'ses.configurationSet',
+      'U+2028',
+    ],
+  ])('refuses %s, naming the key and the character', (_label, change, key, character) => {
+    const error = errorOf(withChange(change));
+    expect(error.key).toBe(`tidings.${key}`);
+    expect(error.reason).toContain(character);
+  });
+
+  it('names the key in the message format operators know, under the root they give', () => {
+    let message = '';
+    try {
+      parseConfig(
+        withChange((raw) => (raw.baseUrl = 'https://tidings.example ')),
+        'context.tidings',
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /^invalid configuration at context\.tidings\.baseUrl: must not contain .*\(found U\+0020\)$/,
+    );
+  });
+
+  it('names the edition whose name cannot become a display name', () => {
+    const error = errorOf(withChange((raw) => (raw.editions[2].name = 'Lagos\r\n')));
+    expect(error.message).toMatch(/editions\.2\.name: .*U\+000D.*\(edition "lagos"\)/);
+  });
+
+  it('keeps names in any script, with their joiners', () => {
+    const config = parseConfig(withChange((raw) => (raw.editions[3].name = 'الرياض 👨‍👩‍👧')));
+    expect(config.editions[3]?.name).toBe('الرياض 👨‍👩‍👧');
+  });
+});
