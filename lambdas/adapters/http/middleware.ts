@@ -1,0 +1,59 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Clock } from '../../core/ports.js';
+import type { RateLimiter } from './rate-limit.js';
+import { BodyTooLargeError, TooManyRequestsError } from './request-errors.js';
+import type { Env } from './respond.js';
+
+/** Largest request body accepted, counted while it is read (CONTRACT: 413 above it). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Every page: no scripts at all, styles and forms from this site only. */
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** Security headers on every response; a route may set its own CSP and caching first. */
+export function securityHeaders(secure: boolean): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    await next();
+    const headers = c.res.headers;
+    if (!headers.has('Content-Security-Policy')) headers.set('Content-Security-Policy', PAGE_CSP);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    // Links carry tokens; no page may hand its URL to another site.
+    headers.set('Referrer-Policy', 'no-referrer');
+    headers.set('X-Frame-Options', 'DENY');
+    headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+    if (secure) headers.set('Strict-Transport-Security', 'max-age=31536000');
+    if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store');
+  };
+}
+
+/** Request bodies over {@link MAX_BODY_BYTES} end in a {@link BodyTooLargeError} before anyone reads them. */
+export function limitBodies(): MiddlewareHandler<Env> {
+  return bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new BodyTooLargeError(MAX_BODY_BYTES);
+    },
+  });
+}
+
+export interface RateLimitOptions {
+  limiter: RateLimiter;
+  clock: Clock;
+  clientAddress(c: Context<Env>): string | undefined;
+}
+
+/**
+ * The per-client request limit: over it, a {@link TooManyRequestsError}. The health check and the
+ * stylesheet are never counted.
+ */
+export function limitRequests(options: RateLimitOptions): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    if (c.req.path === '/health' || c.req.path.startsWith('/assets/')) return next();
+    const client = options.clientAddress(c) ?? 'unknown';
+    const { limited, retryAfterSeconds } = await options.limiter.hit(client, options.clock.now());
+    if (limited) throw new TooManyRequestsError(retryAfterSeconds);
+    return next();
+  };
+}
