@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TidingsError } from './errors.js';
 import { isValidEmail } from './subscriber.js';
+import { closestMatch } from './suggest.js';
 import { HEADER_VALUE, ruleViolation, SINGLE_LINE } from './text-rules.js';
 
 /**
@@ -10,6 +11,8 @@ import { HEADER_VALUE, ruleViolation, SINGLE_LINE } from './text-rules.js';
  */
 
 export const EDITION_ID_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+/** A stage name (`dev`, `prod`): in `cdk.json` and for the CLI's `--stage` alike. */
+export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
@@ -76,7 +79,7 @@ export type SourceConfig = z.infer<typeof SourceConfigSchema>;
 
 export const TidingsConfigSchema = z
   .strictObject({
-    stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a short lower-case name such as dev or prod'),
+    stage: z.string().regex(STAGE_NAME_PATTERN, 'must be a short lower-case name such as dev or prod'),
     baseUrl: httpUrl,
     sender: z.strictObject({
       address: emailAddress,
@@ -188,6 +191,10 @@ export function parseConfig(raw: unknown, root = 'tidings'): TidingsConfig {
   const key = [root, ...path].join('.');
   let reason = issue?.message ?? 'invalid';
   if (/received undefined/.test(reason)) reason = 'is required';
+  if (issue?.code === 'unrecognized_keys' && issue.keys.length === 1) {
+    const near = closestMatch(issue.keys[0] ?? '', keysAt(TidingsConfigSchema, path));
+    if (near) reason += `; did you mean "${near}"?`;
+  }
   // Name the edition or source too, so "editions.3.sendTime" reads as the one the operator wrote.
   const [list, index] = path;
   if ((list === 'editions' || list === 'sources') && typeof index === 'number') {
@@ -222,6 +229,19 @@ function unfitText(
     }
   }
   return undefined;
+}
+
+/** The keys a strict object of the schema accepts at `path` (for "did you mean"). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const bare = (s: unknown): unknown =>
+    s instanceof z.ZodDefault || s instanceof z.ZodOptional ? bare(s.unwrap()) : s;
+  let at = bare(schema);
+  for (const step of path) {
+    if (at instanceof z.ZodObject) at = bare(at.shape[String(step)]);
+    else if (at instanceof z.ZodArray) at = bare(at.element);
+    else return [];
+  }
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
 }
 
 /** The edition with that id, or undefined. */
