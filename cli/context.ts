@@ -7,6 +7,8 @@ export interface CliContext {
   config: TidingsConfig;
   /** `$TIDINGS_HOME`. */
   home: string;
+  /** The deployed stage to operate (`--stage` or `TIDINGS_STAGE`); undefined for the local stack. */
+  stage?: string | undefined;
   out(line: string): void;
   err(line: string): void;
   /**
@@ -25,6 +27,7 @@ export class UsageError extends TidingsError {
 export interface ContextOptions {
   config: TidingsConfig;
   home: string;
+  stage?: string | undefined;
   out?: (line: string) => void;
   err?: (line: string) => void;
 }
@@ -35,6 +38,7 @@ export function createContext(options: ContextOptions): CliContext & { dispose()
   return {
     config: options.config,
     home: options.home,
+    stage: options.stage,
     out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
     err: options.err ?? ((line) => process.stderr.write(`${line}\n`)),
     stack() {

@@ -1,49 +1,40 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type CliContext, createContext } from './context.js';
+import { type Invocation, parseInvocation } from './args.js';
+import { type CliContext, createContext, UsageError } from './context.js';
 import { exitCode } from './exit-code.js';
+import { commandHelp, overviewHelp } from './help.js';
 import { loadConfig } from './load-config.js';
 import { tidingsHome } from './local/stack.js';
 
 export type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
-/** Every command of CONTRACT.md, with the one-line help shown by `tidings help`. */
-export const COMMANDS: Readonly<Record<string, string>> = {
-  dev: 'dev [--reset]  start the local stack, run one pass, keep serving and scheduling',
-  run: 'run --once  one pass (ingest, compose and send every edition now), print a summary, exit',
-  ingest: 'ingest [--source <path|url>] [--format tidings|jsonfeed|rss|atom|rdf] [--edition E]',
-  briefs: 'briefs list [--edition E] | briefs retract <id>',
-  preview: 'preview --edition E [--out DIR]  render without sending: html, text, eml, screenshots',
-  digest: 'digest --edition E [--dry-run] [--to EMAIL]  compose and send now',
-  approve: 'approve <issue-id>  release an issue held for approval',
-  cancel: 'cancel <issue-id>  stop a send in progress',
-  resend: 'resend <issue-id> --to EMAIL  send one reader their copy again',
-  status: 'status [--issue ID] [--recipients]  what was sent to whom',
-  subscribers: 'subscribers list|add|import|remove|forget|export …',
-};
-
 const here = dirname(fileURLToPath(import.meta.url));
 
-function usage(): string {
-  return [
-    'usage: tidings <command> [options]',
-    '',
-    ...Object.values(COMMANDS).map((line) => `  ${line}`),
-  ].join('\n');
-}
-
-/** Runs one CLI invocation and returns its exit code (0 done, 1 failed, 2 bad usage or input). */
+/**
+ * Runs one CLI invocation and returns its exit code (0 done, 1 failed, 2 bad usage or input).
+ * Help and usage errors are answered before the configuration is read, so `--help` works anywhere.
+ */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${usage()}\n`);
-    return name ? 0 : 2;
-  }
-  if (!Object.hasOwn(COMMANDS, name)) {
-    process.stderr.write(`tidings: unknown command "${name}"\n${usage()}\n`);
+  let invocation: Invocation;
+  try {
+    invocation = parseInvocation(argv, env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`tidings: ${error.message}\n`);
     return 2;
   }
+  const [name = '', sub] = invocation.command;
+  if (invocation.help) {
+    process.stdout.write(`${commandHelp(invocation.command) ?? overviewHelp()}\n`);
+    return 0;
+  }
+  if (!name) {
+    process.stdout.write(`${overviewHelp()}\n`);
+    return 2;
+  }
+  const args = sub === undefined ? invocation.args : [sub, ...invocation.args];
   let ctx: ReturnType<typeof createContext> | undefined;
   try {
     // Configuration is validated before anything starts, so a bad setting stops every command alike.
@@ -53,7 +44,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       process.stderr.write(`tidings: "${name}" is not built yet\n`);
       return 1;
     }
-    ctx = createContext({ config, home: tidingsHome(env) });
+    ctx = createContext({ config, home: tidingsHome(env), stage: invocation.stage });
     const command = (await import(pathToFileURL(file).href)) as { default: Command };
     return await command.default(args, ctx);
   } catch (error) {

@@ -1,5 +1,6 @@
-import { parseArgs } from 'node:util';
 import { approveIssue } from '../../lambdas/core/compose.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import type { CliContext } from '../context.js';
 import { MemorySendQueue } from '../local/memory-send-queue.js';
 import { deliveryServices, issueIdArg, localSender, operatorDeps } from '../local/pipeline.js';
@@ -7,7 +8,7 @@ import { reportIssueError } from './cancel.js';
 
 /** `tidings approve <issue-id>`: releases an issue held for approval and sends it now. */
 export default async function approve(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = parseCommand(COMMAND_SPECS.approve, args);
   const issueId = issueIdArg(ctx.config, positionals[0]);
   const stack = await ctx.stack();
   const services = await deliveryServices(stack);

@@ -1,8 +1,10 @@
-import { parseArgs } from 'node:util';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import type { StoredBrief } from '../../lambdas/core/brief.js';
 import { systemClock } from '../../lambdas/core/ports.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
+import { synopsis } from '../help.js';
 
 /** One line per brief: id, editions, updatedAt, a retracted mark when retracted, headline. */
 export function briefLine(brief: StoredBrief): string {
@@ -19,13 +21,7 @@ export function briefLine(brief: StoredBrief): string {
 export default async function briefs(args: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: { edition: { type: 'string', multiple: true } },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const { values } = parseCommand(COMMAND_SPECS.briefs.subcommands.list, rest);
     const editions = editionList(values.edition, ctx.config);
     const stack = await ctx.stack();
     const store = new DynamoBriefStore(stack.doc, stack.tables.briefs);
@@ -41,7 +37,7 @@ export default async function briefs(args: string[], ctx: CliContext): Promise<n
     return 0;
   }
   if (sub === 'retract') {
-    const { positionals } = parseArgs({ args: rest, options: {}, strict: true, allowPositionals: true });
+    const { positionals } = parseCommand(COMMAND_SPECS.briefs.subcommands.retract, rest);
     const [id, extra] = positionals;
     if (!id || extra !== undefined) throw new UsageError('usage: tidings briefs retract <id>');
     const stack = await ctx.stack();
@@ -50,5 +46,6 @@ export default async function briefs(args: string[], ctx: CliContext): Promise<n
     ctx.out(`retracted ${id}: it stays out of every later issue`);
     return 0;
   }
-  throw new UsageError('usage: tidings briefs list [--edition E] | tidings briefs retract <id>');
+  const usage = Object.values(COMMAND_SPECS.briefs.subcommands).map(synopsis).join(' | ');
+  throw new UsageError(`usage: ${usage}`);
 }

@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
 import { cancelIssue } from '../../lambdas/core/compose.js';
 import { IssueNotFoundError, IssueStateError } from '../../lambdas/core/issue.js';
 import { NotEligibleError } from '../../lambdas/core/send.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import type { CliContext } from '../context.js';
 import { MemorySendQueue } from '../local/memory-send-queue.js';
 import { deliveryServices, issueIdArg, operatorDeps } from '../local/pipeline.js';
@@ -24,7 +25,7 @@ export function reportIssueError(error: unknown, ctx: CliContext): number {
  * for every reader they have not mailed; readers no sender will reach are recorded here.
  */
 export default async function cancel(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = parseCommand(COMMAND_SPECS.cancel, args);
   const issueId = issueIdArg(ctx.config, positionals[0]);
   const stack = await ctx.stack();
   const services = await deliveryServices(stack);

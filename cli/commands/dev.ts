@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import type { CliContext } from '../context.js';
 import { startApiServer } from '../local/api-server.js';
 import { replayOutbox } from '../local/inbox-replay.js';
@@ -21,11 +22,7 @@ const MINUTE = 60_000;
  * and send every edition due or never sent), then the API and the schedule until Ctrl-C.
  */
 export default async function dev(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { reset: { type: 'boolean', default: false } },
-    strict: true,
-  });
+  const { values } = parseCommand(COMMAND_SPECS.dev, args);
   const running = await attachLocalStack(ctx.home, ctx.config);
   if (running) {
     await running.close();

@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
 import { composeIssue } from '../../lambdas/core/compose.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
 import { MemorySendQueue } from '../local/memory-send-queue.js';
 import { composeDeps, deliveryServices, describeSummaries, runPass } from '../local/pipeline.js';
@@ -10,15 +11,7 @@ import { composeDeps, deliveryServices, describeSummaries, runPass } from '../lo
  * renders and counts readers only; `--to` sends one test copy to `outbox/tests/`, not recorded.
  */
 export default async function digest(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      edition: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean', default: false },
-      to: { type: 'string' },
-    },
-  });
+  const { values } = parseCommand(COMMAND_SPECS.digest, args);
   const editions = editionList(values.edition, ctx.config);
   if (editions.length === 0) throw new UsageError('digest needs --edition <id>');
   let testTo: string | undefined;

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { isHttpLocation } from '../../lambdas/adapters/feeds/fetch.js';
 import { createFetchSource } from '../../lambdas/adapters/feeds/source.js';
 import { FEED_FORMATS, type FeedFormat, type SourceConfig } from '../../lambdas/core/config.js';
 import { formatSummary, ingestSources } from '../../lambdas/core/ingest.js';
 import { systemClock } from '../../lambdas/core/ports.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
 
 /**
@@ -32,17 +33,7 @@ export function adHocSourceId(location: string): string {
  * source cannot be read or parsed at all (configured sources that fail are reported, not fatal).
  */
 export default async function ingest(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      source: { type: 'string' },
-      format: { type: 'string' },
-      edition: { type: 'string', multiple: true },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { values } = parseCommand(COMMAND_SPECS.ingest, args);
   const format = values.format ?? 'auto';
   if (format !== 'auto' && !(FEED_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`unknown format "${format}"; expected one of ${FEED_FORMATS.join(', ')}`);

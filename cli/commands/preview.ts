@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
@@ -20,6 +19,8 @@ import { currentIssueId, localDate } from '../../lambdas/core/edition.js';
 import { ISSUE_STATES_THAT_WENT_OUT } from '../../lambdas/core/issue.js';
 import { selectBriefs } from '../../lambdas/core/select-briefs.js';
 import { parseKeyring, readerLinks } from '../../lambdas/core/tokens.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
 import { CHROMIUM_PATH, launchChromium } from '../local/chromium.js';
 
@@ -41,17 +42,7 @@ const IMAGE_WAIT_MS = 5_000;
  * `E-mobile.png` (375 px); `--offline` leaves remote images out of the screenshots. Exit 2 for an unknown edition, 1 when there is nothing to preview.
  */
 export default async function preview(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      edition: { type: 'string', multiple: true },
-      out: { type: 'string', default: 'preview' },
-      // Screenshots without remote images (no network, or quicker).
-      offline: { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseCommand(COMMAND_SPECS.preview, args);
   const editions = editionList(values.edition, ctx.config);
   if (editions.length === 0) throw new UsageError('preview needs --edition E (e.g. --edition dc)');
   const out = resolve(values.out ?? 'preview');

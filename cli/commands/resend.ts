@@ -1,18 +1,14 @@
-import { parseArgs } from 'node:util';
 import { resendCopy } from '../../lambdas/core/send.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
 import { deliveryServices, issueIdArg, sendDeps } from '../local/pipeline.js';
 import { reportIssueError } from './cancel.js';
 
 /** `tidings resend <issue-id> --to EMAIL`: sends one reader their copy again, recorded on the ledger. */
 export default async function resend(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { to: { type: 'string' } },
-  });
+  const { positionals, values } = parseCommand(COMMAND_SPECS.resend, args);
   const issueId = issueIdArg(ctx.config, positionals[0]);
   const email = normalizeEmail(values.to ?? '');
   if (!isValidEmail(email))

@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
 import { describeSummaries, runPass } from '../local/pipeline.js';
 
@@ -7,11 +8,7 @@ import { describeSummaries, runPass } from '../local/pipeline.js';
  * per edition, exit. A second run on the same day only reaches readers who have not had today's issue.
  */
 export default async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { once: { type: 'boolean', default: false } },
-    strict: true,
-  });
+  const { values } = parseCommand(COMMAND_SPECS.run, args);
   if (!values.once) throw new UsageError('run needs --once (the continuous schedule is `tidings dev`)');
   const stack = await ctx.stack();
   const summaries = await runPass(stack, { now: new Date(), force: true, seedSamples: true, log: ctx.out });

@@ -1,5 +1,6 @@
-import { parseArgs } from 'node:util';
 import { countLedger, type Issue, type LedgerEntry } from '../../lambdas/core/issue.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
 import { deliveryServices, issueIdArg } from '../local/pipeline.js';
 
@@ -11,11 +12,7 @@ const RECENT = 20;
  * its ledger counts; with it, that issue's line, and with `--recipients` one line per recipient.
  */
 export default async function status(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: { issue: { type: 'string' }, recipients: { type: 'boolean', default: false } },
-  });
+  const { values } = parseCommand(COMMAND_SPECS.status, args);
   if (values.recipients && !values.issue) throw new UsageError('--recipients needs --issue <issue-id>');
   const stack = await ctx.stack();
   const services = await deliveryServices(stack);

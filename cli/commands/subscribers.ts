@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { TemplateConfirmationEmail } from '../../lambdas/adapters/confirmation-email.js';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
 import { loadKeyringFile } from '../../lambdas/adapters/secret-keyring.js';
@@ -21,21 +20,17 @@ import {
   SubscriptionInputError,
   SuppressedAddressError,
 } from '../../lambdas/core/subscriptions.js';
+import { parseCommand } from '../args.js';
+import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
+import { commandHelp } from '../help.js';
 
 /**
  * `tidings subscribers list|add|import|remove|forget|export`: the operator's view of the reader
  * list, on the local stack (or the running `tidings dev`).
  */
 
-const USAGE = [
-  'usage: tidings subscribers list [--edition E] [--status S]',
-  '       tidings subscribers add <email> --edition E [--edition E…] [--name NAME]',
-  '       tidings subscribers import <file.csv>      columns email,editions[,opted_in]',
-  '       tidings subscribers remove <email>         unsubscribe from everything, keep the record',
-  '       tidings subscribers forget <email>         erase, keeping only a hashed suppression entry',
-  '       tidings subscribers export                 CSV of everything held, consent included',
-].join('\n');
+const USAGE = commandHelp(['subscribers']) ?? '';
 
 async function deps(ctx: CliContext): Promise<SubscriptionDeps & { store: DynamoSubscriberStore }> {
   const stack = await ctx.stack();
@@ -72,12 +67,7 @@ async function collect(
 }
 
 async function list(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { edition: { type: 'string', multiple: true }, status: { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { values } = parseCommand(COMMAND_SPECS.subscribers.subcommands.list, args);
   const editions = editionList(values.edition, ctx.config);
   const status = values.status;
   if (status !== undefined && !(SUBSCRIBER_STATUSES as readonly string[]).includes(status)) {
@@ -96,11 +86,7 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
 }
 
 async function add(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { edition: { type: 'string', multiple: true }, name: { type: 'string' } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCommand(COMMAND_SPECS.subscribers.subcommands.add, args);
   const email = oneEmail(positionals, 'add');
   const editions = editionList(values.edition, ctx.config);
   if (editions.length === 0) throw new UsageError('subscribers add needs at least one --edition');
@@ -126,7 +112,7 @@ async function add(args: string[], ctx: CliContext): Promise<number> {
 }
 
 async function importCsv(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  const { positionals } = parseCommand(COMMAND_SPECS.subscribers.subcommands.import, args);
   if (positionals.length !== 1 || !positionals[0])
     throw new UsageError('subscribers import takes one CSV file');
   const file = positionals[0];
@@ -169,7 +155,7 @@ async function importCsv(args: string[], ctx: CliContext): Promise<number> {
 }
 
 async function remove(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  const { positionals } = parseCommand(COMMAND_SPECS.subscribers.subcommands.remove, args);
   const email = oneEmail(positionals, 'remove');
   if (!(await removeSubscriber(await deps(ctx), email))) {
     ctx.err(`subscribers remove: no subscriber ${email}`);
@@ -180,7 +166,7 @@ async function remove(args: string[], ctx: CliContext): Promise<number> {
 }
 
 async function forget(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  const { positionals } = parseCommand(COMMAND_SPECS.subscribers.subcommands.forget, args);
   const email = oneEmail(positionals, 'forget');
   const held = await forgetSubscriber(await deps(ctx), email);
   ctx.out(
@@ -241,8 +227,7 @@ export function exportRow(s: Subscriber): string {
 }
 
 async function exportCsv(args: string[], ctx: CliContext): Promise<number> {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  parseCommand(COMMAND_SPECS.subscribers.subcommands.export, args);
   const { store } = await deps(ctx);
   ctx.out(EXPORT_COLUMNS.join(','));
   for (const subscriber of await collect(store, {})) ctx.out(exportRow(subscriber));
