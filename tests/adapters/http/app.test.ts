@@ -3,7 +3,7 @@ import { BackgroundTasks, createApp, MAX_BODY_BYTES } from '../../../lambdas/ada
 import type { IssueArchive } from '../../../lambdas/adapters/http/issue-archive.js';
 import { addSubscriber } from '../../../lambdas/core/subscriptions.js';
 import { type Keyring, readerLinks, signToken } from '../../../lambdas/core/tokens.js';
-import { harness, smallConfig, testKeyring } from './support/fixtures.js';
+import { harness, smallConfig, testKeyring } from '../../support/subscriptions-harness.js';
 
 type H = ReturnType<typeof harness>;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { issueArchive } from '../../../lambdas/adapters/http/issue-archive.js';
 import { SLOT_MARKERS } from '../../../lambdas/core/digest.js';
 import type { Issue, IssueState } from '../../../lambdas/core/issue.js';
-import { smallConfig } from './support/fixtures.js';
+import { smallConfig } from '../../support/subscriptions-harness.js';
 
 function issue(id: string, state: IssueState): Issue {
   const [edition = 'dc', ...date] = id.split('-');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPagesDir, type PageName, PageRenderer } from '../../../lambdas/adapters/http/pages.js';
-import { smallConfig } from './support/fixtures.js';
+import { smallConfig } from '../../support/subscriptions-harness.js';
 
 const hostile = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
 

@@ -4,17 +4,14 @@ import type {
   BriefStore,
   IssueStore,
   LedgerStore,
-  Mailer,
   MessageBuilder,
-  OutgoingMessage,
   Page,
   SendBatch,
   SendQueue,
   SubscriberStore,
   UpsertOutcome,
 } from '../../../lambdas/core/ports.js';
-import { SUBSCRIBER_SHARDS } from '../../../lambdas/core/ports.js';
-import type { Recipient, Subscriber, SubscriberStatus } from '../../../lambdas/core/subscriber.js';
+import type { Subscriber } from '../../../lambdas/core/subscriber.js';
 
 /** What delivery uses of the subscriber port. */
 export type DeliverySubscribers = Pick<
@@ -146,57 +143,6 @@ export class MemoryLedgerStore implements LedgerStore {
   }
 }
 
-/** A subscriber store that keeps everything in a map; shards by a stable hash of the address. */
-export class MemorySubscriberStore implements DeliverySubscribers {
-  readonly items = new Map<string, Subscriber>();
-  readonly suppressed = new Set<string>();
-  /** Page size of `listActive`, small so tests cross page boundaries. */
-  pageSize = 3;
-
-  static shardOf(email: string): number {
-    let h = 0;
-    for (const c of email) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-    return h % SUBSCRIBER_SHARDS;
-  }
-  async get(email: string): Promise<Subscriber | undefined> {
-    const s = this.items.get(email);
-    return s && clone(s);
-  }
-  async save(subscriber: Subscriber): Promise<void> {
-    this.items.set(subscriber.email, clone(subscriber));
-  }
-  async listActive(edition: string, shard: number, cursor?: string): Promise<Page<Recipient>> {
-    const all = [...this.items.values()]
-      .filter(
-        (s) =>
-          s.status === 'active' &&
-          s.editions.includes(edition) &&
-          MemorySubscriberStore.shardOf(s.email) === shard,
-      )
-      .sort((a, b) => a.email.localeCompare(b.email));
-    const start = cursor ? Number(cursor) : 0;
-    const items = all
-      .slice(start, start + this.pageSize)
-      .map((s) => (s.name ? { email: s.email, name: s.name } : { email: s.email }));
-    const next = start + this.pageSize;
-    return next < all.length ? { items, cursor: String(next) } : { items };
-  }
-  async *list(filter: { edition?: string; status?: SubscriberStatus } = {}): AsyncIterable<Subscriber> {
-    for (const s of this.items.values()) {
-      if (filter.status && s.status !== filter.status) continue;
-      if (filter.edition && !s.editions.includes(filter.edition)) continue;
-      yield clone(s);
-    }
-  }
-  async forget(email: string): Promise<boolean> {
-    this.suppressed.add(email);
-    return this.items.delete(email);
-  }
-  async isSuppressed(email: string): Promise<boolean> {
-    return this.suppressed.has(email);
-  }
-}
-
 export class MemoryBriefStore implements Pick<BriefStore, 'listByEdition' | 'get' | 'retract'> {
   readonly items = new Map<string, StoredBrief>();
   async upsert(brief: Brief, now: Date): Promise<UpsertOutcome> {
@@ -245,25 +191,6 @@ export class ArrayQueue implements SendQueue {
   }
 }
 
-/** A mailer that records what it was given; `fail` decides per message what goes wrong. */
-export class RecordingMailer implements Mailer {
-  readonly sent: OutgoingMessage[] = [];
-  fail: (message: OutgoingMessage, attempt: number) => Error | undefined = () => undefined;
-  private attempts = new Map<string, number>();
-  private counter = 0;
-  async send(message: OutgoingMessage): Promise<{ messageId: string }> {
-    const attempt = (this.attempts.get(message.to) ?? 0) + 1;
-    this.attempts.set(message.to, attempt);
-    const error = this.fail(message, attempt);
-    if (error) throw error;
-    this.sent.push(message);
-    return { messageId: `msg-${++this.counter}` };
-  }
-  to(email: string): number {
-    return this.sent.filter((m) => m.to === email).length;
-  }
-}
-
 /** Builds a small text message naming the issue and the reader. */
 export const plainMessages: MessageBuilder = {
   async build(issue, recipient) {
@@ -277,17 +204,6 @@ export const plainMessages: MessageBuilder = {
     };
   },
 };
-
-/** A clock tests move by hand. */
-export class ManualClock {
-  constructor(public current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
 
 export function subscriber(
   email: string,

@@ -15,9 +15,9 @@ import {
   MemoryBriefStore,
   MemoryIssueStore,
   MemoryLedgerStore,
-  MemorySubscriberStore,
   subscriber,
 } from '../../support/fakes/delivery.js';
+import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
 const config: TidingsConfig = parseConfig({
   stage: 'test',

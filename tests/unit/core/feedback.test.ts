@@ -2,7 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lambdas/core/config.js';
 import { applyFeedback, type FeedbackDeps, parseFeedback } from '../../../lambdas/core/feedback.js';
 import { parseKeyring, readerLinks, verifyMailtoUnsubscribe } from '../../../lambdas/core/tokens.js';
-import { ManualClock, MemorySubscriberStore, subscriber } from '../../support/fakes/delivery.js';
+import { ManualClock } from '../../support/fakes/clock.js';
+import { subscriber } from '../../support/fakes/delivery.js';
+import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
 const config = parseConfig({
   stage: 'test',
@@ -132,7 +134,7 @@ describe('applyFeedback', () => {
 
   it('ignores addresses that are not subscribers', async () => {
     expect((await apply(bounce('stranger@example.com')))[0]).toMatchObject({ action: 'ignored' });
-    expect(subscribers.items.has('stranger@example.com')).toBe(false);
+    expect(subscribers.profiles.has('stranger@example.com')).toBe(false);
   });
 
   describe('mail to the unsubscribe address', () => {

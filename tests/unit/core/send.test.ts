@@ -2,15 +2,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Issue } from '../../../lambdas/core/issue.js';
 import { MailerThrottledError, MessageRejectedError, type SendBatch } from '../../../lambdas/core/ports.js';
 import { type SendDeps, sendBatch, UnknownIssueError } from '../../../lambdas/core/send.js';
+import { ManualClock } from '../../support/fakes/clock.js';
 import {
-  ManualClock,
   MemoryIssueStore,
   MemoryLedgerStore,
-  MemorySubscriberStore,
   plainMessages,
-  RecordingMailer,
   subscriber,
 } from '../../support/fakes/delivery.js';
+import { RecordingMailer } from '../../support/fakes/mailer.js';
+import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
 const ISSUE_ID = 'dc-2026-11-30';
 const READERS = ['ada@example.com', 'ben@example.com', 'cleo@example.com'];
@@ -259,8 +259,11 @@ describe('sendBatch', () => {
 
     it('skips a reader who left the edition, one who is suppressed, and one who was erased', async () => {
       await subscribers.save(subscriber('ada@example.com', ['sg']));
-      subscribers.suppressed.add('ben@example.com');
-      subscribers.items.delete('cleo@example.com');
+      subscribers.suppressions.set('ben@example.com', {
+        reason: 'complained',
+        at: '2026-11-01T00:00:00.000Z',
+      });
+      subscribers.profiles.delete('cleo@example.com');
       await sendBatch(deps, batch);
       expect(mailer.sent).toHaveLength(0);
       expect(ledger.entries(ISSUE_ID).map((r) => [r.email, r.reason])).toEqual([

@@ -24,7 +24,7 @@ import {
   signToken,
   WrongPurposeTokenError,
 } from '../../../lambdas/core/tokens.js';
-import { harness, smallConfig } from '../../adapters/http/support/fixtures.js';
+import { harness, smallConfig } from '../../support/subscriptions-harness.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Page, SUBSCRIBER_SHARDS, type SubscriberStore } from '../../../../lambdas/core/ports.js';
+import { type Page, SUBSCRIBER_SHARDS, type SubscriberStore } from '../../../lambdas/core/ports.js';
 import {
   ConcurrentUpdateError,
   normalizeEmail,
@@ -7,16 +7,21 @@ import {
   type Subscriber,
   type SubscriberStatus,
   type Suppression,
-} from '../../../../lambdas/core/subscriber.js';
+} from '../../../lambdas/core/subscriber.js';
 
 function shard(email: string): number {
   return createHash('sha256').update(email).digest().readUInt32BE(0) % SUBSCRIBER_SHARDS;
 }
 
-/** An in-memory {@link SubscriberStore} with the DynamoDB store's rules (versions, suppression, TTL). */
+/**
+ * An in-memory {@link SubscriberStore} with the DynamoDB store's rules (versions, suppression,
+ * TTL), for every test that needs one: the reader API, the feedback path and delivery.
+ */
 export class MemorySubscriberStore implements SubscriberStore {
   readonly profiles = new Map<string, Subscriber>();
   readonly suppressions = new Map<string, Suppression>();
+  /** Page size of `listActive`, small so tests cross page boundaries. */
+  pageSize = 3;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -45,11 +50,15 @@ export class MemorySubscriberStore implements SubscriberStore {
   }
 
   async listActive(edition: string, shardNo: number, cursor?: string): Promise<Page<Recipient>> {
-    const items = [...this.profiles.values()]
-      .filter((s) => s.status === 'active' && s.editions.includes(edition) && shard(s.email) === shardNo)
-      .filter((s) => cursor === undefined || s.email > cursor)
-      .map((s) => (s.name ? { email: s.email, name: s.name } : { email: s.email }));
-    return { items };
+    const all: Recipient[] = [];
+    for (const email of [...this.profiles.keys()].sort()) {
+      const s = this.live(email);
+      if (s?.status !== 'active' || !s.editions.includes(edition) || shard(email) !== shardNo) continue;
+      if (cursor === undefined || email > cursor) all.push(s.name ? { email, name: s.name } : { email });
+    }
+    const items = all.slice(0, this.pageSize);
+    const last = items.at(-1);
+    return all.length > items.length && last ? { items, cursor: last.email } : { items };
   }
 
   async *list(filter: { edition?: string; status?: SubscriberStatus } = {}): AsyncIterable<Subscriber> {

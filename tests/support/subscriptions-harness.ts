@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { parseConfig, type TidingsConfig } from '../../../../lambdas/core/config.js';
-import type { Clock, Mailer, OutgoingMessage } from '../../../../lambdas/core/ports.js';
+import { parseConfig, type TidingsConfig } from '../../lambdas/core/config.js';
+import type { OutgoingMessage } from '../../lambdas/core/ports.js';
 import type {
   ConfirmationEmail,
   ConfirmationMessage,
   SubscriptionDeps,
-} from '../../../../lambdas/core/subscriptions.js';
-import { type Keyring, parseKeyring } from '../../../../lambdas/core/tokens.js';
-import { MemorySubscriberStore } from './memory-subscriber-store.js';
+} from '../../lambdas/core/subscriptions.js';
+import { type Keyring, parseKeyring } from '../../lambdas/core/tokens.js';
+import { ManualClock } from './fakes/clock.js';
+import { RecordingMailer } from './fakes/mailer.js';
+import { MemorySubscriberStore } from './fakes/subscriber-store.js';
 
 /** A small configuration with three editions, for tests that do not need cdk.json. */
 export function smallConfig(overrides: Partial<TidingsConfig['api']> = {}): TidingsConfig {
@@ -35,26 +37,6 @@ export function testKeyring(ids: string[] = ['k1'], active = ids[ids.length - 1]
   return parseKeyring(
     JSON.stringify({ active, keys: ids.map((id) => ({ id, secret: randomBytes(32).toString('base64') })) }),
   );
-}
-
-/** A clock the test moves by hand. */
-export class ManualClock implements Clock {
-  constructor(public current = new Date('2026-11-30T08:00:00Z')) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
-
-/** Keeps what would have been sent, with the confirmation link pulled out. */
-export class RecordingMailer implements Mailer {
-  readonly sent: OutgoingMessage[] = [];
-  async send(message: OutgoingMessage): Promise<{ messageId: string }> {
-    this.sent.push(message);
-    return { messageId: `m-${this.sent.length}` };
-  }
 }
 
 /** A confirmation "email" whose raw bytes are the JSON of the message: tests read the link back. */
