@@ -5,6 +5,7 @@ import type { Clock, Mailer, SubscriberStore } from '../../core/ports.js';
 import type { ConfirmationEmail } from '../../core/subscriptions.js';
 import type { Keyring } from '../../core/tokens.js';
 import type { IssueArchive } from './issue-archive.js';
+import { refuseOtherMethods } from './methods.js';
 import { limitBodies, limitRequests, securityHeaders } from './middleware.js';
 import { answerError } from './on-error.js';
 import { PageRenderer } from './pages.js';
@@ -66,8 +67,8 @@ export function defaultClientAddress(c: Context): string | undefined {
  * Opening any link (GET) changes nothing; every change is a POST carrying a signed token.
  *
  * One app: the middleware every request passes (security headers, CORS for `/subscribe`, the body
- * limit, the per-client limit), the route modules of `routes/`, and one error handler
- * (`on-error.ts`) for everything thrown.
+ * limit, the per-client limit), the route modules of `routes/`, a 405 with `Allow` for a known
+ * path asked with another method, and one error handler (`on-error.ts`) for everything thrown.
  */
 export function createApp(deps: AppDeps): Hono<Env> {
   const { config } = deps;
@@ -95,7 +96,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   app.use('*', securityHeaders(config.baseUrl.startsWith('https:')));
-  if (config.api.corsOrigins.length > 0) {
+  const corsOn = config.api.corsOrigins.length > 0;
+  if (corsOn) {
     app.use(
       '/subscribe',
       cors({ origin: config.api.corsOrigins, allowMethods: ['POST'], allowHeaders: ['Content-Type'] }),
@@ -117,6 +119,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   ]) {
     app.route('/', routes);
   }
+  refuseOtherMethods(app, respond, corsOn ? { '/subscribe': ['OPTIONS'] } : {});
 
   app.notFound((c) =>
     answerError(
