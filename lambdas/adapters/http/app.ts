@@ -18,7 +18,7 @@ import { confirmRoutes } from './routes/confirm.js';
 import { healthRoutes } from './routes/health.js';
 import { preferencesRoutes } from './routes/preferences.js';
 import { subscribeRoutes } from './routes/subscribe.js';
-import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { unsubscribeRoutes, validOneClick } from './routes/unsubscribe.js';
 import { BackgroundTasks, type TaskRunner } from './tasks.js';
 
 export { MAX_BODY_BYTES } from './middleware.js';
@@ -103,10 +103,19 @@ export function createApp(deps: AppDeps): Hono<Env> {
       cors({ origin: config.api.corsOrigins, allowMethods: ['POST'], allowHeaders: ['Content-Type'] }),
     );
   }
-  if (limiter) {
-    app.use('*', limitRequests({ limiter, clock: deps.clock, clientAddress: ctx.clientAddress }));
-  }
+  // The body limit comes first: the per-client limit may read a one-click body to recognise it.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBodies());
+  if (limiter) {
+    app.use(
+      '*',
+      limitRequests({
+        limiter,
+        clock: deps.clock,
+        clientAddress: ctx.clientAddress,
+        exempt: validOneClick(ctx),
+      }),
+    );
+  }
 
   for (const routes of [
     healthRoutes(),

@@ -42,15 +42,18 @@ export interface RateLimitOptions {
   limiter: RateLimiter;
   clock: Clock;
   clientAddress(c: Context<Env>): string | undefined;
+  /** Requests that are neither counted nor refused (they must be cheap to recognise). */
+  exempt(c: Context<Env>): Promise<boolean>;
 }
 
 /**
  * The per-client request limit: over it, a {@link TooManyRequestsError}. The health check and the
- * stylesheet are never counted.
+ * stylesheet are never counted, nor what `exempt` recognises.
  */
 export function limitRequests(options: RateLimitOptions): MiddlewareHandler<Env> {
   return async (c, next) => {
     if (c.req.path === '/health' || c.req.path.startsWith('/assets/')) return next();
+    if (await options.exempt(c)) return next();
     const client = options.clientAddress(c) ?? 'unknown';
     const { limited, retryAfterSeconds } = await options.limiter.hit(client, options.clock.now());
     if (limited) throw new TooManyRequestsError(retryAfterSeconds);

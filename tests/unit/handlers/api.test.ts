@@ -12,7 +12,7 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
 function event(
   method: string,
   path: string,
-  options: { body?: string; headers?: Record<string, string>; query?: string } = {},
+  options: { body?: string; headers?: Record<string, string>; query?: string; sourceIp?: string } = {},
 ): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
@@ -25,7 +25,13 @@ function event(
       apiId: 'api',
       domainName: 'api.example.org',
       domainPrefix: 'api',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '203.0.113.9',
+        userAgent: 'test',
+      },
       requestId: 'r1',
       routeKey: '$default',
       stage: '$default',
@@ -137,6 +143,52 @@ describe('api handler', () => {
       editions: [],
       statusReason: 'one-click unsubscribe',
     });
+  });
+
+  it("lets a mailbox provider's valid one-click POSTs past the shared per-client limit, not bad ones", async () => {
+    const limit = stack.config.api.rateLimitPerMinute;
+    expect(limit).toBeGreaterThan(0);
+    const store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+    const at = new Date().toISOString();
+    await store.save({
+      email: 'provider-reader@example.com',
+      status: 'active',
+      editions: ['dc', 'sg'],
+      createdAt: at,
+      updatedAt: at,
+      consent: { method: 'operator', givenAt: at, confirmedAt: at },
+    });
+    const keyring = parseKeyring(JSON.stringify({ active: 'k1', keys: [{ id: 'k1', secret: SECRET }] }));
+    const url = new URL(
+      readerLinks(keyring, {
+        baseUrl: 'https://api.example.org',
+        mailDomain: 'tidings.example',
+        email: 'provider-reader@example.com',
+        edition: 'dc',
+      }).unsubscribeUrl,
+    );
+    const oneClick = (query: string, sourceIp: string) =>
+      handler(
+        event('POST', url.pathname, {
+          query,
+          body: 'List-Unsubscribe=One-Click',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          sourceIp,
+        }),
+        {} as Context,
+      ) as Promise<{ statusCode: number }>;
+    const valid: number[] = [];
+    for (let i = 0; i <= limit + 2; i++)
+      valid.push((await oneClick(url.search.slice(1), '198.51.100.7')).statusCode);
+    expect(new Set(valid)).toEqual(new Set([200]));
+    expect((await store.get('provider-reader@example.com'))?.editions).toEqual(['sg']);
+    // The limiter counts in one-minute windows of the system clock: start the bad ones early in one.
+    const leftInWindow = 60_000 - (Date.now() % 60_000);
+    if (leftInWindow < 15_000) await new Promise((resolve) => setTimeout(resolve, leftInWindow + 50));
+    const bad: number[] = [];
+    for (let i = 0; i <= limit; i++) bad.push((await oneClick('token=garbage', '198.51.100.8')).statusCode);
+    expect(bad.slice(0, limit)).toEqual(Array(limit).fill(400));
+    expect(bad[limit]).toBe(429);
   });
 
   it('answers a malformed token with a 400 page', async () => {

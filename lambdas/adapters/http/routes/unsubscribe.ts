@@ -1,10 +1,30 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { previewUnsubscribe, unsubscribe } from '../../../core/subscriptions.js';
+import { TokenError, verifyToken } from '../../../core/tokens.js';
 import { type Env, editionNames, type RouteContext, tokenOf, wantsJson } from '../respond.js';
 
 /** RFC 8058's one-click body names `List-Unsubscribe` and `One-Click`, urlencoded or multipart. */
 export function isOneClickBody(body: string): boolean {
   return body.includes('List-Unsubscribe') && body.includes('One-Click');
+}
+
+/**
+ * Recognises an RFC 8058 one-click `POST /unsubscribe` carrying a valid unsubscribe token. Mailbox
+ * providers send these from few addresses for many readers, so the per-client limit lets them
+ * through uncounted; a bad token is not recognised and counts like any other request.
+ */
+export function validOneClick(ctx: RouteContext): (c: Context<Env>) => Promise<boolean> {
+  return async (c) => {
+    if (c.req.method !== 'POST' || c.req.path !== '/unsubscribe') return false;
+    if (!isOneClickBody(await c.req.text())) return false;
+    try {
+      verifyToken(ctx.core.keyring, tokenOf(c), 'unsubscribe', ctx.core.clock.now());
+      return true;
+    } catch (error) {
+      if (error instanceof TokenError) return false;
+      throw error;
+    }
+  };
 }
 
 /**
