@@ -36,10 +36,16 @@ export class DigestRenderer {
   private constructor(
     private readonly liquid: Liquid,
     private readonly template: Template[],
+    private readonly warn: (message: string) => void,
   ) {}
 
-  /** Parses the templates once; partials are read and cached on first use. */
-  static async create(options: { templatesDir?: string } = {}): Promise<DigestRenderer> {
+  /**
+   * Parses the templates once; partials are read and cached on first use. `warn` gets each thing
+   * a render leaves out and why (an image that is not https on an https stage); default: stderr.
+   */
+  static async create(
+    options: { templatesDir?: string; warn?: (message: string) => void } = {},
+  ): Promise<DigestRenderer> {
     const root = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
     const liquid = new Liquid({
       root: [root],
@@ -56,7 +62,7 @@ export class DigestRenderer {
       jsTruthy: false,
     });
     const template = await liquid.parseFile('digest');
-    const renderer = new DigestRenderer(liquid, template);
+    const renderer = new DigestRenderer(liquid, template, options.warn ?? ((m) => console.warn(m)));
     return renderer;
   }
 
@@ -66,6 +72,7 @@ export class DigestRenderer {
    */
   async render(input: DigestInput): Promise<RenderedDigest> {
     const view = buildDigestView(input);
+    for (const note of view.notes) this.warn(`digest ${input.issueId}: ${note}`);
     const rendered = await this.renderView(view);
     const expected = this.slotsPresent(rendered.html);
     for (const name of SLOT_NAMES) {
@@ -76,6 +83,7 @@ export class DigestRenderer {
       ...rendered,
       htmlBytes: Buffer.byteLength(fillSlots(rendered.html, empty, 'text')),
       publication: view.publication,
+      ...(view.notes.length > 0 ? { notes: view.notes } : {}),
     };
   }
 

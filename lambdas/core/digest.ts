@@ -2,6 +2,7 @@ import { deriveDeck, joinNames, type StoredBrief } from './brief.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
 import { TidingsError } from './errors.js';
 import { cleanParagraph, cleanSingleLine } from './text-rules.js';
+import { readerZoneName } from './zone-names.js';
 
 /**
  * What a digest says, independent of how it is drawn: the order of the briefs, the subject, the
@@ -44,6 +45,8 @@ export interface RenderedDigest {
   htmlBytes: number;
   /** "Tidings D.C.": the sender's name and the edition's, used in the per-recipient lines. */
   publication?: string;
+  /** What the render left out and why (an image that is not https on an https stage); for the log. */
+  notes?: string[];
 }
 
 export interface RecipientLinks {
@@ -127,7 +130,8 @@ export function recipientSlotValues(publication: string, recipient: RecipientLin
   const name = displayName(recipient.name);
   return {
     greeting: name ? `Good morning, ${name}.` : 'Good morning.',
-    receipt: `You're receiving this because you subscribed to ${publication} at ${cleanSingleLine(recipient.email)}.`,
+    // Short, the address last: the text part keeps it on one 72-column line for most addresses.
+    receipt: `You get ${publication} because you subscribed as ${cleanSingleLine(recipient.email)}.`,
     unsubscribeUrl: recipient.unsubscribeUrl,
     unsubscribeLabel: 'Unsubscribe',
     preferencesUrl: recipient.preferencesUrl,
@@ -158,7 +162,7 @@ export function publicLinks(config: TidingsConfig, edition: EditionConfig): Publ
 export function publicSlotValues(links: PublicLinks): SlotValues {
   return {
     greeting: 'Good morning.',
-    receipt: `This is the web edition of ${links.publication}. Subscribe to get it by email.`,
+    receipt: `${sentence(`This is the web edition of ${links.publication}`)} Subscribe to get it by email.`,
     unsubscribeUrl: links.subscribeUrl,
     unsubscribeLabel: 'Subscribe',
     preferencesUrl: links.archiveUrl,
@@ -246,15 +250,46 @@ export function digestSubject(publication: string, lead: Pick<StoredBrief, 'head
   return truncate(cleanSingleLine(subject), SUBJECT_MAX);
 }
 
-/** The hidden preview text: the lead's dek (or first news sentence), then the next headlines. */
+/**
+ * The hidden preview text an inbox shows after the subject, which already names the lead: a
+ * teaser of the next briefs' headlines ("Also: A; B; C."). An issue of one brief has no others
+ * to name, so its preview is the lead's dek, or its first news sentence.
+ */
 export function digestPreheader(briefs: readonly Pick<StoredBrief, 'headline' | 'dek' | 'news'>[]): string {
   const [lead, ...rest] = briefs;
   if (!lead) return '';
-  const opening = cleanSingleLine(lead.dek ?? firstSentence(lead.news[0] ?? ''));
-  const also = rest.slice(0, 2).map((b) => cleanSingleLine(b.headline));
-  const sentence = /[.!?…]$/.test(opening) ? opening : `${opening}.`;
-  const text = also.length > 0 ? `${sentence} Also: ${also.join('; ')}.` : opening;
-  return truncate(text, PREHEADER_MAX);
+  if (rest.length === 0)
+    return truncate(cleanSingleLine(lead.dek ?? firstSentence(lead.news[0] ?? '')), PREHEADER_MAX);
+  const also: string[] = [];
+  let length = 'Also: '.length;
+  for (const brief of rest) {
+    const headline = cleanSingleLine(brief.headline).replace(/[.!?…]+$/, '');
+    // Whole headlines while they fit; the first that does not is cut at a word.
+    also.push(headline);
+    length += headline.length + 2;
+    if (length >= PREHEADER_MAX) break;
+  }
+  return truncate(sentence(`Also: ${also.join('; ')}`), PREHEADER_MAX);
+}
+
+/** Ends text with a full stop unless it already ends a sentence: "Tidings D.C." stays as it is. */
+export function sentence(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
+/** "1 brief", "2 briefs": a count with its noun agreeing in number (`plural` for irregular nouns). */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : plural}`;
+}
+
+/**
+ * The footer's postal line, naming the publisher once: "Tidings Media, 100 Example Street, …"
+ * stays as it is; an address without the sender's name gets it in front.
+ */
+export function postalLine(senderName: string, postalAddress: string): string {
+  const sender = cleanSingleLine(senderName);
+  const postal = cleanSingleLine(postalAddress);
+  return postal.toLowerCase().startsWith(sender.toLowerCase()) ? postal : `${sender}, ${postal}`;
 }
 
 function firstSentence(paragraph: string): string {
@@ -277,23 +312,50 @@ export interface SignalView {
   paragraphs: string[];
 }
 
+/**
+ * Every brief image is drawn in one box: the column's width (552 px) at 16:9. Publishers upload
+ * it at twice that (1104 × 621 px) so it is sharp on 2× screens; a mail client that honours only
+ * the attributes (Outlook on Windows) gets the same box.
+ */
+export const IMAGE_BOX = { width: 552, height: 311 } as const;
+
+export interface ImageView {
+  url: string;
+  alt: string;
+  credit?: string;
+  width: number;
+  height: number;
+}
+
 export interface BriefView {
   id: string;
+  /** The in-message anchor of the brief's headline: `b1`, `b2`, … in reading order. */
+  anchor: string;
   headline: string;
   dek?: string;
   /** "Insights from …", derived from the signals' sources. */
   deck?: string;
   topic: string;
   region?: string;
+  /** "politics · North America": the topic, then the region when there is one. */
+  kicker: string;
+  /** The news source the brief came from (a feed's configured name or title), when it has one. */
+  source?: string;
   updated: boolean;
   /** When it was published, or updated when `updated`: "Nov 30, 2026, 8:01 AM EST". */
   time: string;
   /** `time`, prefixed with "Updated" when `updated`. */
   timeLabel: string;
   url?: string;
-  image?: { url: string; alt: string; credit?: string };
+  image?: ImageView;
   news: string[];
   signals: SignalView[];
+}
+
+/** A topic's briefs after the lead, under one section heading. */
+export interface SectionView {
+  topic: string;
+  briefs: BriefView[];
 }
 
 export interface NavItem {
@@ -302,11 +364,21 @@ export interface NavItem {
   current: boolean;
 }
 
+/** The publication's wordmark in the masthead; `alt` is the sender's name, also its text fallback. */
+export interface WordmarkView {
+  url: string;
+  alt: string;
+  width: number;
+  height: number;
+}
+
 /** Everything the templates read. All strings are plain text; the template engine escapes them. */
 export interface DigestView {
   publication: string;
   senderName: string;
   editionName: string;
+  /** The masthead's image, when configured (`wordmark` in the configuration). */
+  wordmark?: WordmarkView;
   /** "Monday, November 30, 2026". */
   dateLabel: string;
   issueId: string;
@@ -316,8 +388,19 @@ export interface DigestView {
   /** The web version: `{baseUrl}/issues/<issueId>`. */
   webUrl: string;
   postalAddress: string;
+  /** The footer's line naming the publisher once, with its postal address. */
+  postalLine: string;
   nav: NavItem[];
+  /** Every brief in reading order: the lead, then the sections' briefs. */
   briefs: BriefView[];
+  /** "12 briefs". */
+  countLabel: string;
+  /** The first brief, set apart at the top. */
+  lead: BriefView;
+  /** The other briefs, grouped under their topics in reading order. */
+  sections: SectionView[];
+  /** What was left out and why, for the log; never shown to readers. */
+  notes: string[];
   /** Markers (render once) or a recipient's values (a full per-recipient render). */
   slots: SlotValues;
 }
@@ -343,7 +426,10 @@ export function writtenDate(localDate: string): string {
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** "Nov 30, 2026, 8:01 AM EST" in the edition's time zone. */
+/**
+ * "Nov 30, 2026, 8:01 AM EST" in the edition's time zone, with the zone's name as its readers
+ * say it ("CET", "WAT", "SGT"), not Intl's offset ("GMT+1").
+ */
 export function briefTime(instant: string, timeZone: string): string {
   let format = timeFormats.get(timeZone);
   if (!format) {
@@ -358,8 +444,14 @@ export function briefTime(instant: string, timeZone: string): string {
     });
     timeFormats.set(timeZone, format);
   }
-  // Intl puts a narrow no-break space before AM/PM; a plain space reads the same everywhere.
-  return format.format(new Date(instant)).replace(/\u202f/g, ' ');
+  return (
+    format
+      .formatToParts(new Date(instant))
+      .map((part) => (part.type === 'timeZoneName' ? readerZoneName(timeZone, part.value) : part.value))
+      .join('')
+      // Intl puts a narrow no-break space before AM/PM; a plain space reads the same everywhere.
+      .replace(/\u202f/g, ' ')
+  );
 }
 
 /** Only absolute http(s) links reach the templates (the brief schema already insists; this is the last guard). */
@@ -375,13 +467,44 @@ function paragraphs(text: string): string[] {
     .filter((p) => p !== '');
 }
 
-function briefView(brief: DigestBrief, edition: EditionConfig): BriefView {
+/**
+ * The brief's image, or undefined with a note saying why it was left out: a link that is not
+ * absolute http(s), or plain http on a stage served over https (mail clients block such images
+ * or flag the message as insecure, and the web version would be mixed content).
+ */
+function imageView(brief: DigestBrief, httpsOnly: boolean, notes: string[]): ImageView | undefined {
+  if (!brief.image) return undefined;
+  const url = safeUrl(brief.image.url);
+  if (!url) {
+    notes.push(`brief ${brief.id}: image left out: its URL is not an absolute http(s) URL`);
+    return undefined;
+  }
+  if (httpsOnly && !/^https:/i.test(url)) {
+    notes.push(`brief ${brief.id}: image ${url} left out: not https on a stage whose baseUrl is https`);
+    return undefined;
+  }
+  const view: ImageView = { url, alt: inert(cleanSingleLine(brief.image.alt)), ...IMAGE_BOX };
+  if (brief.image.credit) view.credit = inert(cleanSingleLine(brief.image.credit));
+  return view;
+}
+
+function briefView(
+  brief: DigestBrief,
+  index: number,
+  edition: EditionConfig,
+  httpsOnly: boolean,
+  notes: string[],
+): BriefView {
   const deck = deriveDeck(brief);
   const time = briefTime(brief.updated ? brief.updatedAt : brief.publishedAt, edition.timeZone);
+  const topic = inert(brief.topic);
+  const region = brief.region ? inert(cleanSingleLine(brief.region)) : undefined;
   const view: BriefView = {
     id: brief.id,
+    anchor: `b${index + 1}`,
     headline: inert(cleanSingleLine(brief.headline)),
-    topic: inert(brief.topic),
+    topic,
+    kicker: region ? `${topic} · ${region}` : topic,
     updated: brief.updated,
     time,
     timeLabel: brief.updated ? `Updated ${time}` : time,
@@ -398,14 +521,24 @@ function briefView(brief: DigestBrief, edition: EditionConfig): BriefView {
   };
   if (brief.dek) view.dek = inert(cleanSingleLine(brief.dek));
   if (deck) view.deck = inert(deck);
-  if (brief.region) view.region = inert(brief.region);
+  if (region) view.region = region;
+  if (brief.source?.name) view.source = inert(cleanSingleLine(brief.source.name));
   const url = safeUrl(brief.url);
   if (url) view.url = url;
-  if (brief.image && safeUrl(brief.image.url)) {
-    view.image = { url: brief.image.url, alt: inert(cleanSingleLine(brief.image.alt)) };
-    if (brief.image.credit) view.image.credit = inert(cleanSingleLine(brief.image.credit));
-  }
+  const image = imageView(brief, httpsOnly, notes);
+  if (image) view.image = image;
   return view;
+}
+
+/** The briefs after the lead under their topics; {@link orderBriefs} already keeps a topic together. */
+function sectionsOf(briefs: readonly BriefView[]): SectionView[] {
+  const sections: SectionView[] = [];
+  for (const brief of briefs) {
+    const last = sections.at(-1);
+    if (last && last.topic === brief.topic) last.briefs.push(brief);
+    else sections.push({ topic: brief.topic, briefs: [brief] });
+  }
+  return sections;
 }
 
 /**
@@ -417,9 +550,14 @@ export function buildDigestView(input: DigestInput, slots: SlotValues = SLOT_MAR
   const ordered = orderBriefs(input.briefs);
   const publication = publicationName(input.config, input.edition);
   const base = baseUrl(input.config);
-  return {
+  const httpsOnly = /^https:/i.test(base);
+  const notes: string[] = [];
+  const briefs = ordered.map((b, i) => briefView(b, i, input.edition, httpsOnly, notes));
+  const [lead, ...rest] = briefs as [BriefView, ...BriefView[]];
+  const senderName = cleanSingleLine(input.config.sender.name);
+  const view: DigestView = {
     publication,
-    senderName: cleanSingleLine(input.config.sender.name),
+    senderName,
     editionName: cleanSingleLine(input.edition.name),
     dateLabel: writtenDate(input.localDate),
     issueId: input.issueId,
@@ -428,14 +566,26 @@ export function buildDigestView(input: DigestInput, slots: SlotValues = SLOT_MAR
     baseUrl: base,
     webUrl: `${base}/issues/${encodeURIComponent(input.issueId)}`,
     postalAddress: cleanSingleLine(input.config.postalAddress),
+    postalLine: postalLine(senderName, input.config.postalAddress),
     nav: input.config.editions.map((e) => ({
       name: cleanSingleLine(e.name),
       url: `${base}/issues?edition=${encodeURIComponent(e.id)}`,
       current: e.id === input.edition.id,
     })),
-    briefs: ordered.map((b) => briefView(b, input.edition)),
+    briefs,
+    countLabel: countOf(briefs.length, 'brief'),
+    lead,
+    sections: sectionsOf(rest),
+    notes,
     slots,
   };
+  const wordmark = input.config.wordmark;
+  if (wordmark && safeUrl(wordmark.url) && !(httpsOnly && !/^https:/i.test(wordmark.url))) {
+    view.wordmark = { url: wordmark.url, alt: senderName, width: wordmark.width, height: wordmark.height };
+  } else if (wordmark) {
+    notes.push(`wordmark ${wordmark.url} left out: not https on a stage whose baseUrl is https`);
+  }
+  return view;
 }
 
 // ---------------------------------------------------------------- plain text
@@ -462,55 +612,66 @@ function sourceText(source: SourceView): string {
   return source.url ? `${source.name} (${source.url})` : source.name;
 }
 
+function briefText(brief: BriefView, out: string[]): void {
+  out.push(...wrapText(brief.kicker.toUpperCase()));
+  out.push(...wrapText(brief.headline.toUpperCase()));
+  if (brief.dek) out.push(...wrapText(brief.dek));
+  if (brief.deck) out.push(...wrapText(brief.deck));
+  out.push(...wrapText(brief.source ? `${brief.timeLabel} · ${brief.source}` : brief.timeLabel), '');
+  out.push('THE NEWS', '');
+  for (const p of brief.news) out.push(...wrapText(p), '');
+  if (brief.signals.length > 0) {
+    out.push('SIGNALS', '');
+    for (const signal of brief.signals) {
+      out.push(...wrapText(`* ${signal.headline}`));
+      out.push(
+        ...wrapText(`${signal.sourcesLabel}: ${signal.sources.map(sourceText).join(', ')}`, TEXT_WIDTH, '  '),
+      );
+      for (const p of signal.paragraphs) out.push(...wrapText(p, TEXT_WIDTH, '  '));
+      out.push('');
+    }
+  }
+  if (brief.image?.credit) out.push(...wrapText(`Image: ${brief.image.credit}`), '');
+  if (brief.url) out.push(...wrapText(`Read more: ${brief.url}`), '');
+}
+
 /**
- * The plain-text part: reads well alone, no markup. Lines carrying a slot are never wrapped, so a
- * recipient's long link stays whole.
+ * The plain-text part: reads well alone, no markup, wrapped at 72 columns. A link longer than
+ * the width keeps a line of its own; slot values are spliced in per reader and never wrapped, so
+ * the receipt is kept short and every link stays whole.
  */
 export function digestText(view: DigestView): string {
   const rule = '_'.repeat(TEXT_WIDTH);
   const thin = '-'.repeat(TEXT_WIDTH);
   const out: string[] = [
-    `${view.publication.toUpperCase()}`,
+    ...wrapText(view.publication.toUpperCase()),
     view.dateLabel,
     '',
     view.slots.greeting,
     '',
-    ...wrapText(`In this issue: ${view.briefs.length} ${view.briefs.length === 1 ? 'brief' : 'briefs'}.`),
-    `Read it in your browser: ${view.webUrl}`,
+    `IN THIS ISSUE (${view.countLabel.toUpperCase()})`,
     '',
   ];
   view.briefs.forEach((brief, index) => {
-    out.push(index === 0 ? rule : thin, '');
-    out.push([brief.topic.toUpperCase(), brief.region].filter(Boolean).join(' | '));
-    out.push(...wrapText(brief.headline.toUpperCase()));
-    if (brief.dek) out.push(...wrapText(brief.dek));
-    if (brief.deck) out.push(...wrapText(brief.deck));
-    out.push(brief.timeLabel, '');
-    out.push('THE NEWS', '');
-    for (const p of brief.news) out.push(...wrapText(p), '');
-    if (brief.signals.length > 0) {
-      out.push('SIGNALS', '');
-      for (const signal of brief.signals) {
-        out.push(...wrapText(`* ${signal.headline}`));
-        out.push(
-          ...wrapText(
-            `${signal.sourcesLabel}: ${signal.sources.map(sourceText).join(', ')}`,
-            TEXT_WIDTH,
-            '  ',
-          ),
-        );
-        for (const p of signal.paragraphs) out.push(...wrapText(p, TEXT_WIDTH, '  '));
-        out.push('');
-      }
-    }
-    if (brief.image?.credit) out.push(`Image: ${brief.image.credit}`, '');
-    if (brief.url) out.push(`Read more: ${brief.url}`, '');
+    const number = `${index + 1}.`.padEnd(4);
+    const [first, ...more] = wrapText(brief.headline, TEXT_WIDTH - 4);
+    out.push(`${number}${first ?? ''}`, ...more.map((line) => `    ${line}`));
   });
+  out.push('', ...wrapText(`Read it in your browser: ${view.webUrl}`), '', rule, '');
+  briefText(view.lead, out);
+  for (const section of view.sections) {
+    out.push(rule, '', section.topic.toUpperCase(), '');
+    section.briefs.forEach((brief, index) => {
+      if (index > 0) out.push(thin, '');
+      briefText(brief, out);
+    });
+  }
   out.push(rule, '');
-  out.push(view.slots.receipt);
+  out.push(view.slots.receipt, '');
+  // A reader's link is longer than the width; its label stays with it, as mail clients expect.
   out.push(`${view.slots.unsubscribeLabel}: ${view.slots.unsubscribeUrl}`);
   out.push(`${view.slots.preferencesLabel}: ${view.slots.preferencesUrl}`);
-  out.push(`Read it in your browser: ${view.webUrl}`);
-  out.push('', ...wrapText(`${view.senderName}, ${view.postalAddress}`));
+  out.push(...wrapText(`Read it in your browser: ${view.webUrl}`));
+  out.push('', ...wrapText(view.postalLine));
   return `${out.join('\n')}\n`;
 }

@@ -1,22 +1,40 @@
 import { describe, expect, it } from 'vitest';
+import type { EditionConfig } from '../../../lambdas/core/config.js';
 import {
+  briefTime,
   buildDigestView,
+  countOf,
   DigestInputError,
   digestPreheader,
   digestSubject,
   digestText,
   fillSlots,
   orderBriefs,
+  postalLine,
   publicHtml,
   publicLinks,
+  publicSlotValues,
   recipientSlotValues,
   SLOT_MARKERS,
   SLOT_NAMES,
+  sentence,
   truncate,
   wrapText,
   writtenDate,
 } from '../../../lambdas/core/digest.js';
-import { digestBrief, digestInput, recipient, twelveBriefs } from '../../support/digest-fixture.js';
+import {
+  digestBrief,
+  digestConfig,
+  digestInput,
+  recipient,
+  twelveBriefs,
+} from '../../support/digest-fixture.js';
+
+function dcEdition(): EditionConfig {
+  const edition = digestConfig().editions.find((e) => e.id === 'dc');
+  if (!edition) throw new Error('no dc edition');
+  return edition;
+}
 
 const base = {
   headline: 'A headline',
@@ -64,22 +82,73 @@ describe('digestSubject', () => {
 });
 
 describe('digestPreheader', () => {
-  it('opens with the lead dek and names the next headlines', () => {
+  it('teases the next briefs by headline, not the lead the reader sees first', () => {
     const text = digestPreheader([
-      { headline: 'One', dek: 'The lead dek', news: ['x'] },
+      { headline: 'One', dek: 'The lead dek', news: ['The lead opens here.'] },
       { headline: 'Two', news: ['y'] },
-      { headline: 'Three', news: ['z'] },
-      { headline: 'Four', news: ['w'] },
+      { headline: 'Three?', news: ['z'] },
+      { headline: 'Four.', news: ['w'] },
     ]);
-    expect(text).toBe('The lead dek. Also: Two; Three.');
+    expect(text).toBe('Also: Two; Three; Four.');
   });
 
-  it('uses the first news sentence without a dek and stays short', () => {
+  it('cuts a long list of headlines at a word within 140 characters', () => {
+    const briefs = ['Lead', ...Array.from({ length: 8 }, (_, i) => `Headline number ${i} about something`)];
+    const text = digestPreheader(briefs.map((headline) => ({ headline, news: ['x'] })));
+    expect(text.startsWith('Also: Headline number 0 about something; Headline number 1')).toBe(true);
+    expect([...text].length).toBeLessThanOrEqual(140);
+    expect(text.endsWith('…')).toBe(true);
+  });
+
+  it('uses the dek, else the first news sentence, when the issue has one brief', () => {
+    expect(digestPreheader([{ headline: 'One', dek: 'The dek', news: ['x'] }])).toBe('The dek');
     const text = digestPreheader([
       { headline: 'One', news: [`First sentence here. ${'More words. '.repeat(30)}`] },
     ]);
     expect(text).toBe('First sentence here.');
     expect(digestPreheader([{ headline: 'x', news: ['word '.repeat(100)] }]).length).toBeLessThanOrEqual(140);
+  });
+});
+
+describe('words', () => {
+  it('adds no second full stop after an edition name ending in one', () => {
+    expect(sentence('This is the web edition of Tidings D.C.')).toBe(
+      'This is the web edition of Tidings D.C.',
+    );
+    expect(sentence('This is the web edition of Tidings SG')).toBe('This is the web edition of Tidings SG.');
+    const links = publicLinks(digestConfig(), { ...dcEdition(), name: 'D.C.' });
+    expect(publicSlotValues(links).receipt).not.toContain('..');
+  });
+
+  it('makes counts agree in number', () => {
+    expect(countOf(1, 'brief')).toBe('1 brief');
+    expect(countOf(2, 'email')).toBe('2 emails');
+    expect(countOf(0, 'reader')).toBe('0 readers');
+    expect(countOf(12_000, 'email')).toBe('12,000 emails');
+  });
+
+  it('names the publisher once in the postal line', () => {
+    expect(postalLine('Tidings', 'Tidings Media, 1 Example Street')).toBe('Tidings Media, 1 Example Street');
+    expect(postalLine('Tidings', '1 Example Street, Springfield')).toBe(
+      'Tidings, 1 Example Street, Springfield',
+    );
+  });
+
+  it('writes the zone names readers know, not an offset', () => {
+    const winter = '2026-11-30T12:00:00Z';
+    const summer = '2026-07-01T12:00:00Z';
+    expect(briefTime(winter, 'America/New_York')).toMatch(/ EST$/);
+    expect(briefTime(summer, 'America/New_York')).toMatch(/ EDT$/);
+    expect(briefTime(winter, 'Europe/Brussels')).toBe('Nov 30, 2026, 1:00 PM CET');
+    expect(briefTime(summer, 'Europe/Brussels')).toMatch(/ CEST$/);
+    expect(briefTime(winter, 'Africa/Lagos')).toMatch(/ WAT$/);
+    expect(briefTime(winter, 'Asia/Riyadh')).toMatch(/ AST$/);
+    expect(briefTime(winter, 'Asia/Shanghai')).toMatch(/ CST$/);
+    expect(briefTime(winter, 'Asia/Singapore')).toBe('Nov 30, 2026, 8:00 PM SGT');
+    expect(briefTime(winter, 'Pacific/Chatham')).toMatch(/ UTC\+13:45$/);
+    for (const edition of digestConfig().editions) {
+      expect(briefTime(winter, edition.timeZone)).not.toMatch(/GMT/);
+    }
   });
 });
 
@@ -134,6 +203,69 @@ describe('buildDigestView', () => {
   });
 });
 
+describe("the issue's anatomy", () => {
+  it('sets the lead apart and groups the rest under their topics, every brief anchored once', () => {
+    const view = buildDigestView(digestInput());
+    expect(view.lead).toBe(view.briefs[0]);
+    const rest = view.sections.flatMap((s) => s.briefs);
+    expect([view.lead, ...rest].map((b) => b.id)).toEqual(view.briefs.map((b) => b.id));
+    for (const section of view.sections) {
+      expect(section.briefs.every((b) => b.topic === section.topic)).toBe(true);
+    }
+    expect(new Set(view.sections.map((s) => s.topic)).size).toBe(view.sections.length);
+    expect(view.briefs.map((b) => b.anchor)).toEqual(view.briefs.map((_, i) => `b${i + 1}`));
+    expect(view.countLabel).toBe('12 briefs');
+  });
+
+  it('gives each brief a topic · region kicker and its news source when it has one', () => {
+    const withSource = digestBrief({
+      ...base,
+      id: 'fed',
+      region: 'Europe',
+      updatedAt: '2026-11-30T10:00:00Z',
+      source: { id: 'harbour', name: 'The Harbour Ledger' },
+    });
+    const without = digestBrief({ ...base, id: 'plain', updatedAt: '2026-11-30T09:00:00Z' });
+    const [first, second] = buildDigestView(digestInput([withSource, without])).briefs;
+    expect(first?.kicker).toBe('security · Europe');
+    expect(first?.source).toBe('The Harbour Ledger');
+    expect(second?.kicker).toBe('security');
+    expect(second?.source).toBeUndefined();
+    const text = digestText(buildDigestView(digestInput([withSource])));
+    expect(text).toContain('· The Harbour Ledger');
+  });
+
+  it('drops an image that is not https on an https stage, saying why', () => {
+    const brief = digestBrief({
+      ...base,
+      id: 'pic',
+      updatedAt: '2026-11-30T10:00:00Z',
+      image: { url: 'http://images.example/a.png', alt: 'A picture' },
+    });
+    const config = { ...digestConfig(), baseUrl: 'https://news.example' };
+    const view = buildDigestView(digestInput([brief], config));
+    expect(view.lead.image).toBeUndefined();
+    expect(view.notes).toEqual([
+      'brief pic: image http://images.example/a.png left out: not https on a stage whose baseUrl is https',
+    ]);
+    const local = buildDigestView(digestInput([brief]));
+    expect(local.lead.image).toEqual({
+      url: 'http://images.example/a.png',
+      alt: 'A picture',
+      width: 552,
+      height: 311,
+    });
+    expect(local.notes).toEqual([]);
+  });
+
+  it("puts the configured wordmark in the masthead with the sender's name as its alt text", () => {
+    const wordmark = { url: 'https://assets.example/wordmark.png', width: 180, height: 40 };
+    const view = buildDigestView(digestInput(twelveBriefs(), { ...digestConfig(), wordmark }));
+    expect(view.wordmark).toEqual({ ...wordmark, alt: 'Tidings' });
+    expect(buildDigestView(digestInput()).wordmark).toBeUndefined();
+  });
+});
+
 describe('digestText', () => {
   it('reads alone: edition, date, every headline, news, signals with sources, links and footer', () => {
     const input = digestInput();
@@ -150,17 +282,31 @@ describe('digestText', () => {
           expect(flat).toContain(source.url ? `${source.name} (${source.url})` : source.name);
         }
       }
-      if (brief.url) expect(text).toContain(`Read more: ${brief.url}`);
+      if (brief.url) expect(flat).toContain(`Read more: ${brief.url}`);
     }
     expect(text).toContain(input.config.postalAddress.split(',')[0]);
     expect(text).toContain(`${SLOT_MARKERS.unsubscribeLabel}: ${SLOT_MARKERS.unsubscribeUrl}`);
     expect(text).not.toMatch(/<\/?[a-z][^>]*>/i);
   });
 
-  it('keeps lines within 72 characters except unbreakable words and slot lines', () => {
+  it('keeps lines within 72 characters except a link alone on its line and slot lines', () => {
     const text = digestText(buildDigestView(digestInput()));
-    const long = text.split('\n').filter((l) => l.length > 72 && !l.includes('%%') && !/\S{40,}/.test(l));
+    const long = text
+      .split('\n')
+      .filter((l) => l.length > 72 && !l.includes('%%') && !/^\s*(Read more: )?https?:\/\/\S+$/.test(l));
     expect(long).toEqual([]);
+  });
+
+  it("lists the issue's headlines, numbered, before the first brief", () => {
+    const view = buildDigestView(digestInput());
+    const text = digestText(view);
+    const contents = text.slice(
+      text.indexOf('IN THIS ISSUE (12 BRIEFS)'),
+      text.indexOf(view.lead.kicker.toUpperCase()),
+    );
+    view.briefs.forEach((brief, i) => {
+      expect(contents.replace(/\s+/g, ' ')).toContain(`${i + 1}. ${brief.headline}`);
+    });
   });
 });
 
@@ -180,7 +326,7 @@ describe('slots', () => {
     const html = `<a href="${SLOT_MARKERS.unsubscribeUrl}">${SLOT_MARKERS.unsubscribeLabel}</a> ${SLOT_MARKERS.receipt} ${SLOT_MARKERS.greeting}`;
     const page = publicHtml({ html }, publicLinks(input.config, input.edition));
     expect(page).toBe(
-      '<a href="http://127.0.0.1:3000/">Subscribe</a> This is the web edition of Tidings D.C.. Subscribe to get it by email. Good morning.',
+      '<a href="http://127.0.0.1:3000/">Subscribe</a> This is the web edition of Tidings D.C. Subscribe to get it by email. Good morning.',
     );
   });
 });
