@@ -14,6 +14,7 @@ import {
 import type { Brief, StoredBrief } from '../core/brief.js';
 import { contentHash } from '../core/ingest.js';
 import type { BriefStore, Page, SourceState, UpsertOutcome } from '../core/ports.js';
+import type { StoryRef } from '../core/stories/story.js';
 
 /**
  * Briefs in the `briefs` table (see tables.ts), without transactions:
@@ -23,6 +24,10 @@ import type { BriefStore, Page, SourceState, UpsertOutcome } from '../core/ports
  * | the brief (full copy, `contentHash`, `retracted`) | `brief#<id>` | `brief` | |
  * | one per edition of a live brief (full copy) | `brief#<id>` | `edition#<ed>` | `gsi1pk=<ed>`, `gsi1sk=<updatedAt>#<id>` |
  * | a source's fetch state | `source#<id>` | `state` | |
+ *
+ * A brief built from feed items also carries its story record (`story`: the items and the
+ * editor's corrections) in both kinds of item; story matching reads an edition's recent stories
+ * with one Query on `byEdition` that projects only `id`, `updatedAt` and `story`.
  *
  * Listing an edition is one Query on `byEdition`. An upsert reads the stored briefs first (in
  * batches) and writes nothing when the content is unchanged or the stored copy is newer. A brief
@@ -347,6 +352,26 @@ export class DynamoBriefStore implements BriefStore {
       ),
     );
     return true;
+  }
+
+  async *listStories(edition: string, since: string): AsyncIterable<StoryRef> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byEdition',
+          KeyConditionExpression: 'gsi1pk = :e AND gsi1sk > :lo',
+          FilterExpression: 'attribute_exists(story)',
+          ProjectionExpression: 'id, updatedAt, story',
+          ExpressionAttributeValues: { ':e': edition, ':lo': `${new Date(since).toISOString()}$` },
+          ScanIndexForward: false,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) yield item as StoryRef;
+      start = result.LastEvaluatedKey;
+    } while (start);
   }
 
   async *listAll(filter: { edition?: string } = {}): AsyncIterable<StoredBrief> {

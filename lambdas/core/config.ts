@@ -74,6 +74,8 @@ export const SourceConfigSchema = z.strictObject({
   editions: z.array(z.string().regex(EDITION_ID_PATTERN)).default([]),
   topic: z.string().min(1).max(60).optional(),
   region: z.string().min(1).max(80).optional(),
+  /** `false`: this source's items never join or start a story; each stays a brief of its own. */
+  cluster: z.boolean().optional(),
 });
 export type SourceConfig = z.infer<typeof SourceConfigSchema>;
 
@@ -129,18 +131,6 @@ export const TidingsConfigSchema = z
         corsOrigins: [],
       }),
     alarmEmail: emailAddress.optional(),
-    /**
-     * The publication's wordmark atop every digest: a PNG or JPEG (mail clients do not show SVG)
-     * stored at twice its display size; `width` and `height` are the display size in CSS pixels.
-     * The sender's name is its alt text, and what a reader sees while images are off.
-     */
-    wordmark: z
-      .strictObject({
-        url: httpUrl,
-        width: z.number().int().min(16).max(552),
-        height: z.number().int().min(8).max(160),
-      })
-      .optional(),
     editions: z.array(EditionConfigSchema).min(1),
     sources: z.array(SourceConfigSchema).default([]),
   })

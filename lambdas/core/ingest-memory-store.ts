@@ -1,6 +1,7 @@
 import type { Brief, StoredBrief } from './brief.js';
 import { contentHash } from './ingest.js';
 import type { BriefStore, Page, SourceState, UpsertOutcome } from './ports.js';
+import type { StoryRef } from './stories/story.js';
 
 /**
  * A {@link BriefStore} in memory with the same rules as the DynamoDB one: unchanged content or
@@ -74,6 +75,15 @@ export class MemoryBriefStore implements BriefStore {
     this.writes++;
     this.briefs.set(id, { ...stored, retracted: true });
     return true;
+  }
+
+  async *listStories(edition: string, since: string): AsyncIterable<StoryRef> {
+    for (const brief of this.briefs.values()) {
+      const { story } = brief as StoredBrief & { story?: StoryRef['story'] };
+      if (!story || brief.retracted || !brief.editions.includes(edition) || brief.updatedAt <= since)
+        continue;
+      yield { id: brief.id, updatedAt: brief.updatedAt, story: structuredClone(story) };
+    }
   }
 
   async *listAll(filter: { edition?: string } = {}): AsyncIterable<StoredBrief> {

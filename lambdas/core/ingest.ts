@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Brief, BriefSchema } from './brief.js';
 import type { SourceConfig, TidingsConfig } from './config.js';
 import type { BriefStore, Clock, SourceState, UpsertOutcome } from './ports.js';
+import { StoryDesk } from './stories/story-desk.js';
 
 /**
  * Ingestion, the use case: for each configured source, fetch what it offers, validate every item
@@ -9,7 +10,8 @@ import type { BriefStore, Clock, SourceState, UpsertOutcome } from './ports.js';
  * in `tidings ingest`, the scheduled Lambda and the local stack's schedule.
  *
  * Fetching and format mapping are behind {@link FetchSource} (adapters); this module decides what
- * is a valid brief, which copy wins, and what is reported.
+ * is a valid brief, which copy wins, and what is reported. Feed items go through the run's
+ * {@link StoryDesk}, which makes the items that report one event one brief (see stories/).
  */
 
 /** Why one item of a source was not stored: its 1-based position, the brief field, the reason. */
@@ -28,6 +30,11 @@ export interface BriefCandidate {
    * stored copy's dates are kept, and a changed text moves `updatedAt` to now.
    */
   undated?: boolean;
+  /**
+   * The candidate is an item of an RSS, Atom or JSON feed (not a Tidings brief): it may start a
+   * story or join one. Tidings briefs are stored as written and never joined.
+   */
+  feedItem?: boolean;
 }
 
 export type SourceFetch =
@@ -54,6 +61,8 @@ export interface IngestSummary {
   new: number;
   updated: number;
   unchanged: number;
+  /** Items that joined a story of another source's item as a signal. */
+  merged: number;
   /** Items that repeated a story already taken in this run (stored once). */
   duplicates: number;
   rejected: ItemRejection[];
@@ -163,6 +172,8 @@ export function validateCandidate(
 
 interface Prepared {
   briefs: Brief[];
+  /** Ids of the briefs that came from feed items. */
+  feedItems: Set<string>;
   rejected: ItemRejection[];
   duplicates: number;
 }
@@ -186,6 +197,7 @@ async function prepare(
   const stored = undatedIds.length > 0 ? await deps.store.getMany(undatedIds) : new Map();
 
   const byId = new Map<string, Brief>();
+  const feedItems = new Set<string>();
   let duplicates = 0;
   for (const candidate of fetched.candidates) {
     const input = withSourceDefaults(candidate.input, source, sourceName);
@@ -200,6 +212,7 @@ async function prepare(
       continue;
     }
     let brief = result.brief;
+    if (candidate.feedItem) feedItems.add(brief.id);
     if (candidate.undated) {
       const previous = stored.get(brief.id);
       // Same dates as stored, so only a real change of text makes this copy newer.
@@ -218,11 +231,11 @@ async function prepare(
     byId.set(brief.id, brief);
   }
   rejected.sort((a, b) => a.position - b.position);
-  return { briefs: [...byId.values()], rejected, duplicates };
+  return { briefs: [...byId.values()], feedItems, rejected, duplicates };
 }
 
 function emptySummary(source: string): IngestSummary {
-  return { source, fetched: 0, new: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: [] };
+  return { source, fetched: 0, new: 0, updated: 0, unchanged: 0, merged: 0, duplicates: 0, rejected: [] };
 }
 
 function message(error: unknown): string {
@@ -233,7 +246,9 @@ function message(error: unknown): string {
  * Ingests each source and returns one summary per source, in the order given. A source that
  * fails (unreachable, unparseable, or the store refusing) gets an `error` and stops nothing else.
  * The same story appearing again in this run, in the same or a later source, is stored once:
- * within a source the newest copy wins, across sources the first source.
+ * within a source the newest copy wins, across sources the first source. Feed items of a source
+ * that does not opt out (`cluster: false`) are placed in stories: an item that reports the same
+ * event as a recent story joins it as a signal (counted as merged), else starts its own.
  */
 export async function ingestSources(
   sources: readonly SourceConfig[],
@@ -259,6 +274,7 @@ export async function ingestSources(
   for (let i = 0; i < FETCH_CONCURRENCY; i++) start(i);
 
   const taken = new Set<string>();
+  const desk = new StoryDesk(deps.store, now);
   const summaries: IngestSummary[] = [];
   for (const [index, source] of sources.entries()) {
     const summary = emptySummary(source.id);
@@ -280,10 +296,18 @@ export async function ingestSources(
       const prepared = await prepare(result, source, taken, deps, now);
       summary.rejected = prepared.rejected;
       summary.duplicates = prepared.duplicates;
-      const outcomes: UpsertOutcome[] =
-        prepared.briefs.length > 0 ? await deps.store.upsertMany(prepared.briefs, now) : [];
+      const clustered =
+        source.cluster === false ? [] : prepared.briefs.filter((b) => prepared.feedItems.has(b.id));
+      const placement = clustered.length > 0 ? await desk.place(clustered) : undefined;
+      const plain = [
+        ...prepared.briefs.filter((b) => source.cluster === false || !prepared.feedItems.has(b.id)),
+        ...(placement?.plain ?? []),
+      ];
+      const outcomes: UpsertOutcome[] = plain.length > 0 ? await deps.store.upsertMany(plain, now) : [];
+      if (placement && placement.writes.length > 0) await deps.store.upsertMany(placement.writes, now);
       for (const brief of prepared.briefs) taken.add(brief.id);
       for (const outcome of outcomes) summary[outcome]++;
+      for (const outcome of placement?.outcomes.values() ?? []) summary[outcome]++;
       if (result.state) await deps.store.putSourceState(source.id, result.state);
     } catch (error) {
       summary.error = `storing failed: ${message(error)}`;
@@ -310,6 +334,7 @@ export function formatSummary(summary: IngestSummary): string[] {
   const head =
     `${summary.source}: fetched ${summary.fetched}, new ${summary.new}, updated ${summary.updated}, ` +
     `unchanged ${summary.unchanged}, rejected ${summary.rejected.length}` +
+    (summary.merged > 0 ? `, merged ${summary.merged}` : '') +
     (summary.duplicates > 0 ? `, duplicates ${summary.duplicates}` : '');
   return [head, ...summary.rejected.map((r) => `  item ${r.position}: ${r.field}: ${r.reason}`)];
 }

@@ -1,6 +1,7 @@
 import type { Brief, StoredBrief } from './brief.js';
 import { TidingsError } from './errors.js';
 import type { Issue, IssueState, LedgerEntry } from './issue.js';
+import type { StoryRef } from './stories/story.js';
 import type { Recipient, Subscriber, SubscriberStatus, Suppression } from './subscriber.js';
 
 /**
@@ -44,6 +45,11 @@ export interface BriefStore {
   getMany(ids: readonly string[]): Promise<Map<string, StoredBrief>>;
   /** Every stored brief, retracted ones included, optionally only one edition's; any order. */
   listAll(filter?: { edition?: string }): AsyncIterable<StoredBrief>;
+  /**
+   * One edition's live briefs that are stories (built from feed items), updated after `since`,
+   * with just what story matching reads; one indexed query, never a scan.
+   */
+  listStories(edition: string, since: string): AsyncIterable<StoryRef>;
   /** What a source's last successful fetch left (validators for a conditional GET). */
   getSourceState(sourceId: string): Promise<SourceState | undefined>;
   putSourceState(sourceId: string, state: SourceState): Promise<void>;

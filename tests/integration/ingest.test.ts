@@ -257,7 +257,11 @@ describe('ingest on the local stack', () => {
         const path = `/hostile-${name.replace(/\W+/g, '-')}`;
         if (typeof body === 'string') routes.set(path, (_req, res) => res.writeHead(200).end(body));
         else routes.set(path, body);
-        serve('/good.xml', rss(item(`g-${path}`, 'A good story', 'Sun, 29 Nov 2026 08:00:00 GMT')));
+        // Each case's good item reports its own event (the same text again would be one story).
+        serve(
+          '/good.xml',
+          rss(item(`g-${path}`, `Good news ${path}`, 'Sun, 29 Nov 2026 08:00:00 GMT', `Report ${path}.`)),
+        );
         const before = await everything();
         const writes = counter.writes();
 
@@ -331,7 +335,9 @@ describe('ingest on the local stack', () => {
           .writeHead(200, { 'content-type': 'text/xml' })
           .end(
             Buffer.from(
-              rss(item('l1', 'Inovação', 'Sun, 29 Nov 2026 08:00:00 GMT')).replace('utf-8', 'ISO-8859-1'),
+              rss(
+                item('l1', 'Inovação', 'Sun, 29 Nov 2026 08:00:00 GMT', 'Prémio de design para Évora.'),
+              ).replace('utf-8', 'ISO-8859-1'),
               'latin1',
             ),
           ),

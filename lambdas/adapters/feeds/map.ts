@@ -88,7 +88,7 @@ function mapItem(item: FeedItem, source: SourceConfig): BriefCandidate | ItemRej
   if (isHttp(item.link)) input.url = item.link;
   if (isHttp(item.image)) input.image = { url: item.image, alt: title };
   if (!source.topic) input.topic = 'news';
-  const candidate: BriefCandidate = { position: item.position, input };
+  const candidate: BriefCandidate = { position: item.position, input, feedItem: true };
   if (!published) candidate.undated = true;
   return candidate;
 }

@@ -71,10 +71,10 @@ export function clusterWithIndex(
   const out = new Map<string, string>();
   items.forEach((item, i) => {
     const f = features[i] as StoryFeatures;
-    const match = index.best(f, ['all']);
+    const match = index.best(f, ['all'], item.publisher);
     const briefId = match?.briefId ?? item.id;
     out.set(item.id, briefId);
-    index.add({ itemId: item.id, briefId, editions: ['all'], features: f });
+    index.add({ itemId: item.id, briefId, sourceId: item.publisher, editions: ['all'], features: f });
   });
   return out;
 }

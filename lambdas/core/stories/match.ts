@@ -27,6 +27,12 @@ export interface MatchSettings {
    * two events of one subject share them, so the words around them must carry the match.
    */
   nameWeight: number;
+  /**
+   * Lowest score that joins an item to a story its own source is already in (the item then
+   * replaces that source's part): a feed's two items are seldom one event, and a wrong call would
+   * hide one of them, so the bar is higher.
+   */
+  sameSourceThreshold: number;
 }
 
 export const DEFAULT_MATCH_SETTINGS: Readonly<MatchSettings> = {
@@ -36,6 +42,7 @@ export const DEFAULT_MATCH_SETTINGS: Readonly<MatchSettings> = {
   figureBonusCap: 0.2,
   disjointNamesPenalty: 0.1,
   nameWeight: 0.5,
+  sameSourceThreshold: 0.6,
 };
 
 /** How many of an item's rarest terms look up candidates. */
@@ -47,6 +54,7 @@ const MAX_POSTINGS = 2000;
 export interface IndexedItem {
   itemId: string;
   briefId: string;
+  sourceId: string;
   editions: readonly string[];
   features: StoryFeatures;
 }
@@ -197,17 +205,21 @@ export class StoryIndex {
    * The story the item most likely reports, if any scores at least the threshold. `exclude`
    * leaves out stories the item must not join (an editor split it from them).
    */
-  best(
-    features: StoryFeatures,
-    editions: readonly string[],
-    exclude: (briefId: string) => boolean = () => false,
-  ): StoryMatch | undefined {
+  best(features: StoryFeatures, editions: readonly string[], sourceId: string): StoryMatch | undefined {
+    const candidates = this.candidates(features, editions);
+    // Stories among the candidates that already hold an item of this source.
+    const ownSource = new Set<string>();
+    for (const briefId of new Set(candidates.map((c) => c.briefId))) {
+      for (const id of this.byBrief.get(briefId) ?? []) {
+        if (this.items.get(id)?.sourceId === sourceId) ownSource.add(briefId);
+      }
+    }
     let best: StoryMatch | undefined;
-    for (const item of this.candidates(features, editions)) {
-      if (exclude(item.briefId)) continue;
+    for (const item of candidates) {
       const score = pairScore(features, item.features, this.idf, this.settings);
+      const bar = ownSource.has(item.briefId) ? this.settings.sameSourceThreshold : this.settings.threshold;
       if (
-        score >= this.settings.threshold &&
+        score >= bar &&
         (!best || score > best.score || (score === best.score && item.briefId < best.briefId))
       ) {
         best = { briefId: item.briefId, score };

@@ -72,6 +72,7 @@ describe('ingestSources', () => {
       new: 2,
       updated: 0,
       unchanged: 0,
+      merged: 0,
       duplicates: 0,
       rejected: [],
     });

@@ -60,20 +60,30 @@ describe('story index', () => {
     const index = new StoryIndex();
     const stored = features('Undersea cable between Singapore and Jakarta cut by anchor');
     index.observe(stored);
-    index.add({ itemId: 'a', briefId: 'story-a', editions: ['sg'], features: stored });
+    index.add({ itemId: 'a', briefId: 'story-a', sourceId: 'wire', editions: ['sg'], features: stored });
     const item = features('Anchor cut the undersea cable from Singapore to Jakarta');
     index.observe(item);
-    expect(index.best(item, ['sg'])?.briefId).toBe('story-a');
-    expect(index.best(item, ['dc'])).toBeUndefined();
-    expect(index.best(item, ['sg'], (id) => id === 'story-a')).toBeUndefined();
+    expect(index.best(item, ['sg'], 'desk')?.briefId).toBe('story-a');
+    expect(index.best(item, ['dc'], 'desk')).toBeUndefined();
+  });
+
+  it('asks more of a match with a story that already holds an item of the same source', () => {
+    const index = new StoryIndex();
+    const stored = features('Port fees rise at Kessling as ships queue outside the harbour');
+    index.observe(stored);
+    index.add({ itemId: 'a', briefId: 'story-a', sourceId: 'harbour', editions: ['dc'], features: stored });
+    const item = features('Dredging starts at Kessling as ships queue outside the harbour');
+    index.observe(item);
+    expect(index.best(item, ['dc'], 'wire')?.briefId).toBe('story-a');
+    expect(index.best(item, ['dc'], 'harbour')).toBeUndefined();
   });
 
   it('forgets a story removed from it', () => {
     const index = new StoryIndex();
     const stored = features('Undersea cable between Singapore and Jakarta cut by anchor');
-    index.add({ itemId: 'a', briefId: 'story-a', editions: ['sg'], features: stored });
+    index.add({ itemId: 'a', briefId: 'story-a', sourceId: 'wire', editions: ['sg'], features: stored });
     index.removeBrief('story-a');
     expect(index.briefOf('a')).toBeUndefined();
-    expect(index.best(stored, ['sg'])).toBeUndefined();
+    expect(index.best(stored, ['sg'], 'desk')).toBeUndefined();
   });
 });
