@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../cli/load-config.js';
+import { readConfigFile } from '../cli/config-file.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { TemplateConfirmationEmail } from '../lambdas/adapters/confirmation-email.js';
 import { DynamoSubscriberStore, PROFILE_SK } from '../lambdas/adapters/dynamo-subscriber-store.js';
@@ -50,7 +50,7 @@ function rate(result: AutocannonResult): number {
 export default async function apiBench(argv: string[]): Promise<Figure[]> {
   const { requests, connections } = numericFlags(argv, { requests: 600, connections: 10 });
   const home = await mkdtemp(join(tmpdir(), 'tidings-bench-api-'));
-  const base = await loadConfig({}, process.cwd());
+  const base = await readConfigFile({}, process.cwd());
   const config = { ...base, api: { ...base.api, rateLimitPerMinute: 0 } };
   const stack = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 }, inMemory: true });
   const failures: unknown[] = [];

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { loadConfig } from '../cli/load-config.js';
+import { readConfigFile } from '../cli/config-file.js';
 import { MemorySendQueue } from '../cli/local/memory-send-queue.js';
 import { composeDeps, deliveryServices, sendDeps } from '../cli/local/pipeline.js';
 import { startLocalStack } from '../cli/local/stack.js';
@@ -32,8 +32,8 @@ import { SesMailer } from '../lambdas/adapters/ses-mailer.js';
 import { type BriefInput, BriefSchema } from '../lambdas/core/brief.js';
 import { composeIssue } from '../lambdas/core/compose.js';
 import type { SendBatch } from '../lambdas/core/ports.js';
-import { RateLimiter, realPacer } from '../lambdas/core/rate-limiter.js';
 import { sendBatch } from '../lambdas/core/send.js';
+import { realPaceClock, SendPacer } from '../lambdas/core/send-pacer.js';
 import type { Subscriber } from '../lambdas/core/subscriber.js';
 import { type Figure, numericFlags, runIfMain } from './lib.js';
 
@@ -91,7 +91,7 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
   const workers = Math.floor(flags.workers);
   const briefCount = Math.min(12, Math.floor(flags.briefs));
   const oneThread = flags['one-thread'] === 1;
-  const base = await loadConfig();
+  const base = await readConfigFile();
   const config = { ...base, ses: { ...base.ses, maxSendRate: MAX_SEND_RATE } };
   const home = await mkdtemp(join(tmpdir(), 'tidings-bench-delivery-'));
   const stack = await startLocalStack({
@@ -171,7 +171,7 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
     // share of the rate as the send function is.
     const limiters = Array.from(
       { length: workers },
-      () => new RateLimiter({ rate: MAX_SEND_RATE / workers }, realPacer),
+      () => new SendPacer({ rate: MAX_SEND_RATE / workers }, realPaceClock),
     );
     const pipeline = async (share: SendBatch[]): Promise<void> => {
       const queue = new MemorySendQueue({ concurrency: workers });
@@ -179,7 +179,7 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
       let worker = 0;
       await queue.drain(async (batch) => {
         const limiter =
-          limiters[worker++ % workers] ?? new RateLimiter({ rate: MAX_SEND_RATE / workers }, realPacer);
+          limiters[worker++ % workers] ?? new SendPacer({ rate: MAX_SEND_RATE / workers }, realPaceClock);
         const result = await sendBatch(sendDeps(services, limiter), batch);
         return { retry: result.retry };
       });

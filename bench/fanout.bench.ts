@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../cli/load-config.js';
+import { readConfigFile } from '../cli/config-file.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { DynamoSubscriberStore, profileKey, shardOf } from '../lambdas/adapters/dynamo-subscriber-store.js';
 import { forEachActiveReader } from '../lambdas/core/compose.js';
@@ -25,7 +25,7 @@ export default async function fanout(argv: string[]): Promise<Figure[]> {
   const flags = numericFlags(argv, { subscribers: 100_000, repeats: 3 });
   const count = Math.floor(flags.subscribers);
   const repeats = Math.floor(flags.repeats);
-  const config = await loadConfig();
+  const config = await readConfigFile();
   const home = await mkdtemp(join(tmpdir(), 'tidings-bench-fanout-'));
   const stack = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 }, inMemory: true });
   const table = stack.tables.subscribers;

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../cli/load-config.js';
+import { readConfigFile } from '../cli/config-file.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { DynamoBriefStore } from '../lambdas/adapters/dynamo-brief-store.js';
 import { createFetchSource } from '../lambdas/adapters/feeds/source.js';
@@ -73,7 +73,7 @@ async function batchWriteAll(
 export default async function ingestBench(argv: string[]): Promise<Figure[]> {
   const flags = numericFlags(argv, { sources: 50, items: 200 });
   const total = flags.sources * flags.items;
-  const config = await loadConfig({});
+  const config = await readConfigFile({});
   const home = await mkdtemp(join(tmpdir(), 'tidings-bench-ingest-'));
   const stack = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 }, inMemory: true });
   const docs = Array.from({ length: flags.sources }, (_, s) => Buffer.from(feed(s, flags.items)));

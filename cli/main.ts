@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Invocation, parseInvocation } from './args.js';
+import { readConfigFile } from './config-file.js';
 import { type CliContext, createContext, UsageError } from './context.js';
 import { exitCode } from './exit-code.js';
 import { commandHelp, overviewHelp } from './help.js';
-import { loadConfig } from './load-config.js';
 import { tidingsHome } from './local/stack.js';
 
 export type Command = (args: string[], ctx: CliContext) => Promise<number>;
@@ -38,7 +38,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let ctx: ReturnType<typeof createContext> | undefined;
   try {
     // Configuration is validated before anything starts, so a bad setting stops every command alike.
-    const config = await loadConfig(env);
+    const config = await readConfigFile(env);
     const file = join(here, 'commands', `${name}.ts`);
     if (!existsSync(file)) {
       process.stderr.write(`tidings: "${name}" is not built yet\n`);

@@ -1,6 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { TidingsConfig } from '../lambdas/core/config.js';
-import { loadConfig } from './config.js';
+import { configFromContext } from './config.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { MonitoringStack } from './stacks/monitoring-stack.js';
@@ -42,7 +42,7 @@ export function buildStacks(
   if (app.node.tryGetContext(CROSS_STACK_REFERENCES) === undefined) {
     app.node.setContext(CROSS_STACK_REFERENCES, 'strong');
   }
-  const config = options.config ?? loadConfig(app);
+  const config = options.config ?? configFromContext(app);
   const name = (part: string): string => `Tidings-${config.stage}-${part}`;
   const common = {
     ...(options.env ? { env: options.env } : {}),

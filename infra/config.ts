@@ -10,7 +10,7 @@ export const CONTEXT_KEY = 'tidings';
  *
  * A JSON string is accepted too, because `cdk -c tidings='{…}'` hands context values over as text.
  */
-export function loadConfig(app: App): TidingsConfig {
+export function configFromContext(app: App): TidingsConfig {
   let raw: unknown = app.node.tryGetContext(CONTEXT_KEY);
   if (raw === undefined) {
     throw new ConfigError(CONTEXT_KEY, 'missing: add the "tidings" object under "context" in cdk.json');

@@ -38,8 +38,8 @@ import type {
   SendQueue,
   SubscriberStore,
 } from '../../lambdas/core/ports.js';
-import { RateLimiter, realPacer } from '../../lambdas/core/rate-limiter.js';
 import { type RecipientOutcome, type SendDeps, sendBatch } from '../../lambdas/core/send.js';
+import { realPaceClock, SendPacer } from '../../lambdas/core/send-pacer.js';
 import { planSendRate } from '../../lambdas/core/send-rate.js';
 import type { Subscriber } from '../../lambdas/core/subscriber.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
@@ -137,9 +137,9 @@ export function operatorDeps(services: DeliveryServices, queue: SendQueue): Oper
 /** The send core's dependencies on the local stack, paced by `limiter`. */
 export function sendDeps(
   services: DeliveryServices,
-  limiter: { acquire(): Promise<void> } = new RateLimiter(
+  limiter: { acquire(): Promise<void> } = new SendPacer(
     { rate: planSendRate(services.config.ses.maxSendRate).perWorkerRate },
-    realPacer,
+    realPaceClock,
   ),
 ): SendDeps {
   return {
@@ -151,7 +151,7 @@ export function sendDeps(
     ...(services.checks ? { checks: services.checks } : {}),
     limiter,
     clock: services.clock,
-    sleep: realPacer.sleep,
+    sleep: realPaceClock.sleep,
     newToken: randomUUID,
     leaseMs: services.leaseMs,
     backoffMs: 50,
@@ -193,14 +193,14 @@ export function localSender(
   // queue hands over at once, at most `workers` send, each at its own pace.
   const free = Array.from(
     { length: workers },
-    () => new RateLimiter({ rate: plan.perWorkerRate }, realPacer),
+    () => new SendPacer({ rate: plan.perWorkerRate }, realPaceClock),
   );
-  const waiting: ((limiter: RateLimiter) => void)[] = [];
-  const take = (): Promise<RateLimiter> => {
+  const waiting: ((limiter: SendPacer) => void)[] = [];
+  const take = (): Promise<SendPacer> => {
     const limiter = free.pop();
     return limiter ? Promise.resolve(limiter) : new Promise((resolve) => waiting.push(resolve));
   };
-  const give = (limiter: RateLimiter): void => {
+  const give = (limiter: SendPacer): void => {
     const next = waiting.shift();
     if (next) next(limiter);
     else free.push(limiter);

@@ -8,9 +8,9 @@ import { TemplateConfirmationEmail } from '../adapters/confirmation-email.js';
 import { DynamoIssueStore } from '../adapters/dynamo-issue-store.js';
 import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
 import { createApp, inlineTasks } from '../adapters/http/app.js';
+import { DynamoClientRequestLimit } from '../adapters/http/client-request-limit.js';
 import { issueArchive } from '../adapters/http/issue-archive.js';
 import { defaultPagesDir, PageRenderer } from '../adapters/http/pages.js';
-import { DynamoRateLimiter } from '../adapters/http/rate-limit.js';
 import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { loadKeyring } from '../adapters/secret-keyring.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
@@ -51,7 +51,7 @@ export const app = createApp({
   pages: new PageRenderer(config, defaultPagesDir(process.env)),
   tasks: inlineTasks(onError),
   ...(config.api.rateLimitPerMinute > 0
-    ? { rateLimit: new DynamoRateLimiter(doc, subscribersTable, config.api.rateLimitPerMinute) }
+    ? { rateLimit: new DynamoClientRequestLimit(doc, subscribersTable, config.api.rateLimitPerMinute) }
     : {}),
   onError,
 });

@@ -19,8 +19,8 @@ import { TABLES } from '../adapters/tables.js';
 import { ISSUE_ID_PATTERN } from '../core/edition.js';
 import { TidingsError } from '../core/errors.js';
 import { systemClock } from '../core/ports.js';
-import { RateLimiter, realPacer } from '../core/rate-limiter.js';
 import { type SendDeps, sendBatch, UnknownIssueError } from '../core/send.js';
+import { realPaceClock, SendPacer } from '../core/send-pacer.js';
 import { planSendRate } from '../core/send-rate.js';
 
 /**
@@ -70,9 +70,9 @@ const deps: SendDeps = {
     configurationSet: config.ses.configurationSet,
   }),
   // One worker (this instance) paces itself at its share of the account's rate.
-  limiter: new RateLimiter({ rate: perWorkerRate }, realPacer),
+  limiter: new SendPacer({ rate: perWorkerRate }, realPaceClock),
   clock: systemClock,
-  sleep: realPacer.sleep,
+  sleep: realPaceClock.sleep,
   newToken: randomUUID,
   leaseMs: LEASE_MS,
   log: (event, detail) => logger.info(event, detail),

@@ -1,15 +1,15 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { environmentFromProcess } from '../../infra/build-app.js';
-import { loadConfig } from '../../infra/config.js';
+import { configFromContext } from '../../infra/config.js';
 import { ConfigError } from '../../lambdas/core/config.js';
 import { projectSettings } from './support.js';
 
 const appWith = (tidings: unknown): App => new App({ context: tidings === undefined ? {} : { tidings } });
 
-describe('loadConfig', () => {
+describe('configFromContext', () => {
   it('accepts the settings in cdk.json and fills defaults', () => {
-    const config = loadConfig(appWith(projectSettings()));
+    const config = configFromContext(appWith(projectSettings()));
     expect(config.stage).toBe('dev');
     expect(config.editions.map((edition) => edition.id)).toEqual([
       'dc',
@@ -23,17 +23,17 @@ describe('loadConfig', () => {
   });
 
   it('accepts the settings as a JSON string, as `cdk -c tidings=…` passes them', () => {
-    const config = loadConfig(appWith(JSON.stringify(projectSettings())));
+    const config = configFromContext(appWith(JSON.stringify(projectSettings())));
     expect(config.sender.domain).toBe('tidings.example');
   });
 
   it('names the context key when the settings are missing', () => {
-    expect(() => loadConfig(appWith(undefined))).toThrow(ConfigError);
-    expect(() => loadConfig(appWith(undefined))).toThrow(/tidings: missing/);
+    expect(() => configFromContext(appWith(undefined))).toThrow(ConfigError);
+    expect(() => configFromContext(appWith(undefined))).toThrow(/tidings: missing/);
   });
 
   it('rejects text that is not JSON', () => {
-    expect(() => loadConfig(appWith('{"stage": '))).toThrow(/not valid JSON/);
+    expect(() => configFromContext(appWith('{"stage": '))).toThrow(/not valid JSON/);
   });
 
   it.each([
@@ -58,7 +58,7 @@ describe('loadConfig', () => {
   ])('rejects %s, naming the key', (_label, override, key) => {
     const settings = { ...projectSettings(), ...(override as Record<string, unknown>) };
     try {
-      loadConfig(appWith(settings));
+      configFromContext(appWith(settings));
       expect.unreachable('configuration was accepted');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -68,7 +68,7 @@ describe('loadConfig', () => {
 
   it('rejects settings that are not an object', () => {
     for (const value of [42, null, [], 'null']) {
-      expect(() => loadConfig(appWith(value))).toThrow(ConfigError);
+      expect(() => configFromContext(appWith(value))).toThrow(ConfigError);
     }
   });
 });

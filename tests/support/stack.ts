@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../cli/load-config.js';
+import { readConfigFile } from '../../cli/config-file.js';
 import { type LocalStack, startLocalStack } from '../../cli/local/stack.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 
@@ -23,7 +23,7 @@ export interface TestStack extends LocalStack {
 
 /** The project's configuration from cdk.json, for tests that want the real editions. */
 export function testConfig(): Promise<TidingsConfig> {
-  return loadConfig({}, process.cwd());
+  return readConfigFile({}, process.cwd());
 }
 
 /**

@@ -4,12 +4,12 @@ import type { TidingsConfig } from '../../core/config.js';
 import type { Clock, Mailer, SubscriberStore } from '../../core/ports.js';
 import type { ConfirmationEmail } from '../../core/subscriptions.js';
 import type { Keyring } from '../../core/tokens.js';
+import { type ClientRequestLimit, MemoryClientRequestLimit } from './client-request-limit.js';
 import type { IssueArchive } from './issue-archive.js';
 import { refuseOtherMethods } from './methods.js';
 import { limitBodies, limitRequests, securityHeaders } from './middleware.js';
 import { answerError } from './on-error.js';
 import { PageRenderer } from './pages.js';
-import { MemoryRateLimiter, type RateLimiter } from './rate-limit.js';
 import { PageNotFoundError } from './request-errors.js';
 import { type Env, Responder, type RouteContext } from './respond.js';
 import { archiveRoutes } from './routes/archive.js';
@@ -35,7 +35,7 @@ export interface AppDeps {
   clock: Clock;
   confirmationEmail: ConfirmationEmail;
   /** Default: in-memory counters at `config.api.rateLimitPerMinute` (0 turns the limit off). */
-  rateLimit?: RateLimiter;
+  rateLimit?: ClientRequestLimit;
   /** Default: the templates of `templates/pages`. */
   pages?: PageRenderer;
   /** Default: {@link BackgroundTasks}. */
@@ -76,7 +76,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const respond = new Responder(deps.pages ?? new PageRenderer(config));
   const limiter =
     deps.rateLimit ??
-    (config.api.rateLimitPerMinute > 0 ? new MemoryRateLimiter(config.api.rateLimitPerMinute) : undefined);
+    (config.api.rateLimitPerMinute > 0
+      ? new MemoryClientRequestLimit(config.api.rateLimitPerMinute)
+      : undefined);
   const ctx: RouteContext = {
     config,
     core: {

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Clock } from '../../core/ports.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { ClientRequestLimit } from './client-request-limit.js';
 import { BodyTooLargeError, TooManyRequestsError } from './request-errors.js';
 import type { Env } from './respond.js';
 
@@ -39,7 +39,7 @@ export function limitBodies(): MiddlewareHandler<Env> {
 }
 
 export interface RateLimitOptions {
-  limiter: RateLimiter;
+  limiter: ClientRequestLimit;
   clock: Clock;
   clientAddress(c: Context<Env>): string | undefined;
   /** Requests that are neither counted nor refused (they must be cheap to recognise). */

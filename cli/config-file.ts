@@ -7,7 +7,7 @@ import { ConfigError, parseConfig, type TidingsConfig } from '../lambdas/core/co
  * it. `TIDINGS_CONFIG_FILE` points at another cdk.json-shaped file, for tests and experiments.
  * Locally the public base URL follows the API port when `TIDINGS_API_PORT` moves it.
  */
-export async function loadConfig(
+export async function readConfigFile(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): Promise<TidingsConfig> {

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamod
 import { TTL_ATTRIBUTE } from '../tables.js';
 
 /** Counts a client's requests in fixed one-minute windows. */
-export interface RateLimiter {
+export interface ClientRequestLimit {
   /** Counts one request; says whether it is over the limit and how long until the window resets. */
   hit(client: string, now: Date): Promise<{ limited: boolean; retryAfterSeconds: number }>;
 }
@@ -19,7 +19,7 @@ function windowOf(now: Date): { start: number; retryAfterSeconds: number } {
  * Per-process counters: right for `tidings dev` and one long-lived server. Memory stays bounded:
  * counters of past windows are dropped as soon as a new window starts.
  */
-export class MemoryRateLimiter implements RateLimiter {
+export class MemoryClientRequestLimit implements ClientRequestLimit {
   private window = 0;
   private counts = new Map<string, number>();
 
@@ -43,7 +43,7 @@ export class MemoryRateLimiter implements RateLimiter {
  * by TTL. The client address itself is never stored. If DynamoDB is unavailable the request is let
  * through: the limit is a brake on abuse, not a reason to turn readers away.
  */
-export class DynamoRateLimiter implements RateLimiter {
+export class DynamoClientRequestLimit implements ClientRequestLimit {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,

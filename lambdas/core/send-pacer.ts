@@ -1,10 +1,10 @@
 /** Time as the limiter sees it: a monotonic millisecond reading and a way to wait. */
-export interface Pacer {
+export interface PaceClock {
   nowMs(): number;
   sleep(ms: number): Promise<void>;
 }
 
-export interface RateLimiterOptions {
+export interface SendPacerOptions {
   /** Permits per second. */
   rate: number;
   /** Permits that may be taken back to back after an idle spell; 1 spaces every permit evenly. */
@@ -16,15 +16,15 @@ export interface RateLimiterOptions {
  * bucket without a refill loop). Concurrent callers each reserve their own slot before waiting,
  * so a worker sending several messages at once still keeps to `rate` in total.
  */
-export class RateLimiter {
+export class SendPacer {
   private readonly intervalMs: number;
   private readonly burstMs: number;
   /** When the bucket would be full again ("theoretical arrival time" of the next permit). */
   private tatMs = Number.NEGATIVE_INFINITY;
 
   constructor(
-    options: RateLimiterOptions,
-    private readonly pacer: Pacer,
+    options: SendPacerOptions,
+    private readonly pacer: PaceClock,
   ) {
     if (!(options.rate > 0) || !Number.isFinite(options.rate)) {
       throw new RangeError(`rate must be a positive number, got ${options.rate}`);
@@ -48,7 +48,7 @@ export class RateLimiter {
 }
 
 /** The real clock: `performance.now()` and `setTimeout`. */
-export const realPacer: Pacer = {
+export const realPaceClock: PaceClock = {
   nowMs: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

@@ -1,13 +1,16 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoRateLimiter, MemoryRateLimiter } from '../../../lambdas/adapters/http/rate-limit.js';
+import {
+  DynamoClientRequestLimit,
+  MemoryClientRequestLimit,
+} from '../../../lambdas/adapters/http/client-request-limit.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 
 const t0 = new Date('2026-11-30T08:00:10Z');
 
-describe('MemoryRateLimiter', () => {
+describe('MemoryClientRequestLimit', () => {
   it('allows the limit per client per minute and resets with the next minute', async () => {
-    const limiter = new MemoryRateLimiter(2);
+    const limiter = new MemoryClientRequestLimit(2);
     const hits = [];
     for (let i = 0; i < 3; i++) hits.push((await limiter.hit('a', t0)).limited);
     expect(hits).toEqual([false, false, true]);
@@ -17,7 +20,7 @@ describe('MemoryRateLimiter', () => {
   });
 });
 
-describe('DynamoRateLimiter', () => {
+describe('DynamoClientRequestLimit', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
@@ -29,8 +32,8 @@ describe('DynamoRateLimiter', () => {
   });
 
   it('shares counts between instances through one item per client and minute, keeping no address', async () => {
-    const a = new DynamoRateLimiter(stack.doc, stack.tables.subscribers, 2);
-    const b = new DynamoRateLimiter(stack.doc, stack.tables.subscribers, 2);
+    const a = new DynamoClientRequestLimit(stack.doc, stack.tables.subscribers, 2);
+    const b = new DynamoClientRequestLimit(stack.doc, stack.tables.subscribers, 2);
     expect((await a.hit('203.0.113.5', t0)).limited).toBe(false);
     expect((await b.hit('203.0.113.5', t0)).limited).toBe(false);
     expect((await a.hit('203.0.113.5', t0)).limited).toBe(true);
@@ -43,7 +46,7 @@ describe('DynamoRateLimiter', () => {
   });
 
   it('lets requests through when the table cannot be reached', async () => {
-    const broken = new DynamoRateLimiter(stack.doc, 'no-such-table', 1);
+    const broken = new DynamoClientRequestLimit(stack.doc, 'no-such-table', 1);
     expect((await broken.hit('x', t0)).limited).toBe(false);
     expect((await broken.hit('x', t0)).limited).toBe(false);
   });
