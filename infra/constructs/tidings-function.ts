@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
@@ -12,12 +12,14 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES, type TableId } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
+import { functionBundling } from './function-bundling.js';
+import { FunctionRole } from './function-role.js';
 
 /** The repository root: entries, the lockfile and `templates/` are found from here. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,7 +93,7 @@ export interface TidingsFunctionProps {
  */
 export class TidingsFunction extends Construct {
   readonly function: NodejsFunction;
-  readonly role: Role;
+  readonly role: FunctionRole;
   readonly logGroup: LogGroup;
   readonly name: FunctionName;
   /** Physical function name, `tidings-<stage>-<name>`; also names its log group. */
@@ -117,18 +119,10 @@ export class TidingsFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    // An own role instead of the default one: the default attaches the AWS managed basic execution
-    // policy, which may write to every log group in the account.
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the Tidings ${name} function (${config.stage})`,
+    this.role = new FunctionRole(this, 'Role', {
+      purpose: `Runs the Tidings ${name} function (${config.stage})`,
+      logGroup: this.logGroup,
     });
-    this.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
 
     const wanted = handlerEntry(name);
     // NodejsFunction insists the entry exists even when the CLI skips bundling for this stack (as
@@ -164,46 +158,10 @@ export class TidingsFunction extends Construct {
         ...(props.templates ? { TEMPLATES_DIR: LAMBDA_TEMPLATES_DIR } : {}),
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        // Paths and mappings are enough for stack traces; embedding every source would triple the asset.
-        sourcesContent: false,
-        // Bundle the pinned AWS SDK instead of the runtime's copy: the code runs against the
-        // versions it was tested with. Only the TypeScript compiler stays out: MJML's config loader
-        // (cosmiconfig) requires it lazily for `.ts` config files, which a function never has.
-        externalModules: ['typescript'],
-        // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        ...(props.templates
-          ? {
-              commandHooks: {
-                beforeBundling: (): string[] => [],
-                beforeInstall: (): string[] => [],
-                afterBundling: (inputDir: string, outputDir: string): string[] => [
-                  `cp -R "${join(inputDir, 'templates')}" "${join(outputDir, 'templates')}"`,
-                ],
-              },
-            }
-          : {}),
-      },
+      bundling: functionBundling({ templates: props.templates ?? false }),
     });
 
-    // X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN, so tracing needs "*".
-    const policy = this.role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Only the X-Ray actions xray:PutTraceSegments and xray:PutTelemetryRecords use "*": X-Ray does not support resource-level permissions for them.',
-      });
-    }
+    this.role.acknowledgeTracing();
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

@@ -1,13 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  composeScheduleExpression,
-  ingestScheduleExpression,
-  SEND_BATCH_SIZE,
-  SEND_MAX_RECEIVE_COUNT,
-} from '../../infra/stacks/pipeline-stack.js';
 import { parseConfig } from '../../lambdas/core/config.js';
-import { planSendRate } from '../../lambdas/core/send-rate.js';
 import {
   actionsOf,
   buildTestApp,
@@ -160,95 +153,9 @@ describe('PipelineStack', () => {
         expect(resources[1]).toMatch(/:ses:.*:configuration-set\/tidings"/);
       }
     });
-
-    it('verifies the sending domain with Easy DKIM and a custom MAIL FROM domain', () => {
-      template.hasResourceProperties('AWS::SES::EmailIdentity', {
-        EmailIdentity: 'tidings.example',
-        MailFromAttributes: { MailFromDomain: 'mail.tidings.example' },
-        ConfigurationSetAttributes: { ConfigurationSetName: { Ref: Match.anyValue() } },
-      });
-      const outputs = Object.keys(template.findOutputs('*'));
-      expect(outputs.filter((name) => name.startsWith('DkimRecord'))).toHaveLength(3);
-      expect(outputs).toEqual(expect.arrayContaining(['MailFromMx', 'MailFromSpf', 'InboundMx']));
-    });
-
-    it('uses a configuration set with reputation metrics that suppresses bounces and complaints', () => {
-      template.hasResourceProperties('AWS::SES::ConfigurationSet', {
-        Name: 'tidings',
-        ReputationOptions: { ReputationMetricsEnabled: true },
-        SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
-      });
-    });
-
-    it('publishes bounces, complaints, deliveries and rejects to an encrypted topic feeding feedback', () => {
-      template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
-        EventDestination: Match.objectLike({
-          Enabled: true,
-          MatchingEventTypes: ['bounce', 'complaint', 'delivery', 'reject'],
-          SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('SesEventsTopic') } },
-        }),
-      });
-      template.hasResourceProperties('AWS::SNS::Topic', {
-        TopicName: 'tidings-dev-ses-events',
-        KmsMasterKeyId: Match.anyValue(),
-      });
-      template.hasResourceProperties('AWS::SNS::Subscription', {
-        Protocol: 'lambda',
-        TopicArn: { Ref: Match.stringLikeRegexp('SesEventsTopic') },
-        Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('FeedbackFunction'), 'Arn'] },
-      });
-      template.hasResourceProperties('AWS::KMS::Key', {
-        EnableKeyRotation: true,
-        KeyPolicy: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Principal: { Service: 'ses.amazonaws.com' },
-              Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-            }),
-          ]),
-        },
-      });
-    });
-
-    it('routes mail to the unsubscribe address (and its plus-labelled forms) to feedback', () => {
-      template.hasResourceProperties('AWS::SES::ReceiptRule', {
-        Rule: Match.objectLike({
-          Enabled: true,
-          Recipients: ['unsubscribe@tidings.example'],
-          Actions: [
-            {
-              LambdaAction: {
-                FunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FeedbackFunction'), 'Arn'] },
-                InvocationType: 'Event',
-              },
-            },
-          ],
-        }),
-      });
-      template.hasResourceProperties('AWS::Lambda::Permission', {
-        Action: 'lambda:InvokeFunction',
-        Principal: 'ses.amazonaws.com',
-        FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('FeedbackFunction'), 'Arn'] },
-      });
-    });
   });
 
-  describe('send queue', () => {
-    it('has a visibility timeout of at least six times the send timeout and a dead-letter queue', () => {
-      const send = resourcesOfType(template, 'AWS::Lambda::Function').find(
-        ([, fn]) => fn.Properties.FunctionName === 'tidings-dev-send',
-      );
-      const timeout = send?.[1].Properties.Timeout as number;
-      const queue = resourcesOfType(template, 'AWS::SQS::Queue').find(
-        ([, q]) => q.Properties.QueueName === 'tidings-dev-send',
-      )?.[1];
-      expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
-      expect(queue?.Properties.RedrivePolicy).toEqual({
-        deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^SendDeadLetterQueue/), 'Arn'] },
-        maxReceiveCount: SEND_MAX_RECEIVE_COUNT,
-      });
-    });
-
+  describe('queues', () => {
     it('encrypts every queue and refuses requests without TLS', () => {
       const queues = resourcesOfType(template, 'AWS::SQS::Queue');
       expect(queues).toHaveLength(4);
@@ -258,31 +165,6 @@ describe('PipelineStack', () => {
       for (const [, policy] of policies) {
         expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
       }
-    });
-
-    it('feeds send with partial batch responses and the concurrency the SES rate allows', () => {
-      const plan = planSendRate(config.ses.maxSendRate);
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: Match.stringLikeRegexp('SendFunction') },
-        BatchSize: SEND_BATCH_SIZE,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: plan.maxConcurrency },
-      });
-      expect(functionEnvironment(template, 'tidings-dev-send').SEND_MAX_CONCURRENCY).toBe(
-        String(plan.maxConcurrency),
-      );
-    });
-
-    it('follows a higher SES rate with more concurrent senders', () => {
-      const faster = {
-        ...settings,
-        ses: { maxSendRate: 200, configurationSet: 'tidings', transientBounceLimit: 3 },
-      };
-      const other = Template.fromStack(buildTestApp(faster).pipeline);
-      other.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        ScalingConfig: { MaximumConcurrency: 20 },
-      });
-      expect(functionEnvironment(other, 'tidings-dev-send').SEND_MAX_CONCURRENCY).toBe('20');
     });
 
     it('lets only compose send to the queue, with its URL in SEND_QUEUE_URL', () => {
@@ -300,80 +182,6 @@ describe('PipelineStack', () => {
           expect(environment.SEND_QUEUE_URL).toBeUndefined();
         }
       }
-    });
-  });
-
-  describe('schedules', () => {
-    it('composes each edition at its send time on its send days, in its own time zone', () => {
-      for (const edition of config.editions) {
-        template.hasResourceProperties('AWS::Scheduler::Schedule', {
-          Name: `tidings-dev-compose-${edition.id}`,
-          ScheduleExpression: composeScheduleExpression(edition),
-          ScheduleExpressionTimezone: edition.timeZone,
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          Target: Match.objectLike({
-            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ComposeFunction'), 'Arn'] },
-            Input: JSON.stringify({ edition: edition.id }),
-            DeadLetterConfig: {
-              Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SchedulerDeadLetterQueue'), 'Arn'] },
-            },
-          }),
-        });
-      }
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        Name: 'tidings-dev-compose-dc',
-        ScheduleExpression: 'cron(30 6 ? * MON,TUE,WED,THU,FRI *)',
-        ScheduleExpressionTimezone: 'America/New_York',
-      });
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        Name: 'tidings-dev-compose-riyadh',
-        ScheduleExpression: 'cron(0 7 ? * SUN,MON,TUE,WED,THU *)',
-        ScheduleExpressionTimezone: 'Asia/Riyadh',
-      });
-    });
-
-    it('ingests at the configured rate', () => {
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        Name: 'tidings-dev-ingest',
-        ScheduleExpression: 'rate(15 minutes)',
-        Target: Match.objectLike({
-          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('IngestFunction'), 'Arn'] },
-        }),
-      });
-    });
-
-    it('writes expressions the Scheduler accepts for edge values', () => {
-      const edition = config.editions[0];
-      if (!edition) throw new Error('no edition');
-      expect(composeScheduleExpression({ ...edition, sendTime: '23:05', sendDays: ['sat', 'sun'] })).toBe(
-        'cron(5 23 ? * SAT,SUN *)',
-      );
-      expect(composeScheduleExpression({ ...edition, sendTime: '00:00', sendDays: ['mon'] })).toBe(
-        'cron(0 0 ? * MON *)',
-      );
-      expect(ingestScheduleExpression(1)).toBe('rate(1 minute)');
-      expect(ingestScheduleExpression(1440)).toBe('rate(1440 minutes)');
-    });
-
-    it('runs them with a role that may invoke only ingest and compose', () => {
-      template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: {
-          Statement: [
-            Match.objectLike({
-              Principal: { Service: 'scheduler.amazonaws.com' },
-              Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-            }),
-          ],
-        },
-      });
-      const statements = roleStatements(template, 'SchedulerRole');
-      const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
-      expect(invoke.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
-      expect(invoke.flatMap(resourcesOf)).toEqual([
-        { 'Fn::GetAtt': [expect.stringMatching(/^IngestFunction/), 'Arn'] },
-        { 'Fn::GetAtt': [expect.stringMatching(/^ComposeFunction/), 'Arn'] },
-      ]);
-      expect(statements.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     });
   });
 

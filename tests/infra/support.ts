@@ -1,11 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type Stack, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { afterAll } from 'vitest';
 import { buildStacks, type TidingsStacks } from '../../infra/build-app.js';
 import { PROJECT_ROOT } from '../../infra/constructs/tidings-function.js';
+
+const outdirs: string[] = [];
+// Registered when a test file imports this module, so it runs once that file's tests are done.
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * An app whose cloud assembly goes to a folder of its own, removed after the test file. Without
+ * an outdir every `new App()` makes a `cdk.out…` folder in the temporary directory and leaves it.
+ */
+export function testApp(props: AppProps = {}): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'tidings-cdk-'));
+  outdirs.push(outdir);
+  // CDK's built-in CloudFormation schema validation costs seconds per synth; the bundling test
+  // runs it once over the whole app.
+  return new App({ builtinCloudFormationValidation: false, ...props, outdir });
+}
 
 /** The `tidings` settings from cdk.json, as a deployer would have them. */
 export function projectSettings(): Record<string, unknown> {
@@ -20,10 +40,7 @@ export function projectSettings(): Record<string, unknown> {
  * account and region. Asset bundling is skipped, as `cdk` does for stacks it is not deploying.
  */
 export function buildTestApp(settings: Record<string, unknown> = projectSettings()): TidingsStacks {
-  // The built-in CloudFormation schema validation costs seconds per synth; the bundling test runs
-  // it once over the whole app.
-  const app = new App({
-    builtinCloudFormationValidation: false,
+  const app = testApp({
     context: { tidings: settings, 'aws:cdk:bundling-stacks': [] },
   });
   return buildStacks(app, { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -56,6 +73,15 @@ export interface CfnResource {
 /** The template's resources of one type, by logical id. */
 export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
   return Object.entries(template.findResources(type) as Record<string, CfnResource>);
+}
+
+/** The alarm with that physical name. */
+export function alarmNamedIn(template: Template, name: string): CfnResource {
+  const found = resourcesOfType(template, 'AWS::CloudWatch::Alarm').find(
+    ([, alarm]) => alarm.Properties.AlarmName === name,
+  );
+  if (!found) throw new Error(`no alarm named ${name}`);
+  return found[1];
 }
 
 /** Environment variables of the function with that physical name. */

@@ -1,0 +1,46 @@
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { TableId } from '../../lambdas/adapters/tables.js';
+import type { TidingsConfig } from '../../lambdas/core/config.js';
+import { QUEUE_DEFAULTS } from './queue-defaults.js';
+import { ResourceGroup } from './resource-group.js';
+import { TidingsFunction } from './tidings-function.js';
+
+export interface FeedbackProps {
+  config: TidingsConfig;
+  tables: Readonly<Record<TableId, Table>>;
+  tokenSecret: Secret;
+  /** The topic SES publishes bounces, complaints, deliveries and rejects to. */
+  sesEvents: ITopic;
+}
+
+/**
+ * The feedback function subscribed to SES events, with the dead-letter queue that keeps the
+ * asynchronous invocations (SNS, SES receiving) that failed every retry.
+ */
+export class Feedback extends ResourceGroup {
+  readonly feedback: TidingsFunction;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: FeedbackProps) {
+    super(scope, id);
+    const { config, tables } = props;
+    this.deadLetterQueue = new Queue(this, 'FeedbackDeadLetterQueue', {
+      queueName: `tidings-${config.stage}-feedback-dlq`,
+      ...QUEUE_DEFAULTS,
+    });
+    this.feedback = new TidingsFunction(this, 'Feedback', {
+      name: 'feedback',
+      config,
+      description: 'Suppresses bounced and complaining addresses; handles mail to the unsubscribe address',
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.feedback.grantTableReadWrite(tables.subscribers, 'subscribers', []);
+    this.feedback.grantTokenSecretRead(props.tokenSecret);
+    props.sesEvents.addSubscription(new LambdaSubscription(this.feedback.fn));
+  }
+}

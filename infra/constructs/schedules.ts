@@ -1,0 +1,97 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
+import { QUEUE_DEFAULTS } from './queue-defaults.js';
+import { ResourceGroup } from './resource-group.js';
+
+/** `cron(30 6 ? * MON,TUE,WED,THU,FRI *)`: the edition's send time on its send days, in its own zone. */
+export function composeScheduleExpression(edition: EditionConfig): string {
+  const [hour, minute] = edition.sendTime.split(':').map(Number);
+  const days = edition.sendDays.map((day) => day.toUpperCase()).join(',');
+  return `cron(${minute} ${hour} ? * ${days} *)`;
+}
+
+/** `rate(15 minutes)`, singular for one minute as the Scheduler requires. */
+export function ingestScheduleExpression(rateMinutes: number): string {
+  return `rate(${rateMinutes} ${rateMinutes === 1 ? 'minute' : 'minutes'})`;
+}
+
+export interface SchedulesProps {
+  config: TidingsConfig;
+  ingest: IFunction;
+  compose: IFunction;
+}
+
+/**
+ * EventBridge Scheduler: ingest on a rate, and compose per edition at its send time in its own
+ * time zone, run by a role that may invoke only those two functions, with a dead-letter queue for
+ * invocations the Scheduler could not make.
+ */
+export class Schedules extends ResourceGroup {
+  readonly deadLetterQueue: Queue;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: SchedulesProps) {
+    super(scope, id);
+    const { config } = props;
+    const prefix = `tidings-${config.stage}`;
+    this.deadLetterQueue = new Queue(this, 'SchedulerDeadLetterQueue', {
+      queueName: `${prefix}-scheduler-dlq`,
+      ...QUEUE_DEFAULTS,
+    });
+    // cdk-nag recognizes queues named as another queue's or a function's DLQ, not a schedule's.
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the EventBridge schedules; it has no consumer whose failures would need another queue.',
+    });
+
+    this.role = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets EventBridge Scheduler start the Tidings ingest and compose functions',
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.ingest.functionArn, props.compose.functionArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
+    const target = (functionArn: string, input: unknown, retries: number): CfnSchedule.TargetProperty => ({
+      arn: functionArn,
+      roleArn: this.role.roleArn,
+      input: JSON.stringify(input),
+      retryPolicy: { maximumRetryAttempts: retries, maximumEventAgeInSeconds: 3600 },
+      deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+    });
+
+    new CfnSchedule(this, 'IngestSchedule', {
+      name: `${prefix}-ingest`,
+      description: `Ingest every ${config.ingest.rateMinutes} minutes`,
+      scheduleExpression: ingestScheduleExpression(config.ingest.rateMinutes),
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      // The next run comes soon enough; retrying a slow source would only pile runs up.
+      target: target(props.ingest.functionArn, {}, 0),
+    });
+    for (const edition of config.editions) {
+      new CfnSchedule(this, `ComposeSchedule-${edition.id}`, {
+        name: `${prefix}-compose-${edition.id}`,
+        description: `Compose ${edition.name} at ${edition.sendTime} ${edition.timeZone}`,
+        scheduleExpression: composeScheduleExpression(edition),
+        scheduleExpressionTimezone: edition.timeZone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: target(props.compose.functionArn, { edition: edition.id }, 2),
+      });
+    }
+  }
+}

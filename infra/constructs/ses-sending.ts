@@ -1,0 +1,61 @@
+import {
+  ConfigurationSet,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { TidingsConfig } from '../../lambdas/core/config.js';
+import { EncryptedTopic } from './encrypted-topic.js';
+import { ResourceGroup } from './resource-group.js';
+
+export interface SesSendingProps {
+  config: TidingsConfig;
+}
+
+/**
+ * What SES sends with: the configuration set (reputation metrics, account-level suppression of
+ * bounces and complaints), the verified domain identity with Easy DKIM and a custom MAIL FROM
+ * domain, and the encrypted topic the configuration set publishes delivery events to.
+ */
+export class SesSending extends ResourceGroup {
+  readonly configurationSet: ConfigurationSet;
+  readonly identity: EmailIdentity;
+  readonly events: Topic;
+
+  constructor(scope: Construct, id: string, props: SesSendingProps) {
+    super(scope, id);
+    const { config } = props;
+    const domain = config.sender.domain;
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: config.ses.configurationSet,
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      sendingEnabled: true,
+    });
+    this.identity = new EmailIdentity(this, 'Identity', {
+      identity: Identity.domain(domain),
+      configurationSet: this.configurationSet,
+      mailFromDomain: `mail.${domain}`,
+    });
+    const events = new EncryptedTopic(this, 'SesEvents', {
+      topicName: `tidings-${config.stage}-ses-events`,
+      displayName: 'Tidings SES events',
+      publishers: ['ses.amazonaws.com'],
+    });
+    this.events = events.topic;
+    this.configurationSet.addEventDestination('ToFeedback', {
+      configurationSetEventDestinationName: 'feedback',
+      destination: EventDestination.snsTopic(events.topic),
+      events: [
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.DELIVERY,
+        EmailSendingEvent.REJECT,
+      ],
+    });
+  }
+}
