@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { TemplateConfirmationEmail } from '../../lambdas/adapters/confirmation-email.js';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
@@ -34,8 +35,11 @@ export async function startApiServer(stack: LocalStack, port: number): Promise<A
     confirmationEmail: new TemplateConfirmationEmail(stack.config),
     tasks,
   });
+  // The sample briefs' pictures and wordmark, so a fresh `npm start` shows digests with images.
+  const fetch = (request: Request): Response | Promise<Response> =>
+    new URL(request.url).pathname.startsWith(SAMPLE_IMAGES_PATH) ? sampleImage(request) : app.fetch(request);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
     s.once('error', (error) =>
       reject(new Error(`cannot serve the API on 127.0.0.1:${port}: ${error.message}`, { cause: error })),
     );
@@ -49,4 +53,28 @@ export async function startApiServer(stack: LocalStack, port: number): Promise<A
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Where the local API serves `samples/images/` (the sample briefs' image URLs point here). */
+export const SAMPLE_IMAGES_PATH = '/samples/images/';
+
+const SAMPLE_IMAGES_DIR = fileURLToPath(new URL('../../samples/images/', import.meta.url));
+const IMAGE_TYPES: Readonly<Record<string, string>> = { jpg: 'image/jpeg', png: 'image/png' };
+
+/** One file of `samples/images/` by its plain name (no path steps), or 404. */
+async function sampleImage(request: Request): Promise<Response> {
+  const name = new URL(request.url).pathname.slice(SAMPLE_IMAGES_PATH.length);
+  const match = /^[a-z0-9-]+\.(jpg|png)$/.exec(name);
+  const type = match ? IMAGE_TYPES[match[1] ?? ''] : undefined;
+  if (!match || !type || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    return new Response('not found\n', { status: 404, headers: { 'content-type': 'text/plain' } });
+  }
+  try {
+    const body = await readFile(`${SAMPLE_IMAGES_DIR}${name}`);
+    return new Response(request.method === 'HEAD' ? null : body, {
+      headers: { 'content-type': type, 'cache-control': 'public, max-age=3600' },
+    });
+  } catch {
+    return new Response('not found\n', { status: 404, headers: { 'content-type': 'text/plain' } });
+  }
 }
