@@ -231,6 +231,8 @@ export interface PassOptions {
   /** Ingest configured sources first (default true). */
   ingest?: boolean;
   log?: (line: string) => void;
+  /** How far the sending has come, for a progress line (`ctx.progress`); called per batch. */
+  progress?: ((text: string) => void) | undefined;
   services?: Partial<DeliveryServices>;
   queue?: MemorySendQueueOptions;
 }
@@ -358,7 +360,9 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     });
     composed.push({ edition, outcome: result.outcome, issue: result.issue, enqueued: result.enqueued });
   }
-  await queue.drain(sender.handler);
+  await queue.drain(
+    options.progress ? reportingProgress(sender.handler, composed, options.progress) : sender.handler,
+  );
 
   const summaries: EditionSummary[] = [];
   for (const edition of selected) {
@@ -392,6 +396,22 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     });
   }
   return summaries;
+}
+
+/** The handler, telling `progress` after each batch how many of the readers queued are done. */
+function reportingProgress(
+  handler: BatchHandler,
+  composed: readonly { enqueued: number }[],
+  progress: (text: string) => void,
+): BatchHandler {
+  const total = composed.reduce((sum, c) => sum + c.enqueued, 0);
+  let done = 0;
+  return async (batch) => {
+    const result = await handler(batch);
+    if (!result.retry) done += batch.recipients.length;
+    progress(`sending: ${done} of ${total} readers done`);
+    return result;
+  };
 }
 
 /** One line per edition for people: what happened and where to look. */
