@@ -1,7 +1,6 @@
 import type { TidingsConfig } from '../lambdas/core/config.js';
 import { TidingsError } from '../lambdas/core/errors.js';
 import { attachLocalStack, exportStackEnv, type LocalStack, startLocalStack } from './local/stack.js';
-import { type ProgressLine, progressLine } from './progress.js';
 
 /** What every CLI command receives. */
 export interface CliContext {
@@ -12,11 +11,6 @@ export interface CliContext {
   stage?: string | undefined;
   out(line: string): void;
   err(line: string): void;
-  /**
-   * The progress line of long work (on a terminal's stderr only; `out` and `err` erase it first).
-   * Optional so that a test's context can leave it out.
-   */
-  progress?: ProgressLine;
   /**
    * The local stack: the running `tidings dev` (found through `stack.json`) while it answers,
    * else one started in this process for the command's duration and closed when it ends.
@@ -36,28 +30,17 @@ export interface ContextOptions {
   stage?: string | undefined;
   out?: (line: string) => void;
   err?: (line: string) => void;
-  progress?: ProgressLine;
 }
 
 /** Builds a context; `dispose()` closes a stack the context started. */
 export function createContext(options: ContextOptions): CliContext & { dispose(): Promise<void> } {
   let pending: Promise<LocalStack> | undefined;
-  const progress = options.progress ?? progressLine(process.stderr);
-  const out = options.out ?? ((line) => process.stdout.write(`${line}\n`));
-  const err = options.err ?? ((line) => process.stderr.write(`${line}\n`));
   return {
     config: options.config,
     home: options.home,
     stage: options.stage,
-    out(line) {
-      progress.clear();
-      out(line);
-    },
-    err(line) {
-      progress.clear();
-      err(line);
-    },
-    progress,
+    out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
+    err: options.err ?? ((line) => process.stderr.write(`${line}\n`)),
     stack() {
       pending ??= (async () => {
         const stack =
@@ -73,7 +56,6 @@ export function createContext(options: ContextOptions): CliContext & { dispose()
       return pending;
     },
     async dispose() {
-      progress.done();
       if (pending) await (await pending).close();
     },
   };

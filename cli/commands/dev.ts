@@ -73,13 +73,7 @@ export default async function dev(args: string[], ctx: CliContext): Promise<numb
 
   const pass = async (label: string, ingest: boolean, quiet = false): Promise<void> => {
     try {
-      const summaries = await runPass(stack, {
-        now: new Date(),
-        seedSamples: true,
-        ingest,
-        log: ctx.out,
-        progress: ctx.progress?.update,
-      });
+      const summaries = await runPass(stack, { now: new Date(), seedSamples: true, ingest, log: ctx.out });
       // The first pass reports every edition; a scheduled pass only what it did.
       for (const line of describeSummaries(summaries)) {
         if (quiet && / not due \(/.test(line)) continue;

@@ -63,16 +63,8 @@ export default async function ingest(args: string[], ctx: CliContext): Promise<n
   if (editions.length > 0) sources = sources.map((s) => ({ ...s, editions }));
 
   const stack = await ctx.stack();
-  const fetch = createFetchSource({ root: process.cwd(), ingest: ctx.config.ingest });
-  let fetched = 0;
   const summaries = await ingestSources(sources, {
-    fetchSource: async (source, previous) => {
-      try {
-        return await fetch(source, previous);
-      } finally {
-        ctx.progress?.update(`ingest: ${++fetched} of ${sources.length} sources fetched`);
-      }
-    },
+    fetchSource: createFetchSource({ root: process.cwd(), ingest: ctx.config.ingest }),
     store: new DynamoBriefStore(stack.doc, stack.tables.briefs),
     clock: systemClock,
     config: ctx.config,

@@ -2,15 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DigestMessageBuilder } from '../../lambdas/adapters/digest-messages.js';
 import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
-import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
-import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
-import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js';
-import { DynamoSendChecks } from '../../lambdas/adapters/dynamo-send-checks.js';
-import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
-import { createFetchSource } from '../../lambdas/adapters/feeds/source.js';
-import { SesMailer } from '../../lambdas/adapters/ses-mailer.js';
 import {
   type ComposeDeps,
   type ComposeOutcome,
@@ -19,14 +11,10 @@ import {
 } from '../../lambdas/core/compose.js';
 import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
 import type { DigestInput, RenderedDigest } from '../../lambdas/core/digest.js';
-import { currentIssueId, isSendDue, parseIssueId } from '../../lambdas/core/edition.js';
+import { currentIssueId, parseIssueId } from '../../lambdas/core/edition.js';
 import { formatSummary, type IngestSummary, ingestConfiguredSources } from '../../lambdas/core/ingest.js';
-import {
-  countLedger,
-  ISSUE_STATES_THAT_WENT_OUT,
-  type Issue,
-  type LedgerCounts,
-} from '../../lambdas/core/issue.js';
+import { countLedger, type Issue, type LedgerCounts } from '../../lambdas/core/issue.js';
+import { completeIssue, dueEditions } from '../../lambdas/core/issue-life.js';
 import type {
   BriefStore,
   Clock,
@@ -38,16 +26,45 @@ import type {
   SendQueue,
   SubscriberStore,
 } from '../../lambdas/core/ports.js';
+import { SendPacer, realPaceClock } from '../../lambdas/core/send-pacer.js';
 import { type RecipientOutcome, type SendDeps, sendBatch } from '../../lambdas/core/send.js';
-import { realPaceClock, SendPacer } from '../../lambdas/core/send-pacer.js';
-import { planSendRate } from '../../lambdas/core/send-rate.js';
+import { sendPolicy } from '../../lambdas/core/send-policy.js';
 import type { Subscriber } from '../../lambdas/core/subscriber.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
-import { parseKeyring } from '../../lambdas/core/tokens.js';
+import { type Wiring, wire } from '../../lambdas/wiring/wiring.js';
 import { UsageError } from '../context.js';
 import { type BatchHandler, MemorySendQueue, type MemorySendQueueOptions } from './memory-send-queue.js';
 import { OutboxMailer } from './outbox-mailer.js';
 import type { LocalStack } from './stack.js';
+
+/**
+ * The local target: the production wiring (`lambdas/wiring`) on the stand-ins of the local stack,
+ * with the outbox mailer and the in-process send queue, and the local stand-ins for what AWS runs
+ * on its own: the SQS event source's workers ({@link localSender}) and the schedule
+ * ({@link runPass}). The issue's life itself (due editions, compose, completion) is core's.
+ */
+
+export { dueEditions };
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The wiring of the local stack. */
+export function localWiring(
+  stack: Pick<LocalStack, 'config' | 'dynamo' | 'doc' | 'tables' | 'ses' | 'home' | 'secretPath'>,
+  options: { clock?: Clock; queue?: SendQueue } = {},
+): Wiring {
+  return wire({
+    config: stack.config,
+    resources: { tables: stack.tables, tokenSecret: { file: stack.secretPath } },
+    clients: { dynamo: stack.dynamo, doc: stack.doc, ses: stack.ses },
+    ...(options.clock ? { clock: options.clock } : {}),
+    // The configuration set travels with every call, as in AWS; the outbox keeps the raw copy.
+    wrapMailer: (ses) => new OutboxMailer(ses, join(stack.home, 'outbox')),
+    queue: options.queue ?? new MemorySendQueue(),
+    renderer: () => DigestRenderer.create(),
+    sourceRoot: PROJECT_ROOT,
+  });
+}
 
 /** Everything the delivery commands use, built once per stack. Tests replace parts. */
 export interface DeliveryServices {
@@ -62,54 +79,33 @@ export interface DeliveryServices {
   checks?: SendChecks;
   clock: Clock;
   render(request: DigestInput): Promise<RenderedDigest>;
-  /** Claims older than this are taken for dead attempts (`unknown`); default 15 minutes. */
+  /** Claims older than this are taken for dead attempts (`unknown`); from the send policy. */
   leaseMs: number;
 }
 
-/** A claim lives at most as long as a send function may run (15 minutes). */
-export const DEFAULT_LEASE_MS = 15 * 60_000;
-
-/** Builds the services on a local stack: the production adapters on the stand-ins. */
+/** Builds the services on a local stack from its wiring; `overrides` replace parts (tests). */
 export async function deliveryServices(
   stack: Pick<LocalStack, 'config' | 'dynamo' | 'doc' | 'tables' | 'ses' | 'home' | 'secretPath'>,
   overrides: Partial<DeliveryServices> = {},
 ): Promise<DeliveryServices> {
-  const config = overrides.config ?? stack.config;
-  const clock = overrides.clock ?? { now: () => new Date() };
-  const now = (): Date => clock.now();
-  let renderer: Promise<DigestRenderer> | undefined;
+  const wiring = localWiring(
+    overrides.config ? { ...stack, config: overrides.config } : stack,
+    overrides.clock ? { clock: overrides.clock } : {},
+  );
   // A replaced issue or subscriber store must be the one asked, so the combined read steps aside.
-  const checks =
-    overrides.checks ??
-    (overrides.issues || overrides.subscribers
-      ? undefined
-      : new DynamoSendChecks(stack.dynamo, stack.tables, now));
-  const messages =
-    overrides.messages ??
-    new DigestMessageBuilder(config, parseKeyring(await readFile(stack.secretPath, 'utf8')));
+  const checks = overrides.checks ?? (overrides.issues || overrides.subscribers ? undefined : wiring.checks);
   return {
-    config,
-    clock,
-    issues: overrides.issues ?? new DynamoIssueStore(stack.doc, stack.tables.issues),
-    ledger: overrides.ledger ?? new DynamoLedgerStore(stack.dynamo, stack.tables.ledger, now),
-    subscribers: overrides.subscribers ?? new DynamoSubscriberStore(stack.doc, stack.tables.subscribers, now),
-    briefs: overrides.briefs ?? new DynamoBriefStore(stack.doc, stack.tables.briefs),
+    config: wiring.config,
+    clock: wiring.clock,
+    issues: overrides.issues ?? wiring.issues,
+    ledger: overrides.ledger ?? wiring.ledger,
+    subscribers: overrides.subscribers ?? wiring.subscribers,
+    briefs: overrides.briefs ?? wiring.briefs,
     ...(checks ? { checks } : {}),
-    messages,
-    // The configuration set travels with every call, as in AWS; the outbox keeps the raw copy.
-    mailer:
-      overrides.mailer ??
-      new OutboxMailer(
-        new SesMailer(stack.ses, { configurationSet: config.ses.configurationSet }),
-        join(stack.home, 'outbox'),
-      ),
-    render:
-      overrides.render ??
-      (async (request) => {
-        renderer ??= DigestRenderer.create();
-        return (await renderer).render(request);
-      }),
-    leaseMs: overrides.leaseMs ?? DEFAULT_LEASE_MS,
+    messages: overrides.messages ?? (await wiring.messages()),
+    mailer: overrides.mailer ?? wiring.mailer,
+    render: overrides.render ?? wiring.render,
+    leaseMs: overrides.leaseMs ?? wiring.policy.leaseMs,
   };
 }
 
@@ -134,11 +130,11 @@ export function operatorDeps(services: DeliveryServices, queue: SendQueue): Oper
   };
 }
 
-/** The send core's dependencies on the local stack, paced by `limiter`. */
+/** The send core's dependencies on the local stack, paced by `limiter` (the policy's rate by default). */
 export function sendDeps(
   services: DeliveryServices,
   limiter: { acquire(): Promise<void> } = new SendPacer(
-    { rate: planSendRate(services.config.ses.maxSendRate).perWorkerRate },
+    { rate: sendPolicyOf(services).perWorkerRate },
     realPaceClock,
   ),
 ): SendDeps {
@@ -154,8 +150,12 @@ export function sendDeps(
     sleep: realPaceClock.sleep,
     newToken: randomUUID,
     leaseMs: services.leaseMs,
-    backoffMs: 50,
+    backoffMs: sendPolicyOf(services).backoffMs,
   };
+}
+
+function sendPolicyOf(services: Pick<DeliveryServices, 'config'>): ReturnType<typeof sendPolicy> {
+  return sendPolicy(services.config);
 }
 
 /**
@@ -186,7 +186,7 @@ export function localSender(
   services: DeliveryServices,
   options: { workers?: number } = {},
 ): { handler: BatchHandler; tally: SendTally; workers: number } {
-  const plan = planSendRate(services.config.ses.maxSendRate);
+  const plan = sendPolicyOf(services);
   const workers = Math.min(options.workers ?? plan.maxConcurrency, plan.maxConcurrency);
   const tally: SendTally = new Map();
   // One limiter per worker slot. A batch waits for a free slot, so however many batches the
@@ -254,29 +254,6 @@ export interface EditionSummary {
   ingest?: IngestSummary[];
 }
 
-/**
- * Editions to compose at `now`: those whose send time has come today and whose issue for today
- * does not exist yet, and those that never sent an issue at all.
- */
-export async function dueEditions(
-  config: TidingsConfig,
-  issues: Pick<IssueStore, 'get' | 'listByEdition'>,
-  now: Date,
-): Promise<EditionConfig[]> {
-  const due: EditionConfig[] = [];
-  for (const edition of config.editions) {
-    const today = await issues.get(currentIssueId(edition, now));
-    if (today && today.state !== 'skipped') continue;
-    if (isSendDue(edition, now)) {
-      due.push(edition);
-      continue;
-    }
-    const history = await issues.listByEdition(edition.id, { limit: 60 });
-    if (!history.some((issue) => ISSUE_STATES_THAT_WENT_OUT.includes(issue.state))) due.push(edition);
-  }
-  return due;
-}
-
 const SAMPLE_SUBSCRIBERS = new URL('../../samples/subscribers.json', import.meta.url);
 
 /**
@@ -317,18 +294,13 @@ export async function seedSampleSubscribers(
   return added;
 }
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 /** Ingests the configured sources (paths relative to the project root) into the stack's brief table. */
 export function ingestLocal(
-  stack: Pick<LocalStack, 'config' | 'doc' | 'tables'>,
+  stack: Pick<LocalStack, 'config' | 'dynamo' | 'doc' | 'tables' | 'ses' | 'home' | 'secretPath'>,
   now: Date,
 ): Promise<IngestSummary[]> {
-  return ingestConfiguredSources(stack.config, {
-    fetchSource: createFetchSource({ root: PROJECT_ROOT, ingest: stack.config.ingest }),
-    store: new DynamoBriefStore(stack.doc, stack.tables.briefs),
-    clock: { now: () => now },
-  });
+  const { fetchSource, store } = localWiring(stack).ingest();
+  return ingestConfiguredSources(stack.config, { fetchSource, store, clock: { now: () => now } });
 }
 
 /**
@@ -370,14 +342,9 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     const issueId = done?.issue.id ?? currentIssueId(edition, options.now);
     let issue = done?.issue ?? (await services.issues.get(issueId));
     if (done && issue?.state === 'sending' && queue.dead.length === 0) {
-      // The queue drained: everything fanned out is settled one way or another.
-      const sent: Issue = {
-        ...issue,
-        state: 'sent',
-        sentAt: options.now.toISOString(),
-        updatedAt: new Date().toISOString(),
-      };
-      issue = (await services.issues.replace(sent, ['sending'])) ?? issue;
+      // The queue drained: every reader fanned out is settled one way or another.
+      await completeIssue(services, issueId, options.now);
+      issue = (await services.issues.get(issueId)) ?? issue;
     }
     const rows = [];
     for await (const row of services.ledger.list(issueId)) rows.push(row);

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Issue, IssueState } from '../core/issue.js';
 import type { IssueStore } from '../core/ports.js';
 
@@ -107,6 +113,23 @@ export class DynamoIssueStore implements IssueStore {
       this.remember(cacheKey, content);
     }
     return { ...issue, ...content };
+  }
+
+  /**
+   * Adds to the issue's settled-readers counter, an item of its own (`sk = SETTLED`) so that
+   * replacing the record never resets it; one small conditional-free update per send message.
+   */
+  async countSettled(issueId: string, settled: number): Promise<number> {
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `ISSUE#${issueId}`, sk: 'SETTLED' },
+        UpdateExpression: 'ADD settled :n',
+        ExpressionAttributeValues: { ':n': settled },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.settled ?? 0);
   }
 
   async get(issueId: string): Promise<Issue | undefined> {

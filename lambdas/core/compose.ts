@@ -34,6 +34,8 @@ export interface ComposeRequest {
   now: Date;
   /** Render and count readers only: nothing stored, nothing queued. */
   dryRun?: boolean;
+  /** Dry run only: select as for a first issue (the latest briefs), whatever went out before. */
+  ignorePrevious?: boolean;
 }
 
 export type ComposeOutcome =
@@ -57,6 +59,8 @@ export interface ComposeResult {
   issue: Issue;
   /** Recipients queued by this call (for a dry run: active readers counted). */
   enqueued: number;
+  /** The cutoff of the issue this one follows (absent for a first issue). */
+  previousCutoff?: string;
 }
 
 /** An edition id that is not configured. */
@@ -102,9 +106,13 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
   const existing = await deps.issues.get(issueId);
   if (existing && existing.state !== 'skipped' && !request.dryRun) return resume(deps, existing, now);
 
-  const previous = (await deps.issues.listByEdition(edition.id, { limit: HISTORY })).find(
-    (issue) => issue.id !== issueId && ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
-  );
+  const previous =
+    request.dryRun && request.ignorePrevious
+      ? undefined
+      : (await deps.issues.listByEdition(edition.id, { limit: HISTORY })).find(
+          (issue) => issue.id !== issueId && ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
+        );
+  const after = previous ? { previousCutoff: previous.cutoff } : {};
   const cutoff = now.toISOString();
   const selected = selectBriefs({
     candidates: await candidates(deps, edition.id, previous?.cutoff, cutoff),
@@ -137,7 +145,7 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
       skipReason: previous ? `no briefs published or updated since ${previous.cutoff}` : 'no briefs yet',
     };
     if (!request.dryRun) await store(deps, skipped, existing);
-    return { issueId, outcome: request.dryRun ? 'dry-run' : 'skipped', issue: skipped, enqueued: 0 };
+    return { issueId, outcome: request.dryRun ? 'dry-run' : 'skipped', issue: skipped, enqueued: 0, ...after };
   }
 
   const rendered = await deps.render({

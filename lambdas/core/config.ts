@@ -99,8 +99,18 @@ export const TidingsConfigSchema = z
         maxSendRate: z.number().positive().max(10_000).default(14),
         configurationSet: z.string().min(1).max(64).default('tidings'),
         transientBounceLimit: z.number().int().min(1).max(20).default(3),
+        /**
+         * How old a send claim must be before a later attempt records it `unknown`: longer than
+         * one send attempt can run (the send function's timeout, 120 s), the same everywhere.
+         */
+        claimLeaseSeconds: z.number().int().min(150).max(3600).default(180),
       })
-      .default({ maxSendRate: 14, configurationSet: 'tidings', transientBounceLimit: 3 }),
+      .default({
+        maxSendRate: 14,
+        configurationSet: 'tidings',
+        transientBounceLimit: 3,
+        claimLeaseSeconds: 180,
+      }),
     ingest: z
       .strictObject({
         rateMinutes: z.number().int().min(1).max(1440).default(15),

@@ -135,6 +135,11 @@ export interface IssueStore {
    * (listings need only the record; `get` returns the whole issue).
    */
   listByEdition(edition: string, options?: { limit?: number }): Promise<Issue[]>;
+  /**
+   * Adds `settled` to the count of readers the send path settled for the issue and returns the
+   * new count: a cheap hint that the issue may be complete (the ledger decides). Optional.
+   */
+  countSettled?(issueId: string, settled: number): Promise<number>;
 }
 
 /**

@@ -1,26 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESClient } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { handle } from 'hono/aws-lambda';
 import { TemplateConfirmationEmail } from '../adapters/confirmation-email.js';
-import { DynamoIssueStore } from '../adapters/dynamo-issue-store.js';
-import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
 import { createApp, inlineTasks } from '../adapters/http/app.js';
-import { DynamoClientRequestLimit } from '../adapters/http/client-request-limit.js';
 import { issueArchive } from '../adapters/http/issue-archive.js';
 import { defaultPagesDir, PageRenderer } from '../adapters/http/pages.js';
-import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
-import { loadKeyring } from '../adapters/secret-keyring.js';
-import { SesMailer } from '../adapters/ses-mailer.js';
-import { TABLES } from '../adapters/tables.js';
-import { systemClock } from '../core/ports.js';
+import { DynamoClientRequestLimit } from '../adapters/http/client-request-limit.js';
+import { lambdaWiring } from '../wiring/lambda.js';
 
 /**
  * The readers' API behind API Gateway (HTTP API, payload v2): the Hono app of
- * `adapters/http/app.ts` through Hono's Lambda adapter. Everything is built once per cold start;
- * a missing setting fails it by name.
+ * `adapters/http/app.ts` through Hono's Lambda adapter, wired once per cold start.
  *
  * Two choices differ from the local server: the per-client limit is a DynamoDB counter shared by
  * all instances (in-memory counters would reset with every new instance), and the confirmation is
@@ -30,28 +19,28 @@ import { systemClock } from '../core/ports.js';
  */
 
 const logger = new Logger();
-
-const config = configFromEnv();
-const subscribersTable = requiredEnv(TABLES.subscribers.envVar);
-const issuesTable = process.env[TABLES.issues.envVar];
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-const keyring = await loadKeyring(new SecretsManagerClient({}), requiredEnv('TOKEN_SECRET_ARN'));
+const wiring = lambdaWiring({ tables: ['subscribers', 'issues'], secret: true });
+const { config } = wiring;
 const onError = (error: unknown): void => logger.error('request failed', error as Error);
 
 export const app = createApp({
   config,
-  subscribers: new DynamoSubscriberStore(doc, subscribersTable),
-  ...(issuesTable ? { issues: issueArchive(new DynamoIssueStore(doc, issuesTable), config) } : {}),
-  keyring,
-  mailer: new SesMailer(new SESClient({}), { configurationSet: config.ses.configurationSet }),
-  clock: systemClock,
+  subscribers: wiring.subscribers,
+  issues: issueArchive(wiring.issues, config),
+  keyring: await wiring.keyring(),
+  mailer: wiring.mailer,
+  clock: wiring.clock,
   confirmationEmail: new TemplateConfirmationEmail(config),
   pages: new PageRenderer(config, defaultPagesDir(process.env)),
   tasks: inlineTasks(onError),
   ...(config.api.rateLimitPerMinute > 0
-    ? { rateLimit: new DynamoClientRequestLimit(doc, subscribersTable, config.api.rateLimitPerMinute) }
+    ? {
+        rateLimit: new DynamoClientRequestLimit(
+          wiring.clients.doc,
+          wiring.resources.tables.subscribers,
+          config.api.rateLimitPerMinute,
+        ),
+      }
     : {}),
   onError,
 });

@@ -43,6 +43,12 @@ export class MemoryIssueStore implements IssueStore {
     this.items.set(issue.id, clone(issue));
     return clone(issue);
   }
+  readonly settled = new Map<string, number>();
+  async countSettled(issueId: string, settled: number): Promise<number> {
+    const count = (this.settled.get(issueId) ?? 0) + settled;
+    this.settled.set(issueId, count);
+    return count;
+  }
   async listByEdition(edition: string, options: { limit?: number } = {}): Promise<Issue[]> {
     return [...this.items.values()]
       .filter((i) => i.edition === edition)

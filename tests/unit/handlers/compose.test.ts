@@ -1,68 +1,115 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestLocal } from '../../../cli/local/pipeline.js';
-import { DynamoIssueStore } from '../../../lambdas/adapters/dynamo-issue-store.js';
-import { DynamoSubscriberStore } from '../../../lambdas/adapters/dynamo-subscriber-store.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ComposeSummary, composeEventHandler } from '../../../lambdas/adapters/events/compose.js';
+import type { TidingsConfig } from '../../../lambdas/core/config.js';
 import { currentIssueId } from '../../../lambdas/core/edition.js';
-import type { SendBatch } from '../../../lambdas/core/ports.js';
-import { subscriber } from '../../support/fakes/delivery.js';
-import { handlerEnvironment } from '../../support/fakes/handler-env.js';
+import type { Issue } from '../../../lambdas/core/issue.js';
+import {
+  ArrayQueue,
+  MemoryBriefStore,
+  MemoryIssueStore,
+  MemoryLedgerStore,
+  subscriber,
+} from '../../support/fakes/delivery.js';
 
-// SQS has no local stand-in: the queue is mocked and what it was given is read back.
-const sqs = mockClient(SQSClient);
-const queued: SendBatch[] = [];
-sqs.on(SendMessageBatchCommand).callsFake((input: { Entries?: { MessageBody?: string }[] }) => {
-  for (const entry of input.Entries ?? []) queued.push(JSON.parse(entry.MessageBody ?? '{}') as SendBatch);
-  return {
-    Successful: (input.Entries ?? []).map((_, i) => ({
-      Id: String(i),
-      MessageId: `m${i}`,
-      MD5OfMessageBody: '',
-    })),
-  };
-});
+import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
+import { testConfig } from '../../support/stack.js';
 
-let env: Awaited<ReturnType<typeof handlerEnvironment>>;
-let handler: (event: unknown) => Promise<{ issueId: string; outcome: string; enqueued: number }>;
-
-beforeAll(async () => {
-  env = await handlerEnvironment({ SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/send' });
-  await ingestLocal(env.stack, new Date());
-  const store = new DynamoSubscriberStore(env.stack.doc, env.stack.tables.subscribers);
-  for (let i = 0; i < 120; i++) await store.save(subscriber(`reader${i}@example.com`, ['sg']));
-  await store.save(subscriber('left@example.com', ['sg'], { status: 'unsubscribed' }));
-  ({ handler } = await import('../../../lambdas/handlers/compose.js'));
-});
-afterAll(async () => {
-  sqs.restore();
-  await env?.close();
-});
+const NOW = new Date('2026-11-30T08:00:00.000Z');
 
 describe('compose handler', () => {
+  let config: TidingsConfig;
+  const issues = new MemoryIssueStore();
+  const ledger = new MemoryLedgerStore();
+  const subscribers = new MemorySubscriberStore();
+  const briefs = new MemoryBriefStore();
+  const queue = new ArrayQueue();
+  let handler: (event: unknown) => Promise<ComposeSummary>;
+
+  beforeAll(async () => {
+    config = await testConfig();
+    await briefs.upsert(
+      {
+        id: 'b1',
+        headline: 'A headline',
+        news: ['Something happened.'],
+        signals: [],
+        topic: 'policy',
+        region: 'Asia',
+        editions: ['sg'],
+        publishedAt: '2026-11-30T01:00:00.000Z',
+        updatedAt: '2026-11-30T01:00:00.000Z',
+      } as never,
+      NOW,
+    );
+    for (let i = 0; i < 120; i++) await subscribers.save(subscriber(`reader${i}@example.com`, ['sg']));
+    await subscribers.save(subscriber('left@example.com', ['sg'], { status: 'unsubscribed' }));
+    handler = composeEventHandler({
+      compose: {
+        config,
+        issues,
+        briefs,
+        subscribers,
+        queue,
+        render: async () => ({
+          subject: 'Tidings SG',
+          preheader: 'p',
+          html: '<html></html>',
+          text: 't',
+          htmlBytes: 13,
+        }),
+      } as never,
+      completion: { issues, ledger },
+      clock: { now: () => NOW },
+      report: () => undefined,
+    });
+  });
+
   it("stores today's issue and queues every active reader in slices of at most 50", async () => {
-    const result = await handler({ edition: 'sg' });
-    const edition = env.stack.config.editions.find((e) => e.id === 'sg');
+    const edition = config.editions.find((e) => e.id === 'sg');
     if (!edition) throw new Error('no sg edition');
+    const result = await handler({ edition: 'sg' });
     expect(result).toEqual({
-      issueId: currentIssueId(edition, new Date()),
+      issueId: currentIssueId(edition, NOW),
       outcome: 'composed',
       enqueued: 120,
+      completed: [],
     });
-    const issue = await new DynamoIssueStore(env.stack.doc, env.stack.tables.issues).get(result.issueId);
-    expect(issue).toMatchObject({ state: 'sending', edition: 'sg', counts: { enqueued: 120, fanouts: 1 } });
-    expect(issue?.html).toContain('<html');
-    const emails = queued.flatMap((b) => b.recipients.map((r) => r.email));
+    expect(await issues.get(result.issueId)).toMatchObject({
+      state: 'sending',
+      edition: 'sg',
+      counts: { enqueued: 120, fanouts: 1 },
+    });
+    const batches = queue.take();
+    const emails = batches.flatMap((b) => b.recipients.map((r) => r.email));
     expect(new Set(emails).size).toBe(120);
     expect(emails).not.toContain('left@example.com');
-    expect(queued.every((b) => b.issueId === result.issueId && b.recipients.length <= 50)).toBe(true);
+    expect(batches.every((b) => b.issueId === result.issueId && b.recipients.length <= 50)).toBe(true);
   });
 
   it('queues readers again but makes no second issue when invoked twice on a day', async () => {
-    queued.length = 0;
     const again = await handler({ edition: 'sg' });
     expect(again.outcome).toBe('refanout');
-    expect(queued.flatMap((b) => b.recipients)).toHaveLength(120);
+    expect(queue.take().flatMap((b) => b.recipients)).toHaveLength(120);
+  });
+
+  it('sweeps an earlier issue whose readers are all settled to sent', async () => {
+    const earlier: Issue = {
+      ...((await issues.get(currentIssueId({ id: 'sg', timeZone: 'Asia/Singapore' }, NOW))) as Issue),
+      id: 'sg-2026-11-29',
+      localDate: '2026-11-29',
+      counts: { enqueued: 1, fanouts: 1 },
+    };
+    await issues.create(earlier);
+    await ledger.create({
+      issueId: earlier.id,
+      email: 'reader1@example.com',
+      state: 'sent',
+      updatedAt: NOW.toISOString(),
+      expiresAt: 0,
+    });
+    const result = await handler({ edition: 'sg' });
+    expect(result.completed).toEqual(['sg-2026-11-29']);
+    expect((await issues.get('sg-2026-11-29'))?.state).toBe('sent');
   });
 
   it.each([

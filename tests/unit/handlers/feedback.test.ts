@@ -1,27 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoSubscriberStore } from '../../../lambdas/adapters/dynamo-subscriber-store.js';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { feedbackEventHandler } from '../../../lambdas/adapters/events/feedback.js';
 import type { FeedbackAction } from '../../../lambdas/core/feedback.js';
-import { readerLinks } from '../../../lambdas/core/tokens.js';
+import { parseKeyring, readerLinks, verifyMailtoUnsubscribe } from '../../../lambdas/core/tokens.js';
 import { subscriber } from '../../support/fakes/delivery.js';
-import { handlerEnvironment } from '../../support/fakes/handler-env.js';
+import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
+import { testConfig } from '../../support/stack.js';
 
-let env: Awaited<ReturnType<typeof handlerEnvironment>>;
 let handler: (event: unknown) => Promise<{ actions: FeedbackAction[]; ignored: number }>;
-let store: DynamoSubscriberStore;
+const store = new MemorySubscriberStore();
+const keyring = parseKeyring(
+  JSON.stringify({ active: 'k1', keys: [{ id: 'k1', secret: randomBytes(32).toString('base64') }] }),
+);
+let config: Awaited<ReturnType<typeof testConfig>>;
 
 const sns = (message: unknown) => ({
   Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify(message), Type: 'Notification' } }],
 });
 
 beforeAll(async () => {
-  env = await handlerEnvironment();
-  store = new DynamoSubscriberStore(env.stack.doc, env.stack.tables.subscribers);
+  config = await testConfig();
   for (const name of ['bounce', 'complain', 'leave', 'soft'])
     await store.save(subscriber(`${name}@example.com`, ['dc', 'sg']));
-  ({ handler } = await import('../../../lambdas/handlers/feedback.js'));
-});
-afterAll(async () => {
-  await env?.close();
+  handler = feedbackEventHandler({
+    feedback: {
+      config,
+      subscribers: store,
+      clock: { now: () => new Date() },
+      verifyMailto: (localPart, from) => verifyMailtoUnsubscribe(keyring, localPart, from),
+    },
+    log: () => undefined,
+  });
 });
 
 describe('feedback handler', () => {
@@ -63,9 +72,9 @@ describe('feedback handler', () => {
   });
 
   it('unsubscribes from one edition on mail to the address from the receipt rule', async () => {
-    const mailto = readerLinks(env.keyring, {
-      baseUrl: env.stack.config.baseUrl,
-      mailDomain: env.stack.config.sender.domain,
+    const mailto = readerLinks(keyring, {
+      baseUrl: config.baseUrl,
+      mailDomain: config.sender.domain,
       email: 'leave@example.com',
       edition: 'dc',
     }).unsubscribeMailto.slice('mailto:'.length);

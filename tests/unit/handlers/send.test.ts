@@ -1,16 +1,39 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { composeDeps, deliveryServices, ingestLocal } from '../../../cli/local/pipeline.js';
-import { DynamoLedgerStore } from '../../../lambdas/adapters/dynamo-ledger-store.js';
-import { DynamoSubscriberStore } from '../../../lambdas/adapters/dynamo-subscriber-store.js';
-import { composeIssue } from '../../../lambdas/core/compose.js';
-import { ArrayQueue, subscriber } from '../../support/fakes/delivery.js';
-import { handlerEnvironment } from '../../support/fakes/handler-env.js';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sendEventHandler } from '../../../lambdas/adapters/events/send.js';
+import type { Issue } from '../../../lambdas/core/issue.js';
+import type { SendDeps } from '../../../lambdas/core/send.js';
+import { ManualClock } from '../../support/fakes/clock.js';
+import {
+  MemoryIssueStore,
+  MemoryLedgerStore,
+  plainMessages,
+  subscriber,
+} from '../../support/fakes/delivery.js';
 
-let env: Awaited<ReturnType<typeof handlerEnvironment>>;
-let handler: (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse>;
-let issueId: string;
-let batches: { issueId: string; recipients: { email: string }[] }[];
+import { RecordingMailer } from '../../support/fakes/mailer.js';
+import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
+
+const ISSUE_ID = 'bxl-2026-11-30';
+const READERS = Array.from({ length: 12 }, (_, i) => `reader${i}@example.com`);
+
+function issue(): Issue {
+  return {
+    id: ISSUE_ID,
+    edition: 'bxl',
+    localDate: '2026-11-30',
+    state: 'sending',
+    cutoff: '2026-11-30T06:00:00.000Z',
+    briefIds: ['b1'],
+    briefs: [],
+    subject: 'Tidings BXL',
+    html: '<p>hi</p>',
+    text: 'hi',
+    counts: { enqueued: READERS.length, fanouts: 1 },
+    createdAt: '2026-11-30T06:00:00.000Z',
+    updatedAt: '2026-11-30T06:00:00.000Z',
+  };
+}
 
 function record(id: string, body: unknown): SQSRecord {
   return {
@@ -26,37 +49,54 @@ function record(id: string, body: unknown): SQSRecord {
   };
 }
 
-const recipientsAtStandIn = async (): Promise<string[]> =>
-  (await env.stack.inbox()).flatMap((e) => e.destination.to).map((t) => /<([^>]+)>/.exec(t)?.[1] ?? t);
-
-beforeAll(async () => {
-  // A high rate keeps the test quick; pacing itself is tested in core and on the local stack.
-  env = await handlerEnvironment({ SEND_MAX_CONCURRENCY: '2' });
-  env.stack.config = { ...env.stack.config, ses: { ...env.stack.config.ses, maxSendRate: 200 } };
-  process.env.TIDINGS_CONFIG = JSON.stringify(env.stack.config);
-  await ingestLocal(env.stack, new Date());
-  const store = new DynamoSubscriberStore(env.stack.doc, env.stack.tables.subscribers);
-  for (let i = 0; i < 12; i++) await store.save(subscriber(`reader${i}@example.com`, ['bxl']));
-  const queue = new ArrayQueue();
-  const services = await deliveryServices(env.stack);
-  const composed = await composeIssue(
-    { ...composeDeps(services, queue), batchSize: 4 },
-    { edition: 'bxl', now: new Date() },
-  );
-  issueId = composed.issueId;
-  batches = queue.take();
-  ({ handler } = await import('../../../lambdas/handlers/send.js'));
-});
-afterAll(async () => {
-  await env?.close();
-});
-beforeEach(async () => {
-  await env.stack.clearInbox();
-});
+const slices = (size: number): { issueId: string; recipients: { email: string }[] }[] =>
+  Array.from({ length: Math.ceil(READERS.length / size) }, (_, i) => ({
+    issueId: ISSUE_ID,
+    recipients: READERS.slice(i * size, (i + 1) * size).map((email) => ({ email })),
+  }));
 
 describe('send handler', () => {
+  let issues: MemoryIssueStore;
+  let ledger: MemoryLedgerStore;
+  let subscribers: MemorySubscriberStore;
+  let mailer: RecordingMailer;
+  let handler: (
+    event: SQSEvent,
+    context: unknown,
+  ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+  const logged: string[] = [];
+
+  beforeEach(async () => {
+    issues = new MemoryIssueStore();
+    ledger = new MemoryLedgerStore();
+    subscribers = new MemorySubscriberStore();
+    mailer = new RecordingMailer();
+    await issues.create(issue());
+    for (const email of READERS) await subscribers.save(subscriber(email, ['bxl']));
+    const clock = new ManualClock(new Date('2026-11-30T06:01:00.000Z'));
+    let tokens = 0;
+    const send: SendDeps = {
+      issues,
+      ledger,
+      subscribers,
+      messages: plainMessages,
+      mailer,
+      limiter: { acquire: async () => undefined },
+      clock,
+      sleep: async (ms) => clock.advance(ms),
+      newToken: () => `token-${++tokens}`,
+      leaseMs: 180_000,
+    };
+    logged.length = 0;
+    handler = sendEventHandler({
+      send,
+      completion: { issues, ledger },
+      log: (_level, event) => logged.push(event),
+    });
+  });
+
   it('sends each reader of a batch once, even when SQS delivers the same message twice in one event', async () => {
-    const records = batches.flatMap((b, i) => [record(`a${i}`, b), record(`b${i}`, b)]);
+    const records = slices(4).flatMap((b, i) => [record(`a${i}`, b), record(`b${i}`, b)]);
     const response = await handler({ Records: records }, {});
     // A duplicate that found a fresh claim asks for redelivery; a second invocation settles it.
     const again = await handler(
@@ -68,32 +108,41 @@ describe('send handler', () => {
       {},
     );
     expect(again.batchItemFailures).toEqual([]);
-    const to = await recipientsAtStandIn();
-    expect(to.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `reader${i}@example.com`).sort());
-    const ledger = new DynamoLedgerStore(env.stack.dynamo, env.stack.tables.ledger);
-    const rows = [];
-    for await (const row of ledger.list(issueId)) rows.push(row);
-    expect(rows.map((r) => r.state)).toEqual(Array(12).fill('sent'));
+    expect(READERS.map((r) => mailer.to(r))).toEqual(Array(READERS.length).fill(1));
+    expect(ledger.entries(ISSUE_ID).map((r) => r.state)).toEqual(Array(READERS.length).fill('sent'));
+  });
+
+  it('completes the issue when the last enqueued reader is settled, counting each reader once', async () => {
+    const [first, second, third] = slices(4);
+    await handler({ Records: [record('m1', first), record('m2', second)] }, {});
+    expect((await issues.get(ISSUE_ID))?.state).toBe('sending');
+    // A redelivered message settles nobody new and so does not bring completion closer.
+    await handler({ Records: [record('m1-again', first)] }, {});
+    expect(issues.settled.get(ISSUE_ID)).toBe(8);
+    expect((await issues.get(ISSUE_ID))?.state).toBe('sending');
+    await handler({ Records: [record('m3', third)] }, {});
+    const done = await issues.get(ISSUE_ID);
+    expect(done?.state).toBe('sent');
+    expect(done?.sentAt).toBeDefined();
+    expect(logged).toContain('issue sent');
   });
 
   it('reports only the bad records of a batch as failures and handles the rest', async () => {
     const newcomer = 'late@example.com';
-    await new DynamoSubscriberStore(env.stack.doc, env.stack.tables.subscribers).save(
-      subscriber(newcomer, ['bxl']),
-    );
+    await subscribers.save(subscriber(newcomer, ['bxl']));
     const hostile: [string, unknown][] = [
       ['not-json', '{"issueId":'],
-      ['no-recipients', { issueId, recipients: [] }],
+      ['no-recipients', { issueId: ISSUE_ID, recipients: [] }],
       ['bad-issue-id', { issueId: 'bxl-../../x', recipients: [{ email: newcomer }] }],
-      ['extra-field', { issueId, recipients: [{ email: newcomer }], priority: 1 }],
+      ['extra-field', { issueId: ISSUE_ID, recipients: [{ email: newcomer }], priority: 1 }],
       ['unknown-issue', { issueId: 'bxl-1999-01-01', recipients: [{ email: newcomer }] }],
-      ['huge', { issueId, recipients: Array(101).fill({ email: newcomer }) }],
+      ['huge', { issueId: ISSUE_ID, recipients: Array(101).fill({ email: newcomer }) }],
     ];
     const response = await handler(
       {
         Records: [
           ...hostile.map(([id, body]) => record(id, body)),
-          record('good', { issueId, recipients: [{ email: newcomer }] }),
+          record('good', { issueId: ISSUE_ID, recipients: [{ email: newcomer }] }),
         ],
       },
       {},
@@ -101,6 +150,6 @@ describe('send handler', () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       hostile.map(([id]) => id).sort(),
     );
-    expect(await recipientsAtStandIn()).toEqual([newcomer]);
+    expect(mailer.sent.map((m) => m.to)).toEqual([newcomer]);
   });
 });

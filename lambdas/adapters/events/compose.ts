@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { type ComposeDeps, type ComposeResult, composeIssue } from '../../core/compose.js';
+import { EDITION_ID_PATTERN } from '../../core/config.js';
+import { TidingsError } from '../../core/errors.js';
+import { type CompletionDeps, sweepSending } from '../../core/issue-life.js';
+import type { Clock, IssueStore } from '../../core/ports.js';
+
+/**
+ * The compose function's event adapter, invoked by EventBridge Scheduler at each edition's send
+ * time with `{"edition":"dc"}`: stores today's issue and queues its readers (see
+ * `core/compose.ts`), then sweeps the edition's issues still `sending` for completion. Running it
+ * again the same day re-queues readers who have not had the issue, and no one else.
+ */
+
+export const ComposeEventSchema = z.strictObject({
+  edition: z.string().regex(EDITION_ID_PATTERN, 'must be an edition id'),
+});
+
+/** A schedule input that will never succeed. */
+export class BadComposeEventError extends TidingsError {
+  override readonly name = 'BadComposeEventError';
+  override readonly kind = 'invalid-input';
+}
+
+export type ComposeSummary = Pick<ComposeResult, 'issueId' | 'outcome' | 'enqueued'> & {
+  /** Earlier issues of the edition this invocation found complete. */
+  completed: string[];
+};
+
+export interface ComposeEventDeps {
+  compose: ComposeDeps;
+  completion: CompletionDeps & { issues: Pick<IssueStore, 'listByEdition'> };
+  clock: Clock;
+  report(result: ComposeResult, summary: ComposeSummary): void;
+}
+
+export function composeEventHandler(deps: ComposeEventDeps): (event: unknown) => Promise<ComposeSummary> {
+  return async (event) => {
+    const parsed = ComposeEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // A malformed schedule input will never succeed: fail loudly, once.
+      throw new BadComposeEventError(
+        `unexpected compose event: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
+    }
+    const now = deps.clock.now();
+    const result = await composeIssue(deps.compose, { edition: parsed.data.edition, now });
+    const swept = await sweepSending(deps.completion, parsed.data.edition, now);
+    const summary: ComposeSummary = {
+      issueId: result.issueId,
+      outcome: result.outcome,
+      enqueued: result.enqueued,
+      completed: swept.filter((c) => c.completed).map((c) => c.issueId),
+    };
+    deps.report(result, summary);
+    return summary;
+  };
+}

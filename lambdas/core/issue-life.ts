@@ -1,0 +1,262 @@
+import { type ComposeDeps, type ComposeResult, composeIssue, UnknownEditionError } from './compose.js';
+import type { EditionConfig, TidingsConfig } from './config.js';
+import { findEdition } from './config.js';
+import { currentIssueId, isSendDue, issueIdFor, localParts } from './edition.js';
+import {
+  countLedger,
+  ISSUE_STATES_THAT_WENT_OUT,
+  type Issue,
+  type LedgerCounts,
+  type LedgerEntry,
+} from './issue.js';
+import type { IssueStore, LedgerStore } from './ports.js';
+
+/**
+ * The issue's life after compose, the same for every target (Lambda, the local stack, the CLI on
+ * a deployed stage): which editions are due, when an edition's next issue goes, completion
+ * (`sending` → `sent`) and what `preview` shows. Approval, cancel and resend live beside compose
+ * and send (`compose.ts`, `send.ts`) and are re-exported here so callers have one place to look.
+ */
+
+export { approveIssue, cancelIssue, fanOut, type OperatorDeps } from './compose.js';
+export { NotEligibleError, resendCopy } from './send.js';
+
+/** Enough issues back to pass over a long run of skipped days. */
+const HISTORY = 60;
+
+/**
+ * Editions to compose at `now`: those whose send time has come today and whose issue for today
+ * does not exist yet (or was skipped), and those that never sent an issue at all.
+ */
+export async function dueEditions(
+  config: Pick<TidingsConfig, 'editions'>,
+  issues: Pick<IssueStore, 'get' | 'listByEdition'>,
+  now: Date,
+): Promise<EditionConfig[]> {
+  const due: EditionConfig[] = [];
+  for (const edition of config.editions) {
+    const today = await issues.get(currentIssueId(edition, now));
+    if (today && today.state !== 'skipped') continue;
+    if (isSendDue(edition, now)) {
+      due.push(edition);
+      continue;
+    }
+    const history = await issues.listByEdition(edition.id, { limit: HISTORY });
+    if (!history.some((issue) => ISSUE_STATES_THAT_WENT_OUT.includes(issue.state))) due.push(edition);
+  }
+  return due;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The next instant at or after `from` when the edition's schedule fires (a send day at its local
+ * send time). Found minute-exactly by walking local days, so daylight-saving changes are followed.
+ */
+export function nextSendTime(
+  edition: Pick<EditionConfig, 'timeZone' | 'sendTime' | 'sendDays'>,
+  from: Date,
+): Date {
+  const [hours = 0, minutes = 0] = edition.sendTime.split(':').map(Number);
+  const wanted = hours * 60 + minutes;
+  for (let day = 0; day <= 8; day++) {
+    // Noon of the local day `day` days ahead, then back to the send minute of that local day.
+    const probe = new Date(from.getTime() + day * DAY_MS);
+    const local = localParts(probe, edition.timeZone);
+    if (!edition.sendDays.includes(local.weekday)) continue;
+    let at = new Date(probe.getTime() + (wanted - local.minutes) * 60_000);
+    // Across a zone change the offset differs by up to an hour: correct once.
+    const check = localParts(at, edition.timeZone);
+    if (check.minutes !== wanted && check.date === local.date) {
+      at = new Date(at.getTime() + (wanted - check.minutes) * 60_000);
+    }
+    at = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+    if (at.getTime() >= Math.floor(from.getTime() / 60_000) * 60_000) return at;
+  }
+  throw new RangeError(`edition has no send day: ${edition.sendDays.join(',')}`);
+}
+
+/** What an issue's ledger says about completion. */
+export interface Completion {
+  issueId: string;
+  /** The issue's state after the check. */
+  state: Issue['state'] | undefined;
+  /** True when this check moved the issue from `sending` to `sent`. */
+  completed: boolean;
+  ledger: LedgerCounts;
+}
+
+export interface CompletionDeps {
+  issues: Pick<IssueStore, 'get' | 'replace'>;
+  ledger: Pick<LedgerStore, 'list'>;
+}
+
+/**
+ * Completes a `sending` issue once every reader its latest fan-out enqueued has a settled ledger
+ * row (sent, failed, skipped, cancelled or unknown) and no claim is still open: `sending` → `sent`.
+ * Reads the issue's ledger once; callers decide when that is worth it (the send path when its
+ * counter reaches the enqueued count, a sweep, or the local pass once its queue drained).
+ */
+export async function completeIssue(deps: CompletionDeps, issueId: string, now: Date): Promise<Completion> {
+  const issue = await deps.issues.get(issueId);
+  const rows: LedgerEntry[] = [];
+  if (issue) for await (const row of deps.ledger.list(issueId)) rows.push(row);
+  const ledger = countLedger(rows);
+  if (issue?.state !== 'sending') {
+    return { issueId, state: issue?.state, completed: false, ledger };
+  }
+  const settled = ledger.total - ledger.claimed;
+  if (ledger.claimed > 0 || settled < issue.counts.enqueued) {
+    return { issueId, state: issue.state, completed: false, ledger };
+  }
+  const sent: Issue = { ...issue, state: 'sent', sentAt: now.toISOString(), updatedAt: now.toISOString() };
+  const stored = await deps.issues.replace(sent, ['sending']);
+  return {
+    issueId,
+    state: stored?.state ?? (await deps.issues.get(issueId))?.state,
+    completed: !!stored,
+    ledger,
+  };
+}
+
+/**
+ * The sweep: checks the edition's recent `sending` issues for completion, so an issue whose last
+ * sends settled without the send path noticing (a crash between the send and the count) still
+ * reaches `sent`. Reads the ledger only of issues still `sending`.
+ */
+export async function sweepSending(
+  deps: CompletionDeps & { issues: Pick<IssueStore, 'listByEdition'> },
+  edition: string,
+  now: Date,
+  limit = 7,
+): Promise<Completion[]> {
+  const sending = (await deps.issues.listByEdition(edition, { limit })).filter((i) => i.state === 'sending');
+  const out: Completion[] = [];
+  for (const issue of sending) out.push(await completeIssue(deps, issue.id, now));
+  return out;
+}
+
+// ------------------------------------------------------------------ preview
+
+/** Which issue a preview shows. */
+export type PreviewKind =
+  /** Today's issue exists and has not gone out yet (held for approval): exactly what will go. */
+  | 'stored'
+  /** The briefs the edition's next issue would carry if it were composed now. */
+  | 'next'
+  /** Nothing is new since the last issue: the edition's latest briefs, which no issue would send. */
+  | 'latest';
+
+export interface PreviewResult {
+  kind: PreviewKind;
+  /** The issue id the next send would carry. */
+  issueId: string;
+  /** When that send is scheduled (for a held issue: when it was composed; it goes on approval). */
+  sendsAt: Date;
+  /** The issue as it would be stored (rendered parts included), or the stored one. */
+  issue: Issue;
+  /** Active readers it would go to now. */
+  readers: number;
+  /** One line for people: which of the kinds above, and why. */
+  why: string;
+}
+
+/**
+ * Compose in dry-run for `preview`: what the edition's next send would contain, nothing stored or
+ * queued. The next send is today's issue when today's send time is still to come (or has come and
+ * nothing went out yet), else the next scheduled day's, whose briefs start after the latest
+ * issue that went out. When that selection is empty, the edition's latest briefs are shown instead
+ * (CONTRACT.md), and the result says so.
+ */
+export async function previewIssue(
+  deps: Omit<ComposeDeps, 'queue'>,
+  editionId: string,
+  now: Date,
+): Promise<PreviewResult> {
+  const edition = findEdition(deps.config, editionId);
+  if (!edition) {
+    throw new UnknownEditionError(
+      `unknown edition "${editionId}"; configured: ${deps.config.editions.map((e) => e.id).join(', ')}`,
+    );
+  }
+  const noQueue = { enqueue: async (): Promise<void> => undefined };
+  const todayId = currentIssueId(edition, now);
+  const today = await deps.issues.get(todayId);
+  if (today?.state === 'held' && today.html !== undefined) {
+    const readers = (
+      await composeIssue({ ...deps, queue: noQueue }, { edition: edition.id, now, dryRun: true })
+    ).enqueued;
+    return {
+      kind: 'stored',
+      issueId: today.id,
+      sendsAt: new Date(today.createdAt),
+      issue: today,
+      readers,
+      why: 'held for approval: this is the stored issue, sent on "tidings approve"',
+    };
+  }
+  // Today's issue is still to come when none went out today; otherwise the next scheduled day's.
+  const wentOutToday = today !== undefined && today.state !== 'skipped';
+  const sendsAt = wentOutToday
+    ? nextSendTime(edition, new Date(Math.max(now.getTime(), startOfNextLocalDay(edition, now))))
+    : isSendDue(edition, now)
+      ? now
+      : nextSendTime(edition, now);
+  const issueId = issueIdFor(edition.id, localParts(sendsAt, edition.timeZone).date);
+  const dry: ComposeResult = await composeIssue(
+    { ...deps, queue: noQueue },
+    { edition: edition.id, now, dryRun: true, ...(wentOutToday ? { previousIssueId: todayId } : {}) },
+  );
+  const firstIssue = !(await deps.issues.listByEdition(edition.id, { limit: HISTORY })).some((issue) =>
+    ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
+  );
+  if (dry.issue.html !== undefined) {
+    return {
+      kind: 'next',
+      issueId,
+      sendsAt,
+      issue: { ...dry.issue, id: issueId },
+      readers: dry.enqueued,
+      why: firstIssue
+        ? 'the first issue: the most recent briefs'
+        : `new since the last issue (cutoff ${dry.previousCutoff ?? '?'})`,
+    };
+  }
+  const latest = await composeIssue(
+    { ...deps, queue: noQueue },
+    { edition: edition.id, now, dryRun: true, ignorePrevious: true },
+  );
+  return {
+    kind: 'latest',
+    issueId,
+    sendsAt,
+    issue: { ...latest.issue, id: issueId },
+    readers: latest.enqueued,
+    why: `nothing new since the last issue (cutoff ${dry.previousCutoff ?? '?'}): its latest briefs; no email goes unless briefs arrive`,
+  };
+}
+
+/** Midnight after `now` in the edition's zone, as an instant (approximately: the next local day). */
+function startOfNextLocalDay(edition: Pick<EditionConfig, 'timeZone'>, now: Date): number {
+  const local = localParts(now, edition.timeZone);
+  return now.getTime() + (24 * 60 - local.minutes) * 60_000;
+}
+
+/**
+ * The send path's completion check, after one queue message: adds the readers it settled to the
+ * issue's counter and, once the counter reaches the latest fan-out's count, checks the ledger
+ * (once, not per message) and completes the issue. Without a counter in the store, the sweep and
+ * the local pass complete issues instead.
+ */
+export async function noteSettled(
+  deps: CompletionDeps & { issues: Pick<IssueStore, 'get' | 'replace' | 'countSettled'> },
+  issueId: string,
+  settled: number,
+  now: Date,
+): Promise<Completion | undefined> {
+  if (settled <= 0 || !deps.issues.countSettled) return undefined;
+  const count = await deps.issues.countSettled(issueId, settled);
+  const issue = await deps.issues.get(issueId);
+  if (issue?.state !== 'sending' || count < issue.counts.enqueued) return undefined;
+  return completeIssue(deps, issueId, now);
+}
