@@ -60,7 +60,8 @@ export class SendQueue extends ResourceGroup {
       timeout: SEND_TIMEOUT,
       environment: { SEND_MAX_CONCURRENCY: String(plan.maxConcurrency) },
     });
-    this.send.grantTableRead(tables.issues, 'issues', []);
+    // Read-write: the send path counts the readers it settled and completes the issue (`sent`).
+    this.send.grantTableReadWrite(tables.issues, 'issues', []);
     this.send.grantTableRead(tables.subscribers, 'subscribers', []);
     this.send.grantTableReadWrite(tables.ledger, 'ledger');
     this.send.grantSendRawEmail(props.ses.identity, props.ses.configurationSet);

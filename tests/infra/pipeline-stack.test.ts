@@ -101,11 +101,13 @@ describe('PipelineStack', () => {
         'issues/byEdition:read',
         'issues:read',
         'issues:write',
+        'ledger:read',
         'subscribers/activeByEdition:read',
         'subscribers:read',
       ]);
       expect(tableAccess(roleStatements(template, 'SendRole'))).toEqual([
         'issues:read',
+        'issues:write',
         'ledger:read',
         'ledger:write',
         'subscribers:read',
