@@ -5,6 +5,7 @@ import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
 import { MemorySendQueue } from '../local/memory-send-queue.js';
 import { composeDeps, deliveryServices, describeSummaries, runPass } from '../local/pipeline.js';
+import { reportFailedIssues } from './run.js';
 
 /**
  * `tidings digest --edition E [--dry-run] [--to EMAIL]`: compose and send now. `--dry-run`
@@ -56,5 +57,5 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
 
   const summaries = await runPass(stack, { now, editions, force: true, ingest: false, log: ctx.out });
   for (const line of describeSummaries(summaries)) ctx.out(line);
-  return 0;
+  return reportFailedIssues(summaries, ctx);
 }

@@ -1,7 +1,7 @@
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
-import { describeSummaries, runPass } from '../local/pipeline.js';
+import { describeSummaries, type EditionSummary, runPass } from '../local/pipeline.js';
 
 /**
  * `tidings run --once`: one pass for every edition now (ingest, compose, send), a summary line
@@ -16,5 +16,24 @@ export default async function run(args: string[], ctx: CliContext): Promise<numb
   const failedSources = summaries[0]?.ingest?.filter((s) => s.error) ?? [];
   for (const source of failedSources)
     ctx.err(`source ${source.source} could not be ingested: ${source.error}`);
-  return 0;
+  return reportFailedIssues(summaries, ctx);
+}
+
+/**
+ * An issue sent in this pass whose every send failed (none went to SES: the message could not be
+ * built, or SES refused them all) is an error of the run: one line each, exit 1.
+ */
+export function reportFailedIssues(
+  summaries: readonly EditionSummary[],
+  ctx: Pick<CliContext, 'err'>,
+): number {
+  const failed = summaries.filter(
+    (s) => s.outcome !== 'not due' && s.ledger.failed > 0 && s.ledger.sent === 0,
+  );
+  for (const s of failed) {
+    ctx.err(
+      `${s.issueId}: every send failed (${s.ledger.failed} failed); see tidings status --issue ${s.issueId} --recipients`,
+    );
+  }
+  return failed.length > 0 ? 1 : 0;
 }

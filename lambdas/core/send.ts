@@ -16,6 +16,7 @@ import {
   MailerThrottledError,
   type MessageBuilder,
   MessageRejectedError,
+  type OutgoingMessage,
   type SendBatch,
   type SendCheck,
   type SendChecks,
@@ -25,20 +26,25 @@ import type { Recipient } from './subscriber.js';
 
 /**
  * The send use case: one queue message (a slice of an issue's readers) at a time. Each reader
- * goes through the ledger's state machine (see "The send ledger" in the README):
+ * goes through the ledger's state machine (see docs/delivery.md):
  *
- *   (none) ──claim──▶ claimed ──SES ok──▶ sent
- *                        │ ──status read: issue cancelled──▶ cancelled
- *                        │ ──status read: not active/not a reader/suppressed──▶ skipped
- *                        │ ──rejected──▶ failed
- *                        │ ──throttled, or the status read failed──▶ (none)   released; the queue retries
- *                        └ ──stale (lease passed, found by a later attempt)──▶ unknown
+ *   status read ──issue cancelled──▶ cancelled        (no claim: nothing is sent)
+ *               ──not active/not a reader/suppressed──▶ skipped
+ *               ──message cannot be built──▶ failed
+ *               ──ok──▶ pacing permit ──claim──▶ claimed ──SES ok──▶ sent
+ *                                                  │ ──rejected──▶ failed
+ *                                                  │ ──throttled──▶ (none)   released; the queue retries
+ *                                                  │ ──SES Send event──▶ sent   (feedback path)
+ *                                                  └ ──stale (lease passed, found by a later attempt)──▶ unknown
  *   (none) ──`tidings cancel`──▶ cancelled   (readers not yet claimed)
  *
- * Every transition but `sent` is a conditional single-item write, and `sent` is written only by the
- * attempt holding the claim, so whatever is redelivered, retried or crashes, a reader is mailed at
- * most once per issue. The `sent` rows are written behind the sends (the ledger may store those of
- * several sends together); a slice is done only once all of its rows are stored.
+ * A reader is claimed only once its message is built, its status read and its pacing permit
+ * taken: the claim is followed at once by the SES call, so a crash leaves a claim only when it
+ * falls across that call (or before the `sent` row is stored). Every transition but `sent` is a
+ * conditional single-item write, and `sent` is written only by the attempt holding the claim (or
+ * from SES's own Send event), so whatever is redelivered, retried or crashes, a reader is mailed
+ * at most once per issue. The `sent` rows are written behind the sends (the ledger may store
+ * those of several sends together); a slice is done only once all of its rows are stored.
  */
 
 export interface SendDeps {
@@ -168,43 +174,18 @@ async function sendOne(
   issueContent: () => Promise<Issue>,
 ): Promise<OneResult> {
   const email = recipient.email;
-  const now = deps.clock.now();
-  const base = { issueId, email, updatedAt: now.toISOString(), expiresAt: ledgerExpiry(now) };
-  const held: LedgerEntry & { claimToken: string } = {
-    ...base,
-    state: 'claimed',
-    claimToken: deps.newToken(),
-    claimedAt: base.updatedAt,
-  };
-  // The claim and the status read go out together, neither waiting for the other. The read still
-  // begins now, after fan-out and before any send (invariant 2); a claim made for a reader who may
-  // not be mailed is settled at once, without a send.
-  const [checked, claimed] = await Promise.allSettled([
-    deps.checks ? deps.checks.check(issueId, email) : separateChecks(deps, issueId, email),
-    deps.ledger.create(held),
-  ]);
-  if (claimed.status === 'rejected') throw claimed.reason;
-  const claim = claimed.value;
-  if (checked.status === 'rejected') {
-    // Nothing was sent: give the claim back so a retry is not taken for a crash.
-    if (claim.created) await deps.ledger.release(issueId, email, held.claimToken);
-    throw checked.reason;
-  }
-  if (!claim.created) return settleExisting(deps, claim.existing, now);
-  const { state, subscriber, suppressed } = checked.value;
-  if (state === undefined) {
-    await deps.ledger.release(issueId, email, held.claimToken);
-    throw new UnknownIssueError(`issue ${issueId} does not exist`);
-  }
-  if (state === 'cancelled') {
-    return settleHeld(deps, held, { state: 'cancelled', reason: 'issue cancelled' });
-  }
+  // 1. The status read (invariant 2). Nothing is written before it, and a reader who may not be
+  //    mailed gets a final row at once, without a claim.
+  const { state, subscriber, suppressed } = await (deps.checks
+    ? deps.checks.check(issueId, email)
+    : separateChecks(deps, issueId, email));
+  if (state === undefined) throw new UnknownIssueError(`issue ${issueId} does not exist`);
   if (state === 'held' || state === 'skipped') {
     // Nothing is queued for these; a stray message waits until the issue is approved.
-    await deps.ledger.release(issueId, email, held.claimToken);
     deps.log?.('send.issue-not-sendable', { issueId, state });
     return { result: 'retry' };
   }
+  if (state === 'cancelled') return settleUnclaimed(deps, issueId, email, 'cancelled', 'issue cancelled');
   const edition = parseIssueId(issueId)?.edition;
   const skip: SkipReason | undefined =
     subscriber?.status !== 'active'
@@ -214,43 +195,88 @@ async function sendOne(
         : suppressed
           ? 'suppressed'
           : undefined;
-  if (skip) return settleHeld(deps, held, { state: 'skipped', reason: skip });
+  if (skip) return settleUnclaimed(deps, issueId, email, 'skipped', skip);
 
+  // 2. The message, built before the claim: a failure here (a value that cannot become a header,
+  //    a rendering missing) is recorded `failed` with its reason and never leaves a claim.
   const issue = await issueContent();
   const named: Recipient = subscriber?.name ? { email, name: subscriber.name } : recipient;
-  return deliver(deps, issue, named, held);
+  let message: OutgoingMessage;
+  try {
+    message = await deps.messages.build(issue, named);
+  } catch (error) {
+    deps.log?.('send.build-failed', { issueId, error: errorText(error) });
+    return settleUnclaimed(deps, issueId, email, 'failed', `message could not be built: ${errorText(error)}`);
+  }
+
+  // 3. The pacing permit, then the claim, then SES: a reader is claimed only when its message is
+  //    about to go, so the only crash that leaves a claim is one across the SES call itself (or
+  //    before its `sent` row is stored).
+  await deps.limiter.acquire();
+  const now = deps.clock.now();
+  const held: LedgerEntry & { claimToken: string } = {
+    issueId,
+    email,
+    state: 'claimed',
+    claimToken: deps.newToken(),
+    claimedAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    expiresAt: ledgerExpiry(now),
+  };
+  const claim = await deps.ledger.create(held);
+  if (!claim.created) return settleExisting(deps, claim.existing, now);
+  return deliver(deps, issue, message, held);
 }
 
-/** Settles our fresh claim as skipped or cancelled: the reader is not mailed. */
-async function settleHeld(
+/** The reason text of a failure, one line, short enough for a ledger row. */
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.replace(/\s+/g, ' ').slice(0, 500);
+}
+
+/**
+ * Records a final row for a reader who is not mailed (no claim is taken: nothing is sent). An
+ * existing row (a redelivery, or another attempt's claim) is left to {@link settleExisting}.
+ */
+async function settleUnclaimed(
   deps: SendDeps,
-  held: LedgerEntry & { claimToken: string },
-  settled: { state: 'skipped' | 'cancelled'; reason: string },
+  issueId: string,
+  email: string,
+  state: 'skipped' | 'cancelled' | 'failed',
+  reason: string,
 ): Promise<OneResult> {
-  const done = await deps.ledger.settleClaim(held.issueId, held.email, held.claimToken, {
-    ...settled,
-    at: deps.clock.now().toISOString(),
-  });
-  // Only a claim that outlived its lease mid-call could have changed hands: look again later.
-  return { result: done ? settled.state : 'retry' };
+  const now = deps.clock.now();
+  const row: LedgerEntry = {
+    issueId,
+    email,
+    state,
+    reason,
+    updatedAt: now.toISOString(),
+    expiresAt: ledgerExpiry(now),
+  };
+  const created = await deps.ledger.create(row);
+  if (!created.created) return settleExisting(deps, created.existing, now);
+  return { result: state };
 }
 
 async function deliver(
   deps: SendDeps,
   issue: Issue,
-  recipient: Recipient,
+  message: OutgoingMessage,
   held: LedgerEntry & { claimToken: string },
 ): Promise<OneResult> {
   const claimToken = held.claimToken;
-  const message = await deps.messages.build(issue, recipient);
+  const email = held.email;
   const retries = deps.throttleRetries ?? 3;
   const backoff = deps.backoffMs ?? 200;
   for (let attempt = 0; ; attempt++) {
-    await deps.limiter.acquire();
+    // The first attempt's permit was taken before the claim.
+    if (attempt > 0) await deps.limiter.acquire();
     try {
       const { messageId } = await deps.mailer.send(message);
       const sentAt = deps.clock.now().toISOString();
-      // If this write is lost (crash), the claim stays and a later attempt records `unknown`.
+      // If this write is lost (crash), the claim stays: SES's Send event, or a later attempt
+      // (`unknown`), settles it.
       const written = deps.ledger.recordSent({
         ...held,
         state: 'sent',
@@ -266,14 +292,14 @@ async function deliver(
           continue;
         }
         // Nothing went out: give the reader back to the queue.
-        await deps.ledger.release(issue.id, recipient.email, claimToken);
+        await deps.ledger.release(issue.id, email, claimToken);
         deps.log?.('send.throttled', { issueId: issue.id, attempts: attempt + 1 });
         return { result: 'retry', stop: true };
       }
       if (error instanceof MessageRejectedError) {
-        await deps.ledger.settleClaim(issue.id, recipient.email, claimToken, {
+        await deps.ledger.settleClaim(issue.id, email, claimToken, {
           state: 'failed',
-          reason: error.message.slice(0, 500),
+          reason: errorText(error),
           at: deps.clock.now().toISOString(),
         });
         return { result: 'failed' };

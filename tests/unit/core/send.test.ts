@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { HeaderValueError } from '../../../lambdas/adapters/mime.js';
 import type { Issue } from '../../../lambdas/core/issue.js';
 import { MailerThrottledError, MessageRejectedError, type SendBatch } from '../../../lambdas/core/ports.js';
 import { type SendDeps, sendBatch, UnknownIssueError } from '../../../lambdas/core/send.js';
@@ -337,6 +338,108 @@ describe('sendBatch', () => {
     // Redelivered at once (no lease to wait out): everyone gets their one email.
     const again = await sendBatch(deps, batch);
     expect(again.outcomes.map((o) => o.outcome)).toEqual(['sent', 'sent', 'sent']);
+  });
+
+  describe('nothing before SES leaves a claim behind', () => {
+    it('records failed with its reason when the message cannot be built, and leaves no claim', async () => {
+      deps.messages = {
+        async build(issue, recipient) {
+          if (recipient.email === 'ben@example.com') {
+            throw new HeaderValueError('List-Unsubscribe must be one line without control characters');
+          }
+          return plainMessages.build(issue, recipient);
+        },
+      };
+      const result = await sendBatch(deps, batch);
+      expect(result.retry).toBe(false);
+      expect(result.outcomes.map((o) => o.outcome)).toEqual(['sent', 'failed', 'sent']);
+      expect(await ledger.get(ISSUE_ID, 'ben@example.com')).toMatchObject({
+        state: 'failed',
+        reason: expect.stringContaining('HeaderValueError: List-Unsubscribe must be one line'),
+      });
+      expect((await ledger.get(ISSUE_ID, 'ben@example.com'))?.claimToken).toBeUndefined();
+      expect(mailer.to('ben@example.com')).toBe(0);
+      // Nothing is left to a later attempt: no claim to become unknown.
+      clock.advance(LEASE + 1);
+      await sendBatch(deps, batch);
+      expect(states()['ben@example.com']).toBe('failed');
+    });
+
+    it('fails every reader of an issue whose message cannot be built at all', async () => {
+      const { html: _html, ...unrendered } = issue();
+      await issues.replace(unrendered, ['sending']);
+      deps.messages = {
+        async build(issue, recipient) {
+          if (issue.html === undefined) throw new Error(`issue ${issue.id} has no rendered digest`);
+          return plainMessages.build(issue, recipient);
+        },
+      };
+      const result = await sendBatch(deps, batch);
+      expect(result.outcomes.map((o) => o.outcome)).toEqual(['failed', 'failed', 'failed']);
+      expect(Object.values(states())).toEqual(['failed', 'failed', 'failed']);
+    });
+  });
+
+  describe('the ambiguous window is the SES call and nothing else', () => {
+    it('claims a reader only after its status read, its message and its pacing permit', async () => {
+      const order: string[] = [];
+      const create = ledger.create.bind(ledger);
+      ledger.create = async (entry) => {
+        order.push(`${entry.state} ${entry.email}`);
+        return create(entry);
+      };
+      deps.limiter = {
+        async acquire() {
+          order.push('permit');
+        },
+      };
+      deps.messages = {
+        async build(issue, recipient) {
+          order.push(`build ${recipient.email}`);
+          return plainMessages.build(issue, recipient);
+        },
+      };
+      mailer.fail = (m) => {
+        order.push(`ses ${m.to}`);
+        return undefined;
+      };
+      await sendBatch(deps, { issueId: ISSUE_ID, recipients: [{ email: 'ada@example.com' }] });
+      expect(order).toEqual([
+        'build ada@example.com',
+        'permit',
+        'claimed ada@example.com',
+        'ses ada@example.com',
+      ]);
+    });
+
+    it('leaves no claim when the sender dies waiting for its pacing permit', async () => {
+      let permits = 1;
+      deps.limiter = {
+        async acquire() {
+          if (permits-- <= 0) throw new Error('killed while waiting for a permit');
+        },
+      };
+      await expect(sendBatch(deps, batch)).rejects.toThrow('killed while waiting');
+      expect(states()).toEqual({ 'ada@example.com': 'sent' });
+      // The next attempt sends the others at once: there is no claim to wait out.
+      deps.limiter = { acquire: async () => undefined };
+      const again = await sendBatch(deps, batch);
+      expect(again.outcomes.map((o) => o.outcome)).toEqual(['already-done', 'sent', 'sent']);
+      expect(READERS.map((r) => mailer.to(r))).toEqual([1, 1, 1]);
+    });
+
+    it('takes no permit and no claim for a reader who is skipped', async () => {
+      await subscribers.save(subscriber('ben@example.com', ['dc'], { status: 'unsubscribed' }));
+      let permits = 0;
+      deps.limiter = {
+        async acquire() {
+          permits++;
+        },
+      };
+      await sendBatch(deps, batch);
+      expect(permits).toBe(2);
+      expect((await ledger.get(ISSUE_ID, 'ben@example.com'))?.claimToken).toBeUndefined();
+    });
   });
 
   it('does not mail a recipient whose issue id names another edition', async () => {
