@@ -124,13 +124,42 @@ export const COMMAND_SPECS = {
   },
   briefs: {
     name: 'briefs',
-    summary: 'list stored briefs, or retract one',
+    summary: 'list stored briefs, retract one, or correct how feed items were matched into stories',
     subcommands: {
       list: {
         name: 'briefs list',
         summary: 'one line per stored brief: id, editions, updated, headline; newest first',
-        options: { edition: { ...edition, description: 'only briefs of these editions' } },
-        examples: ['tidings briefs list --edition dc'],
+        description:
+          'With --json, one JSON array of the briefs as in the brief schema, each story with its items ' +
+          '(the ids that "briefs split" takes).',
+        options: {
+          edition: { ...edition, description: 'only briefs of these editions' },
+          json: {
+            type: 'boolean',
+            description: 'one JSON array: every brief with its signals, sources and items',
+          },
+        },
+        examples: ['tidings briefs list --edition dc', 'tidings briefs list --edition dc --json'],
+      },
+      split: {
+        name: 'briefs split',
+        summary: 'take one feed item out of a story into a brief of its own; later runs keep it apart',
+        positionals: [
+          { name: 'id', required: true, description: 'the story’s brief id' },
+          { name: 'item', required: true, description: 'the item’s id, as "briefs list --json" shows it' },
+        ],
+        options: {},
+        examples: ['tidings briefs split harbour-desk:3f9c… meridian-wire:a71e…'],
+      },
+      merge: {
+        name: 'briefs merge',
+        summary: 'fold the second story into the first; the second stays out of every later issue',
+        positionals: [
+          { name: 'id', required: true, description: 'the story that stays' },
+          { name: 'other', required: true, description: 'the story merged into it' },
+        ],
+        options: {},
+        examples: ['tidings briefs merge harbour-desk:3f9c… meridian-wire:a71e…'],
       },
       retract: {
         name: 'briefs retract',
