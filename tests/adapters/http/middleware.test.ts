@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES } from '../../../lambdas/adapters/http/app.js';
+import { JSON_HEADERS, postJson, setup } from './support/app.js';
+
+describe('security headers', () => {
+  it('forbid scripts and framing, keep tokens out of referrers and stop sniffing on every page', async () => {
+    const { app } = setup();
+    for (const path of ['/', '/confirm?token=x', '/nowhere', '/health']) {
+      const response = await app.request(path);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain('script-src');
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+  });
+});
+
+describe('the body limit', () => {
+  it('rejects a body over 16 KB with 413, by its declared length', async () => {
+    const { app, h } = setup();
+    const body = JSON.stringify({
+      email: 'a@example.com',
+      editions: ['dc'],
+      name: 'x'.repeat(MAX_BODY_BYTES),
+    });
+    const response = await postJson(app, '/subscribe', body);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'payload_too_large' });
+    expect(h.store.profiles.size).toBe(0);
+  });
+
+  it('stops reading a streamed body of unknown length once it passes 16 KB', async () => {
+    const { app } = setup();
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled > 1000) controller.close();
+        else controller.enqueue(new Uint8Array(1024).fill(0x61));
+      },
+    });
+    const response = await app.request('/subscribe', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThan(100);
+  });
+});
+
+describe('the per-client limit', () => {
+  it('limits requests per client and minute with 429 and Retry-After', async () => {
+    const { app, h } = setup({ rateLimitPerMinute: 3 });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await postJson(app, '/subscribe', { email: `r${i}@example.com`, editions: ['dc'] });
+      statuses.push(response.status);
+      if (response.status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    const other = await postJson(
+      app,
+      '/subscribe',
+      { email: 'x@example.com', editions: ['dc'] },
+      { 'x-test-client': '198.51.100.1' },
+    );
+    expect(other.status).toBe(202);
+    h.clock.advance(60_000);
+    expect((await postJson(app, '/subscribe', { email: 'y@example.com', editions: ['dc'] })).status).toBe(
+      202,
+    );
+    expect((await app.request('/health')).status).toBe(200);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { addSubscriber } from '../../../../lambdas/core/subscriptions/index.js';
+import { signToken } from '../../../../lambdas/core/tokens.js';
+import { testKeyring } from '../../../support/subscriptions-harness.js';
+import { FORM_HEADERS, links, setup, snapshot } from '../support/app.js';
+
+describe('preferences', () => {
+  it('GET shows the editions read and changes nothing; POST saves a new choice; leave all unsubscribes', async () => {
+    const { app, h } = setup();
+    await addSubscriber(h, { email: 'p@example.com', editions: ['dc'] });
+    const path = links(h, 'p@example.com', 'dc').preferencesUrl.replace(h.config.baseUrl, '');
+    const before = snapshot(h);
+    const page = await app.request(path);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/id="edition-dc"[^>]*checked/);
+    expect(snapshot(h)).toBe(before);
+    const saved = await app.request(path, {
+      method: 'POST',
+      headers: FORM_HEADERS,
+      body: 'editions=bxl&editions=sg&action=save',
+    });
+    expect(saved.status).toBe(200);
+    expect(await saved.text()).toContain('Saved.');
+    expect((await h.store.get('p@example.com'))?.editions).toEqual(['bxl', 'sg']);
+    const left = await app.request(path, {
+      method: 'POST',
+      headers: FORM_HEADERS,
+      body: 'editions=sg&action=leave',
+    });
+    expect(left.status).toBe(200);
+    expect(await h.store.get('p@example.com')).toMatchObject({ status: 'unsubscribed', editions: [] });
+  });
+
+  it('rejects unknown editions with 400 and forged tokens with 403, changing nothing', async () => {
+    const { app, h } = setup();
+    await addSubscriber(h, { email: 'p@example.com', editions: ['dc'] });
+    const path = links(h, 'p@example.com', 'dc').preferencesUrl.replace(h.config.baseUrl, '');
+    const before = snapshot(h);
+    expect(
+      (await app.request(path, { method: 'POST', headers: FORM_HEADERS, body: 'editions=pluto' })).status,
+    ).toBe(400);
+    const forged = signToken(testKeyring(), { purpose: 'preferences', email: 'p@example.com' });
+    expect(
+      (
+        await app.request(`/preferences?token=${forged}`, {
+          method: 'POST',
+          headers: FORM_HEADERS,
+          body: 'editions=sg',
+        })
+      ).status,
+    ).toBe(403);
+    expect(snapshot(h)).toBe(before);
+  });
+});
