@@ -84,7 +84,7 @@ function usageErrorOf(error: unknown, spec: CommandSpec): unknown {
     const known = [...Object.keys(spec.options), ...Object.keys(GLOBAL_OPTIONS)].map((n) => `--${n}`);
     const near = typed.startsWith('--') ? closestMatch(typed, known) : undefined;
     return new UsageError(
-      `unknown option ${typed}${near ? `; did you mean ${near}?` : ''} (see "${spec.name} --help")`,
+      `unknown option ${typed}${near ? `; did you mean ${near}?` : ''} (see "tidings ${spec.name} --help")`,
       { cause: error },
     );
   }

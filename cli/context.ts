@@ -1,6 +1,7 @@
 import type { TidingsConfig } from '../lambdas/core/config.js';
 import { TidingsError } from '../lambdas/core/errors.js';
 import { attachLocalStack, exportStackEnv, type LocalStack, startLocalStack } from './local/stack.js';
+import { type ProgressLine, progressLine } from './progress.js';
 
 /** What every CLI command receives. */
 export interface CliContext {
@@ -11,6 +12,11 @@ export interface CliContext {
   stage?: string | undefined;
   out(line: string): void;
   err(line: string): void;
+  /**
+   * The progress line of long work (on a terminal's stderr only; `out` and `err` erase it first).
+   * Optional so that a test's context can leave it out.
+   */
+  progress?: ProgressLine;
   /**
    * The local stack: the running `tidings dev` (found through `stack.json`) while it answers,
    * else one started in this process for the command's duration and closed when it ends.
@@ -30,17 +36,28 @@ export interface ContextOptions {
   stage?: string | undefined;
   out?: (line: string) => void;
   err?: (line: string) => void;
+  progress?: ProgressLine;
 }
 
 /** Builds a context; `dispose()` closes a stack the context started. */
 export function createContext(options: ContextOptions): CliContext & { dispose(): Promise<void> } {
   let pending: Promise<LocalStack> | undefined;
+  const progress = options.progress ?? progressLine(process.stderr);
+  const out = options.out ?? ((line) => process.stdout.write(`${line}\n`));
+  const err = options.err ?? ((line) => process.stderr.write(`${line}\n`));
   return {
     config: options.config,
     home: options.home,
     stage: options.stage,
-    out: options.out ?? ((line) => process.stdout.write(`${line}\n`)),
-    err: options.err ?? ((line) => process.stderr.write(`${line}\n`)),
+    out(line) {
+      progress.clear();
+      out(line);
+    },
+    err(line) {
+      progress.clear();
+      err(line);
+    },
+    progress,
     stack() {
       pending ??= (async () => {
         const stack =
@@ -56,6 +73,7 @@ export function createContext(options: ContextOptions): CliContext & { dispose()
       return pending;
     },
     async dispose() {
+      progress.done();
       if (pending) await (await pending).close();
     },
   };

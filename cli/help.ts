@@ -40,8 +40,8 @@ function globalOptionRows(): Array<readonly [string, string]> {
 }
 
 function commandSection(spec: CommandSpec): string[] {
-  const lines = [`Usage: ${synopsis(spec)}`, '', spec.summary];
-  if (spec.description) lines.push(spec.description);
+  const about = [sentence(spec.summary), ...(spec.description ? [spec.description] : [])].join(' ');
+  const lines = [`Usage: ${synopsis(spec)}`, '', ...wrap(about)];
   if (spec.positionals?.length) {
     lines.push('', 'Arguments:', ...columns(spec.positionals.map((p) => [`<${p.name}>`, p.description])));
   }
@@ -53,9 +53,38 @@ function commandSection(spec: CommandSpec): string[] {
   return lines;
 }
 
+/** A paragraph cut into lines of at most `width` characters at spaces. */
+function wrap(text: string, width = 80): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A summary as the first sentence of a paragraph. */
+function sentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.?!]$/.test(text) ? '' : '.'}`;
+}
+
 function groupHelp(group: CommandGroupSpec): string[] {
-  const lines = [`tidings ${group.name}: ${group.summary}`];
-  for (const spec of Object.values(group.subcommands)) lines.push('', ...commandSection(spec));
+  const subcommands = Object.values(group.subcommands);
+  const lines = [
+    `Usage: tidings ${group.name} <subcommand> [options]`,
+    '',
+    ...wrap(sentence(group.summary)),
+    '',
+    'Subcommands:',
+    ...columns(subcommands.map((s) => [s.name, s.summary])),
+  ];
+  for (const spec of subcommands) lines.push('', '──', '', ...commandSection(spec));
   return lines;
 }
 

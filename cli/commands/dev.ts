@@ -73,7 +73,13 @@ export default async function dev(args: string[], ctx: CliContext): Promise<numb
 
   const pass = async (label: string, ingest: boolean, quiet = false): Promise<void> => {
     try {
-      const summaries = await runPass(stack, { now: new Date(), seedSamples: true, ingest, log: ctx.out });
+      const summaries = await runPass(stack, {
+        now: new Date(),
+        seedSamples: true,
+        ingest,
+        log: ctx.out,
+        progress: ctx.progress?.update,
+      });
       // The first pass reports every edition; a scheduled pass only what it did.
       for (const line of describeSummaries(summaries)) {
         if (quiet && / not due \(/.test(line)) continue;

@@ -55,7 +55,14 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
     return 0;
   }
 
-  const summaries = await runPass(stack, { now, editions, force: true, ingest: false, log: ctx.out });
+  const summaries = await runPass(stack, {
+    now,
+    editions,
+    force: true,
+    ingest: false,
+    log: ctx.out,
+    progress: ctx.progress?.update,
+  });
   for (const line of describeSummaries(summaries)) ctx.out(line);
   return reportFailedIssues(summaries, ctx);
 }

@@ -63,8 +63,16 @@ export default async function ingest(args: string[], ctx: CliContext): Promise<n
   if (editions.length > 0) sources = sources.map((s) => ({ ...s, editions }));
 
   const stack = await ctx.stack();
+  const fetch = createFetchSource({ root: process.cwd(), ingest: ctx.config.ingest });
+  let fetched = 0;
   const summaries = await ingestSources(sources, {
-    fetchSource: createFetchSource({ root: process.cwd(), ingest: ctx.config.ingest }),
+    fetchSource: async (source, previous) => {
+      try {
+        return await fetch(source, previous);
+      } finally {
+        ctx.progress?.update(`ingest: ${++fetched} of ${sources.length} sources fetched`);
+      }
+    },
     store: new DynamoBriefStore(stack.doc, stack.tables.briefs),
     clock: systemClock,
     config: ctx.config,

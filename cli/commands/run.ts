@@ -11,7 +11,13 @@ export default async function run(args: string[], ctx: CliContext): Promise<numb
   const { values } = parseCommand(COMMAND_SPECS.run, args);
   if (!values.once) throw new UsageError('run needs --once (the continuous schedule is `tidings dev`)');
   const stack = await ctx.stack();
-  const summaries = await runPass(stack, { now: new Date(), force: true, seedSamples: true, log: ctx.out });
+  const summaries = await runPass(stack, {
+    now: new Date(),
+    force: true,
+    seedSamples: true,
+    log: ctx.out,
+    progress: ctx.progress?.update,
+  });
   for (const line of describeSummaries(summaries)) ctx.out(line);
   const failedSources = summaries[0]?.ingest?.filter((s) => s.error) ?? [];
   for (const source of failedSources)

@@ -115,7 +115,7 @@ describe('did you mean', () => {
     const outcome = await tidings(['status', '--recipeints'], { TIDINGS_HOME: join(dir, 'home') });
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toBe(
-      'tidings status: unknown option --recipeints; did you mean --recipients? (see "status --help")\n',
+      'tidings status: unknown option --recipeints; did you mean --recipients? (see "tidings status --help")\n',
     );
   });
 

@@ -77,7 +77,7 @@ describe('parseCommand', () => {
 
   it('suggests the nearest option for an unknown one', () => {
     expect(() => parseCommand(COMMAND_SPECS.status, ['--recipeints'])).toThrow(
-      'unknown option --recipeints; did you mean --recipients? (see "status --help")',
+      'unknown option --recipeints; did you mean --recipients? (see "tidings status --help")',
     );
     expect(() => parseCommand(COMMAND_SPECS.digest, ['--edtion', 'dc'])).toThrow(/did you mean --edition\?/);
     expect(() => parseCommand(COMMAND_SPECS.status, ['--everything'])).toThrow(
