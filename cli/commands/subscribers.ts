@@ -19,7 +19,7 @@ import {
   type SubscriptionDeps,
   SubscriptionInputError,
   SuppressedAddressError,
-} from '../../lambdas/core/subscriptions.js';
+} from '../../lambdas/core/subscriptions/index.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';

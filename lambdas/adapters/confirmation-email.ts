@@ -3,7 +3,7 @@ import { CONFIRMATION_HTML } from '../../templates/compiled/confirmation.js';
 import type { TidingsConfig } from '../core/config.js';
 import { displayName, escapeHtml, joinEditionNames, truncate } from '../core/digest.js';
 import type { OutgoingMessage } from '../core/ports.js';
-import type { ConfirmationEmail, ConfirmationMessage } from '../core/subscriptions.js';
+import type { ConfirmationEmail, ConfirmationMessage } from '../core/subscriptions/index.js';
 import { cleanSingleLine } from '../core/text-rules.js';
 import { HeaderValueError, headerText, headerToken } from './mime.js';
 

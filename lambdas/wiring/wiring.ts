@@ -32,10 +32,10 @@ import {
   type SubscriberStore,
   systemClock,
 } from '../core/ports.js';
-import { SendPacer, realPaceClock } from '../core/send-pacer.js';
 import type { SendDeps } from '../core/send.js';
+import { realPaceClock, SendPacer } from '../core/send-pacer.js';
 import { type SendPolicy, sendPolicy } from '../core/send-policy.js';
-import type { SubscriptionDeps } from '../core/subscriptions.js';
+import type { SubscriptionDeps } from '../core/subscriptions/index.js';
 import type { Keyring } from '../core/tokens.js';
 
 /**

@@ -7,7 +7,7 @@ import {
   TemplateConfirmationEmail,
 } from '../../lambdas/adapters/confirmation-email.js';
 import { HeaderValueError } from '../../lambdas/adapters/mime.js';
-import type { ConfirmationMessage } from '../../lambdas/core/subscriptions.js';
+import type { ConfirmationMessage } from '../../lambdas/core/subscriptions/index.js';
 import { buildTemplates } from '../../scripts/build-templates.js';
 import { digestConfig } from '../support/digest-fixture.js';
 

@@ -5,7 +5,7 @@ import subscribers, { EXPORT_COLUMNS } from '../../cli/commands/subscribers.js';
 import type { CliContext } from '../../cli/context.js';
 import { main } from '../../cli/main.js';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
-import { parseCsvRecords } from '../../lambdas/core/subscriptions.js';
+import { parseCsvRecords } from '../../lambdas/core/subscriptions/index.js';
 import { type SesStoreEmail, startTestStack, type TestStack } from '../support/stack.js';
 
 describe('tidings subscribers', () => {

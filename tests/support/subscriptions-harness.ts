@@ -5,8 +5,8 @@ import type {
   ConfirmationEmail,
   ConfirmationMessage,
   SubscriptionDeps,
-} from '../../lambdas/core/subscriptions.js';
-import { type Keyring, parseKeyring } from '../../lambdas/core/tokens.js';
+} from '../../lambdas/core/subscriptions/index.js';
+import { type Keyring, parseKeyring, readerLinks, signToken } from '../../lambdas/core/tokens.js';
 import { ManualClock } from './fakes/clock.js';
 import { RecordingMailer } from './fakes/mailer.js';
 import { MemorySubscriberStore } from './fakes/subscriber-store.js';
@@ -85,4 +85,20 @@ export function harness(config = smallConfig(), keyring = testKeyring()): Harnes
     },
   };
   return h;
+}
+
+/** The token of the unsubscribe link a digest would carry for that reader and edition. */
+export function unsubscribeToken(h: Harness, email: string, edition: string): string {
+  const { unsubscribeUrl } = readerLinks(h.keyring, {
+    baseUrl: h.config.baseUrl,
+    mailDomain: 'tidings.example',
+    email,
+    edition,
+  });
+  return new URL(unsubscribeUrl).searchParams.get('token') ?? '';
+}
+
+/** A preferences token for the reader, as a digest of the `dc` edition would carry. */
+export function preferencesToken(h: Harness, email: string): string {
+  return signToken(h.keyring, { purpose: 'preferences', email, edition: 'dc' });
 }

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { TidingsConfig } from '../../core/config.js';
 import type { Clock, Mailer, SubscriberStore } from '../../core/ports.js';
-import type { ConfirmationEmail } from '../../core/subscriptions.js';
+import type { ConfirmationEmail } from '../../core/subscriptions/index.js';
 import type { Keyring } from '../../core/tokens.js';
 import { type ClientRequestLimit, MemoryClientRequestLimit } from './client-request-limit.js';
 import type { IssueArchive } from './issue-archive.js';

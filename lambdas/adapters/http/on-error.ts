@@ -5,7 +5,7 @@ import {
   NotSubscribedError,
   SubscriptionInputError,
   SuppressedAddressError,
-} from '../../core/subscriptions.js';
+} from '../../core/subscriptions/index.js';
 import { ExpiredTokenError, TokenError } from '../../core/tokens.js';
 import { httpStatus } from './error-status.js';
 import { RequestError, TooManyRequestsError } from './request-errors.js';

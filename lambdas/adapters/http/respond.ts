@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { TidingsConfig } from '../../core/config.js';
 import { joinEditionNames } from '../../core/digest.js';
-import type { SubscriptionDeps } from '../../core/subscriptions.js';
+import type { SubscriptionDeps } from '../../core/subscriptions/index.js';
 import type { IssueArchive } from './issue-archive.js';
 import type { PageName, PageRenderer } from './pages.js';
 import type { TaskRunner } from './tasks.js';

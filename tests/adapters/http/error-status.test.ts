@@ -5,7 +5,7 @@ import { IssueTooLargeError } from '../../../lambdas/core/compose.js';
 import { ERROR_KINDS } from '../../../lambdas/core/errors.js';
 import { IssueStateError } from '../../../lambdas/core/issue.js';
 import { MailerThrottledError } from '../../../lambdas/core/ports.js';
-import { NotSubscribedError, SubscriptionInputError } from '../../../lambdas/core/subscriptions.js';
+import { NotSubscribedError, SubscriptionInputError } from '../../../lambdas/core/subscriptions/index.js';
 import { ForgedTokenError, MalformedTokenError } from '../../../lambdas/core/tokens.js';
 
 describe('HTTP status of an error', () => {

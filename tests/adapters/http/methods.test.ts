@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedMethods } from '../../../lambdas/adapters/http/methods.js';
-import { addSubscriber } from '../../../lambdas/core/subscriptions.js';
+import { addSubscriber } from '../../../lambdas/core/subscriptions/index.js';
 import { FORM_HEADERS, links, pathOf, setup, snapshot } from './support/app.js';
 
 /** Each route path, a method it does not answer, and the `Allow` header it must send. */

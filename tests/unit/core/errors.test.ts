@@ -19,7 +19,7 @@ import {
   NotSubscribedError,
   SubscriptionInputError,
   SuppressedAddressError,
-} from '../../../lambdas/core/subscriptions.js';
+} from '../../../lambdas/core/subscriptions/index.js';
 import {
   ExpiredTokenError,
   ForgedTokenError,

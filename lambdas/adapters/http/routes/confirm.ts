@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { confirm, previewConfirmation } from '../../../core/subscriptions.js';
+import { confirm, previewConfirmation } from '../../../core/subscriptions/index.js';
 import { type Env, editionNames, type RouteContext, tokenOf, wantsJson } from '../respond.js';
 
 /**

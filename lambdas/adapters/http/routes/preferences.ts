@@ -1,7 +1,11 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import { readPreferences, SubscriptionInputError, updatePreferences } from '../../../core/subscriptions.js';
+import {
+  readPreferences,
+  SubscriptionInputError,
+  updatePreferences,
+} from '../../../core/subscriptions/index.js';
 import { BadBodyError } from '../request-errors.js';
 import { type Env, editionNames, mediaType, type RouteContext, tokenOf, wantsJson } from '../respond.js';
 

@@ -7,7 +7,7 @@ import {
   parseName,
   SubscriptionInputError,
   subscribe,
-} from '../../../core/subscriptions.js';
+} from '../../../core/subscriptions/index.js';
 import { BadBodyError } from '../request-errors.js';
 import { type Env, mediaType, type RouteContext, wantsJson } from '../respond.js';
 

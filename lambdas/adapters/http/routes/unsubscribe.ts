@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { previewUnsubscribe, unsubscribe } from '../../../core/subscriptions.js';
+import { previewUnsubscribe, unsubscribe } from '../../../core/subscriptions/index.js';
 import { TokenError, verifyToken } from '../../../core/tokens.js';
 import { type Env, editionNames, type RouteContext, tokenOf, wantsJson } from '../respond.js';
 
