@@ -10,6 +10,7 @@ import {
   tableName,
 } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
+import { AssetBucket } from '../constructs/asset-bucket.js';
 
 export interface DataStackProps extends StackProps {
   config: TidingsConfig;
@@ -33,6 +34,8 @@ export class DataStack extends Stack {
   readonly tables: Readonly<Record<TableId, Table>>;
   /** `{"active":"k1","keys":[{"id":"k1","secret":"…"}]}`, read by ARN at cold start. */
   readonly tokenSecret: Secret;
+  /** The publisher's images and wordmark, served over https (docs/digest.md, "Images"). */
+  readonly assets: AssetBucket;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -94,5 +97,7 @@ export class DataStack extends Stack {
       'Signing keys rotate by adding a key to the JSON and switching "active" (README, "Rotating the token secret"): links already mailed must stay valid, which a Secrets Manager rotation replacing the value would break.';
     Validations.of(seed).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotationReason });
     Validations.of(this.tokenSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotationReason });
+
+    this.assets = new AssetBucket(this, 'Assets', { stage: config.stage });
   }
 }
