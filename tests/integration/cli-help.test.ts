@@ -29,7 +29,7 @@ async function tidings(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** `main` in this process, with what it writes to stdout and stderr. */
-async function inProcess(args: string[]): Promise<Outcome> {
+async function inProcess(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
@@ -38,6 +38,7 @@ async function inProcess(args: string[]): Promise<Outcome> {
     const code = await main(args, {
       ...process.env,
       TIDINGS_CONFIG_FILE: join(tmpdir(), 'no-such-cdk.json'),
+      ...env,
     });
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
   } finally {
@@ -138,5 +139,29 @@ describe('did you mean', () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr.trim().split('\n')).toEqual([expect.stringMatching(/"Prod!" is not a stage name/)]);
     expect((await tidings(['status'], { TIDINGS_STAGE: 'Prod!' })).code).toBe(2);
+  });
+});
+
+describe('exit codes through the dispatcher, with help in place', () => {
+  let home: string;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'tidings-codes-'));
+  });
+
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('keeps 1 for an operation that failed and 2 for bad usage', async () => {
+    const shipped = { TIDINGS_CONFIG_FILE: 'cdk.json', TIDINGS_HOME: home };
+    const missing = await inProcess(['status', '--issue', 'dc-1999-01-01'], shipped);
+    expect(missing).toEqual({ code: 1, stdout: '', stderr: 'no issue dc-1999-01-01\n' });
+    const usage = await inProcess(['approve'], shipped);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(
+      /^tidings approve: missing <issue-id>; usage: tidings approve <issue-id>\n$/,
+    );
+    expect((await inProcess([])).code).toBe(2);
   });
 });
