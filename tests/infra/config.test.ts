@@ -1,11 +1,11 @@
-import { App } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { environmentFromProcess } from '../../infra/build-app.js';
 import { configFromContext } from '../../infra/config.js';
 import { ConfigError } from '../../lambdas/core/config.js';
-import { projectSettings } from './support.js';
+import { projectSettings, testApp } from './support.js';
 
-const appWith = (tidings: unknown): App => new App({ context: tidings === undefined ? {} : { tidings } });
+const appWith = (tidings: unknown): App => testApp({ context: tidings === undefined ? {} : { tidings } });
 
 describe('configFromContext', () => {
   it('accepts the settings in cdk.json and fills defaults', () => {
