@@ -171,13 +171,7 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv 
     }
     command.push(name);
     rest.shift();
-    if (isGroup(spec) && sub === 'help') {
-      // `tidings subscribers help [add]`, as the group has always answered.
-      help = true;
-      rest.shift();
-      const [topic] = rest;
-      if (topic !== undefined && Object.hasOwn(spec.subcommands, topic)) command.push(topic);
-    } else if (isGroup(spec) && sub !== undefined && !sub.startsWith('-')) {
+    if (isGroup(spec) && sub !== undefined && !sub.startsWith('-')) {
       if (!Object.hasOwn(spec.subcommands, sub)) {
         const near = closestMatch(sub, Object.keys(spec.subcommands));
         throw new UsageError(

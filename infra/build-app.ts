@@ -1,6 +1,8 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import type { TidingsConfig } from '../lambdas/core/config.js';
 import { configFromContext } from './config.js';
+import { sesArns } from './constructs/ses-arns.js';
+import { StageOutputs } from './constructs/stage-outputs.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { MonitoringStack } from './stacks/monitoring-stack.js';
@@ -79,6 +81,15 @@ export function buildStacks(
       feedback: pipeline.feedbackDeadLetterQueue,
     },
     httpApi: api.httpApi,
+  });
+  // What the operator CLI reads of a stage, and the managed policy that lets it (`tidings --stage`).
+  new StageOutputs(pipeline, 'StageOutputs', {
+    config,
+    tables: data.tables,
+    tokenSecret: data.tokenSecret,
+    sendQueue: pipeline.sendQueue,
+    sendDeadLetterQueue: pipeline.sendDeadLetterQueue,
+    ses: sesArns(pipeline, config),
   });
   return { config, data, pipeline, api, monitoring };
 }

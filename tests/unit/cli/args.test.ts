@@ -43,11 +43,6 @@ describe('parseInvocation', () => {
       command: ['subscribers', 'add'],
       help: true,
     });
-    expect(parseInvocation(['subscribers', 'help'])).toMatchObject({ command: ['subscribers'], help: true });
-    expect(parseInvocation(['subscribers', 'help', 'add'])).toMatchObject({
-      command: ['subscribers', 'add'],
-      help: true,
-    });
     expect(parseInvocation(['briefs', 'retract', '--', '--help'])).toMatchObject({
       command: ['briefs'],
       args: ['retract', '--', '--help'],
