@@ -5,6 +5,7 @@ import { joinEditionNames } from '../../core/digest.js';
 import type { SubscriptionDeps } from '../../core/subscriptions/index.js';
 import type { IssueArchive } from './issue-archive.js';
 import type { PageName, PageRenderer } from './pages.js';
+import { BadBodyError } from './request-errors.js';
 import type { TaskRunner } from './tasks.js';
 
 /** Which reader link a request carries; the error handler words token failures for it. */
@@ -35,6 +36,15 @@ export function wantsJson(c: Context): boolean {
   if (mediaType(c) === 'application/json') return true;
   const accept = c.req.header('accept') ?? '';
   return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** A JSON request body, or a {@link BadBodyError} when it is not JSON at all. */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadBodyError('the body is not valid JSON');
+  }
 }
 
 /** The signed token of a reader link (`?token=`), empty when there is none. */

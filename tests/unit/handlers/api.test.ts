@@ -74,6 +74,34 @@ describe('api handler', () => {
     handler = (await import('../../../lambdas/handlers/api.js')).handler as unknown as Handler;
   });
 
+  /** Stores an active reader of `editions` straight in DynamoDB; returns the store. */
+  async function activeReader(email: string, editions: string[]): Promise<DynamoSubscriberStore> {
+    const store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+    const at = new Date().toISOString();
+    await store.save({
+      email,
+      status: 'active',
+      editions,
+      createdAt: at,
+      updatedAt: at,
+      consent: { method: 'operator', givenAt: at, confirmedAt: at },
+    });
+    return store;
+  }
+
+  /** The reader's unsubscribe link as mailed, signed with the function's keyring. */
+  function unsubscribeUrl(email: string, edition: string): URL {
+    const keyring = parseKeyring(JSON.stringify({ active: 'k1', keys: [{ id: 'k1', secret: SECRET }] }));
+    return new URL(
+      readerLinks(keyring, {
+        baseUrl: 'https://api.example.org',
+        mailDomain: 'tidings.example',
+        email,
+        edition,
+      }).unsubscribeUrl,
+    );
+  }
+
   afterAll(async () => {
     process.env = saved;
     secrets.restore();
@@ -110,25 +138,8 @@ describe('api handler', () => {
   });
 
   it("honours a mail client's one-click POST delivered base64-encoded by API Gateway", async () => {
-    const store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
-    const at = new Date().toISOString();
-    await store.save({
-      email: 'one-click@example.com',
-      status: 'active',
-      editions: ['dc'],
-      createdAt: at,
-      updatedAt: at,
-      consent: { method: 'operator', givenAt: at, confirmedAt: at },
-    });
-    const keyring = parseKeyring(JSON.stringify({ active: 'k1', keys: [{ id: 'k1', secret: SECRET }] }));
-    const url = new URL(
-      readerLinks(keyring, {
-        baseUrl: 'https://api.example.org',
-        mailDomain: 'tidings.example',
-        email: 'one-click@example.com',
-        edition: 'dc',
-      }).unsubscribeUrl,
-    );
+    const store = await activeReader('one-click@example.com', ['dc']);
+    const url = unsubscribeUrl('one-click@example.com', 'dc');
     const request = event('POST', url.pathname, {
       query: url.search.slice(1),
       body: Buffer.from('List-Unsubscribe=One-Click').toString('base64'),
@@ -148,25 +159,8 @@ describe('api handler', () => {
   it("lets a mailbox provider's valid one-click POSTs past the shared per-client limit, not bad ones", async () => {
     const limit = stack.config.api.rateLimitPerMinute;
     expect(limit).toBeGreaterThan(0);
-    const store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
-    const at = new Date().toISOString();
-    await store.save({
-      email: 'provider-reader@example.com',
-      status: 'active',
-      editions: ['dc', 'sg'],
-      createdAt: at,
-      updatedAt: at,
-      consent: { method: 'operator', givenAt: at, confirmedAt: at },
-    });
-    const keyring = parseKeyring(JSON.stringify({ active: 'k1', keys: [{ id: 'k1', secret: SECRET }] }));
-    const url = new URL(
-      readerLinks(keyring, {
-        baseUrl: 'https://api.example.org',
-        mailDomain: 'tidings.example',
-        email: 'provider-reader@example.com',
-        edition: 'dc',
-      }).unsubscribeUrl,
-    );
+    const store = await activeReader('provider-reader@example.com', ['dc', 'sg']);
+    const url = unsubscribeUrl('provider-reader@example.com', 'dc');
     const oneClick = (query: string, sourceIp: string) =>
       handler(
         event('POST', url.pathname, {

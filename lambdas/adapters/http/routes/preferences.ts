@@ -7,7 +7,15 @@ import {
   updatePreferences,
 } from '../../../core/subscriptions/index.js';
 import { BadBodyError } from '../request-errors.js';
-import { type Env, editionNames, mediaType, type RouteContext, tokenOf, wantsJson } from '../respond.js';
+import {
+  type Env,
+  editionNames,
+  mediaType,
+  parseJsonBody,
+  type RouteContext,
+  tokenOf,
+  wantsJson,
+} from '../respond.js';
 
 const PreferencesJson = z.strictObject({ editions: z.array(z.string().max(64)).max(50) });
 
@@ -16,13 +24,7 @@ async function readChoice(c: Context): Promise<{ chosen: string[]; leaveAll: boo
   const type = mediaType(c);
   const text = await c.req.text();
   if (type === 'application/json') {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new BadBodyError('the body is not valid JSON');
-    }
-    const parsed = PreferencesJson.safeParse(raw);
+    const parsed = PreferencesJson.safeParse(parseJsonBody(text));
     if (!parsed.success) throw new BadBodyError('send {"editions":[…]}');
     return { chosen: parsed.data.editions, leaveAll: false };
   }

@@ -9,7 +9,7 @@ import {
   subscribe,
 } from '../../../core/subscriptions/index.js';
 import { BadBodyError } from '../request-errors.js';
-import { type Env, mediaType, type RouteContext, wantsJson } from '../respond.js';
+import { type Env, mediaType, parseJsonBody, type RouteContext, wantsJson } from '../respond.js';
 
 const SubscribeJson = z.strictObject({
   email: z.string().max(1024),
@@ -29,12 +29,7 @@ async function readSubscribeBody(c: Context): Promise<SubscribeFields> {
   const type = mediaType(c);
   const text = await c.req.text();
   if (type === 'application/json') {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new BadBodyError('the body is not valid JSON');
-    }
+    const raw = parseJsonBody(text);
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new BadBodyError('the body must be a JSON object {"email","editions":[…],"name"?}');
     }

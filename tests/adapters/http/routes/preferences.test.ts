@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { addSubscriber } from '../../../../lambdas/core/subscriptions/index.js';
 import { signToken } from '../../../../lambdas/core/tokens.js';
 import { testKeyring } from '../../../support/subscriptions-harness.js';
-import { FORM_HEADERS, links, setup, snapshot } from '../support/app.js';
+import { FORM_HEADERS, links, pathOf, setup, snapshot } from '../support/app.js';
+
+/** The app with one active reader of D.C., and the path of their preferences link. */
+async function reader(): Promise<ReturnType<typeof setup> & { path: string }> {
+  const s = setup();
+  await addSubscriber(s.h, { email: 'p@example.com', editions: ['dc'] });
+  return { ...s, path: pathOf(s.h, links(s.h, 'p@example.com', 'dc').preferencesUrl) };
+}
 
 describe('preferences', () => {
   it('GET shows the editions read and changes nothing; POST saves a new choice; leave all unsubscribes', async () => {
-    const { app, h } = setup();
-    await addSubscriber(h, { email: 'p@example.com', editions: ['dc'] });
-    const path = links(h, 'p@example.com', 'dc').preferencesUrl.replace(h.config.baseUrl, '');
+    const { app, h, path } = await reader();
     const before = snapshot(h);
     const page = await app.request(path);
     expect(page.status).toBe(200);
@@ -32,9 +37,7 @@ describe('preferences', () => {
   });
 
   it('rejects unknown editions with 400 and forged tokens with 403, changing nothing', async () => {
-    const { app, h } = setup();
-    await addSubscriber(h, { email: 'p@example.com', editions: ['dc'] });
-    const path = links(h, 'p@example.com', 'dc').preferencesUrl.replace(h.config.baseUrl, '');
+    const { app, h, path } = await reader();
     const before = snapshot(h);
     expect(
       (await app.request(path, { method: 'POST', headers: FORM_HEADERS, body: 'editions=pluto' })).status,
