@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { DigestMessageBuilder } from '../../lambdas/adapters/digest-messages.js';
 import { composeIssue } from '../../lambdas/core/compose.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
+import { parseKeyring } from '../../lambdas/core/tokens.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
@@ -45,8 +48,10 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
         );
       }
       if (testTo) {
-        const message = await services.messages.build(issue, { email: testTo });
-        const { messageId } = await services.mailer.send({ ...message, folder: 'tests' });
+        const keyring = parseKeyring(await readFile(stack.secretPath, 'utf8'));
+        const builder = new DigestMessageBuilder(ctx.config, keyring);
+        const message = await builder.buildTestCopy(issue, { email: testTo });
+        const { messageId } = await services.mailer.send(message);
         ctx.out(
           `${edition}: test copy of ${issue.id} sent to ${testTo} (SES message id ${messageId}), not recorded`,
         );

@@ -139,6 +139,22 @@ export function recipientSlotValues(publication: string, recipient: RecipientLin
   };
 }
 
+/** The subject of a test copy (`tidings digest --to`): the issue's, marked `[Test]`. */
+export function testCopySubject(subject: string): string {
+  return `[Test] ${subject}`;
+}
+
+/**
+ * The slot values of a test copy: the recipient's links still work (so the copy is checked as
+ * readers get it), but the footer says what it is instead of claiming they subscribed.
+ */
+export function testCopySlotValues(publication: string, recipient: RecipientLinks): SlotValues {
+  return {
+    ...recipientSlotValues(publication, recipient),
+    receipt: `A test copy of ${publication} for ${cleanSingleLine(recipient.email)}, not sent to readers.`,
+  };
+}
+
 /** Neutral links for the web version of an issue, which belongs to no reader. */
 export interface PublicLinks {
   /** "Tidings D.C." */
