@@ -1,15 +1,11 @@
-import type { Brief, StoredBrief } from '../../../lambdas/core/brief.js';
 import type { Issue, IssueState, LedgerEntry } from '../../../lambdas/core/issue.js';
 import type {
-  BriefStore,
   IssueStore,
   LedgerStore,
   MessageBuilder,
-  Page,
   SendBatch,
   SendQueue,
   SubscriberStore,
-  UpsertOutcome,
 } from '../../../lambdas/core/ports.js';
 import type { Subscriber } from '../../../lambdas/core/subscriber.js';
 
@@ -146,44 +142,6 @@ export class MemoryLedgerStore implements LedgerStore {
   }
   entries(issueId: string): LedgerEntry[] {
     return [...this.rows.values()].filter((r) => r.issueId === issueId);
-  }
-}
-
-export class MemoryBriefStore implements Pick<BriefStore, 'listByEdition' | 'get' | 'retract'> {
-  readonly items = new Map<string, StoredBrief>();
-  async upsert(brief: Brief, now: Date): Promise<UpsertOutcome> {
-    const existing = this.items.get(brief.id);
-    const stored: StoredBrief = {
-      ...brief,
-      contentHash: JSON.stringify(brief),
-      ingestedAt: now.toISOString(),
-    };
-    if (existing && existing.contentHash === stored.contentHash) return 'unchanged';
-    this.items.set(brief.id, stored);
-    return existing ? 'updated' : 'new';
-  }
-  async get(id: string): Promise<StoredBrief | undefined> {
-    return this.items.get(id);
-  }
-  async listByEdition(
-    edition: string,
-    options: { since?: string; until?: string; limit?: number; cursor?: string } = {},
-  ): Promise<Page<StoredBrief>> {
-    const all = [...this.items.values()]
-      .filter((b) => !b.retracted && b.editions.includes(edition))
-      .filter((b) => !options.since || b.updatedAt > options.since)
-      .filter((b) => !options.until || b.updatedAt <= options.until)
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    const start = options.cursor ? Number(options.cursor) : 0;
-    const limit = options.limit ?? 50;
-    const items = all.slice(start, start + limit);
-    return start + limit < all.length ? { items, cursor: String(start + limit) } : { items };
-  }
-  async retract(id: string): Promise<boolean> {
-    const b = this.items.get(id);
-    if (!b) return false;
-    b.retracted = true;
-    return true;
   }
 }
 

@@ -10,13 +10,8 @@ import {
 import { parseConfig, type TidingsConfig } from '../../../lambdas/core/config.js';
 import type { DigestInput } from '../../../lambdas/core/digest.js';
 import { IssueNotFoundError, IssueStateError } from '../../../lambdas/core/issue.js';
-import {
-  ArrayQueue,
-  MemoryBriefStore,
-  MemoryIssueStore,
-  MemoryLedgerStore,
-  subscriber,
-} from '../../support/fakes/delivery.js';
+import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
+import { ArrayQueue, MemoryIssueStore, MemoryLedgerStore, subscriber } from '../../support/fakes/delivery.js';
 import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
 const config: TidingsConfig = parseConfig({

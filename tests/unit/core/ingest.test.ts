@@ -10,7 +10,7 @@ import {
   ingestSources,
   type SourceFetch,
 } from '../../../lambdas/core/ingest.js';
-import { MemoryBriefStore } from '../../../lambdas/core/ingest-memory-store.js';
+import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
 
 const NOW = new Date('2026-11-30T06:00:00Z');
 const config = { editions: [{ id: 'dc' }, { id: 'sg' }] } as IngestDeps['config'];

@@ -3,13 +3,8 @@ import { type ComposeSummary, composeEventHandler } from '../../../lambdas/adapt
 import type { TidingsConfig } from '../../../lambdas/core/config.js';
 import { currentIssueId } from '../../../lambdas/core/edition.js';
 import type { Issue } from '../../../lambdas/core/issue.js';
-import {
-  ArrayQueue,
-  MemoryBriefStore,
-  MemoryIssueStore,
-  MemoryLedgerStore,
-  subscriber,
-} from '../../support/fakes/delivery.js';
+import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
+import { ArrayQueue, MemoryIssueStore, MemoryLedgerStore, subscriber } from '../../support/fakes/delivery.js';
 
 import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 import { testConfig } from '../../support/stack.js';

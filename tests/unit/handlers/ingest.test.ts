@@ -3,7 +3,7 @@ import { ingestEventHandler } from '../../../lambdas/adapters/events/ingest.js';
 import { createFetchSource } from '../../../lambdas/adapters/feeds/source.js';
 import type { SourceConfig } from '../../../lambdas/core/config.js';
 import type { IngestSummary } from '../../../lambdas/core/ingest.js';
-import { MemoryBriefStore } from '../../../lambdas/core/ingest-memory-store.js';
+import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
 import { testConfig } from '../../support/stack.js';
 
 describe('ingest handler', () => {

@@ -9,10 +9,10 @@ import {
   ingestSources,
   type SourceFetch,
 } from '../../../../lambdas/core/ingest.js';
-import { MemoryBriefStore } from '../../../../lambdas/core/ingest-memory-store.js';
 import { mergeStories, StoryEditError, splitStory } from '../../../../lambdas/core/stories/editing.js';
 import type { LabelledItem } from '../../../../lambdas/core/stories/evaluate.js';
 import type { StoryRecord } from '../../../../lambdas/core/stories/story.js';
+import { MemoryBriefStore } from '../../../support/fakes/brief-store.js';
 
 const NOW = new Date('2026-11-30T18:00:00Z');
 const LATER = new Date('2026-12-01T09:00:00Z');

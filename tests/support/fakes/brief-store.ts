@@ -1,12 +1,13 @@
-import type { Brief, StoredBrief } from './brief.js';
-import { contentHash } from './ingest.js';
-import type { BriefStore, Page, SourceState, UpsertOutcome } from './ports.js';
-import type { StoryRef } from './stories/story.js';
+import type { Brief, StoredBrief } from '../../../lambdas/core/brief.js';
+import { contentHash } from '../../../lambdas/core/ingest.js';
+import type { BriefStore, Page, SourceState, UpsertOutcome } from '../../../lambdas/core/ports.js';
+import type { StoryRef } from '../../../lambdas/core/stories/story.js';
 
 /**
  * A {@link BriefStore} in memory with the same rules as the DynamoDB one: unchanged content or
  * an older copy writes nothing, retracted briefs stay retracted and out of edition listings.
- * For unit tests of anything that reads or writes briefs; `writes` counts stored changes.
+ * For tests of anything that reads or writes briefs (ingest, compose); `writes` counts stored
+ * changes.
  */
 export class MemoryBriefStore implements BriefStore {
   readonly briefs = new Map<string, StoredBrief>();
