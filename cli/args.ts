@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { STAGE_NAME_PATTERN } from '../lambdas/core/config.js';
+import { STAGE_NAME_PATTERN, STAGE_NAME_RULE } from '../lambdas/core/stage-name.js';
 import { closestMatch } from '../lambdas/core/suggest.js';
 import { COMMANDS, type CommandSpec, GLOBAL_OPTIONS, isGroup, type OptionSpec } from './command-specs.js';
-import { UsageError } from './context.js';
 import { synopsis } from './help.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * Argument parsing from the declarative specs of `command-specs.ts`: the same spec that `--help`
@@ -171,7 +171,13 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv 
     }
     command.push(name);
     rest.shift();
-    if (isGroup(spec) && sub !== undefined && !sub.startsWith('-')) {
+    if (isGroup(spec) && sub === 'help') {
+      // `tidings subscribers help [add]`, as the group has always answered.
+      help = true;
+      rest.shift();
+      const [topic] = rest;
+      if (topic !== undefined && Object.hasOwn(spec.subcommands, topic)) command.push(topic);
+    } else if (isGroup(spec) && sub !== undefined && !sub.startsWith('-')) {
       if (!Object.hasOwn(spec.subcommands, sub)) {
         const near = closestMatch(sub, Object.keys(spec.subcommands));
         throw new UsageError(
@@ -191,9 +197,7 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv 
 export function stageName(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!STAGE_NAME_PATTERN.test(value)) {
-    throw new UsageError(
-      `"${value}" is not a stage name: lower-case letters, digits and "-", starting with a letter, at most 16 characters`,
-    );
+    throw new UsageError(`"${value}" is not a stage name: ${STAGE_NAME_RULE}`);
   }
   return value;
 }

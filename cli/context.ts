@@ -1,7 +1,7 @@
 import type { TidingsConfig } from '../lambdas/core/config.js';
-import { TidingsError } from '../lambdas/core/errors.js';
 import { attachLocalStack, exportStackEnv, type LocalStack, startLocalStack } from './local/stack.js';
 import { type ProgressLine, progressLine } from './progress.js';
+import { UsageError } from './usage-error.js';
 
 /** What every CLI command receives. */
 export interface CliContext {
@@ -24,11 +24,8 @@ export interface CliContext {
   stack(): Promise<LocalStack>;
 }
 
-/** A usage or input problem: exit code 2 with a one-line reason. */
-export class UsageError extends TidingsError {
-  override readonly name = 'UsageError';
-  override readonly kind = 'invalid-input';
-}
+/** Defined on its own so that help and argument errors load nothing heavy; exported here too. */
+export { UsageError };
 
 export interface ContextOptions {
   config: TidingsConfig;

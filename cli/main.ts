@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Invocation, parseInvocation } from './args.js';
-import { readConfigFile } from './config-file.js';
-import { type CliContext, createContext, UsageError } from './context.js';
+import type { CliContext, createContext } from './context.js';
 import { exitCode } from './exit-code.js';
 import { commandHelp, overviewHelp } from './help.js';
-import { tidingsHome } from './local/stack.js';
+import { UsageError } from './usage-error.js';
 
 export type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
@@ -37,6 +36,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const args = sub === undefined ? invocation.args : [sub, ...invocation.args];
   let ctx: ReturnType<typeof createContext> | undefined;
   try {
+    // Loaded only now, so that help and usage errors do not wait for the SDK and the schema.
+    const [{ readConfigFile }, { createContext }, { tidingsHome }] = await Promise.all([
+      import('./config-file.js'),
+      import('./context.js'),
+      import('./local/stack.js'),
+    ]);
     // Configuration is validated before anything starts, so a bad setting stops every command alike.
     const config = await readConfigFile(env);
     const file = join(here, 'commands', `${name}.ts`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TidingsError } from './errors.js';
+import { STAGE_NAME_PATTERN } from './stage-name.js';
 import { isValidEmail } from './subscriber.js';
 import { closestMatch } from './suggest.js';
 import { HEADER_VALUE, ruleViolation, SINGLE_LINE } from './text-rules.js';
@@ -11,8 +12,6 @@ import { HEADER_VALUE, ruleViolation, SINGLE_LINE } from './text-rules.js';
  */
 
 export const EDITION_ID_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
-/** A stage name (`dev`, `prod`): in `cdk.json` and for the CLI's `--stage` alike. */
-export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 

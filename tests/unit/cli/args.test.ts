@@ -43,6 +43,11 @@ describe('parseInvocation', () => {
       command: ['subscribers', 'add'],
       help: true,
     });
+    expect(parseInvocation(['subscribers', 'help'])).toMatchObject({ command: ['subscribers'], help: true });
+    expect(parseInvocation(['subscribers', 'help', 'add'])).toMatchObject({
+      command: ['subscribers', 'add'],
+      help: true,
+    });
     expect(parseInvocation(['briefs', 'retract', '--', '--help'])).toMatchObject({
       command: ['briefs'],
       args: ['retract', '--', '--help'],

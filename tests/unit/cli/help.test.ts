@@ -62,8 +62,21 @@ describe('help', () => {
   });
 
   it('writes a synopsis with required options bare and optional ones bracketed', () => {
-    expect(synopsis(COMMAND_SPECS.resend)).toBe('tidings resend <issue-id> --to EMAIL');
-    expect(synopsis(COMMAND_SPECS.status)).toBe('tidings status [--issue ID] [--recipients]');
+    const spec: CommandSpec = {
+      name: 'send',
+      summary: 'send',
+      positionals: [
+        { name: 'issue-id', required: true, description: 'the issue' },
+        { name: 'note', description: 'a note' },
+      ],
+      options: {
+        to: { type: 'string', required: true, value: 'EMAIL', description: 'to' },
+        'dry-run': { type: 'boolean', description: 'dry' },
+        edition: { type: 'string', multiple: true, value: 'E', description: 'editions' },
+      },
+      examples: ['tidings send x --to a@b.org'],
+    };
+    expect(synopsis(spec)).toBe('tidings send <issue-id> [<note>] --to EMAIL [--dry-run] [--edition E]');
   });
 });
 
