@@ -230,12 +230,19 @@ export const COMMAND_SPECS = {
   },
   resend: {
     name: 'resend',
-    summary: 'send one reader their copy of an issue again, recorded',
+    summary: 'send one reader their copy of an issue again, or the readers left unknown, recorded',
     positionals: [issueId],
     options: {
-      to: { type: 'string', required: true, value: 'EMAIL', description: 'the reader to send the copy to' },
+      to: { type: 'string', value: 'EMAIL', description: 'the reader to send the copy to' },
+      unknown: {
+        type: 'boolean',
+        description: 'send every reader whose send is unknown (after checking SES: see docs/delivery.md)',
+      },
     },
-    examples: ['tidings resend dc-2026-11-30 --to reader@example.com'],
+    examples: [
+      'tidings resend dc-2026-11-30 --to reader@example.com',
+      'tidings resend dc-2026-11-30 --unknown',
+    ],
   },
   status: {
     name: 'status',

@@ -53,6 +53,15 @@ export default async function status(args: string[], ctx: CliContext): Promise<n
   const rows: LedgerEntry[] = [];
   for await (const row of services.ledger.list(issueId)) rows.push(row);
   ctx.out(await line(issue, rows));
+  const unknown = rows.filter((row) => row.state === 'unknown');
+  if (unknown.length > 0 && !values.recipients) {
+    // Never re-sent on a guess: the operator checks SES, then sends them (docs/delivery.md).
+    for (const row of unknown) ctx.out(`unknown ${row.email}`);
+    ctx.out(
+      `${unknown.length} unknown: no Send event from SES says they were mailed; after checking, ` +
+        `tidings resend ${issueId} --unknown sends them`,
+    );
+  }
   if (values.recipients) {
     for (const row of rows) {
       const resent = row.resends ? ` resent ${row.resends}x (last ${row.lastResendMessageId ?? '?'})` : '';

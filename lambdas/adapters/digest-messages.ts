@@ -80,7 +80,13 @@ export class DigestMessageBuilder implements MessageBuilder {
       email: recipient.email,
       ...(recipient.name ? { name: recipient.name } : {}),
     });
-    return { raw, from: this.config.sender.address, to: recipient.email, folder: issue.id };
+    return {
+      raw,
+      from: this.config.sender.address,
+      to: recipient.email,
+      folder: issue.id,
+      issueId: issue.id,
+    };
   }
 
   /**

@@ -220,6 +220,36 @@ export class DynamoLedgerStore implements LedgerStore {
     );
   }
 
+  settleFromSendEvent(
+    issueId: string,
+    email: string,
+    sent: { messageId: string; sentAt: string; at: string },
+  ): Promise<boolean> {
+    return this.update(
+      issueId,
+      email,
+      {
+        state: 'sent',
+        messageId: sent.messageId,
+        sentAt: sent.sentAt,
+        reason: 'settled by the SES Send event',
+        updatedAt: sent.at,
+      },
+      '#state IN (:claimed, :unknown)',
+      { ':claimed': 'claimed', ':unknown': 'unknown' },
+    );
+  }
+
+  claimUnknown(issueId: string, email: string, claimToken: string, at: string): Promise<boolean> {
+    return this.update(
+      issueId,
+      email,
+      { state: 'claimed', claimToken, claimedAt: at, updatedAt: at },
+      '#state = :unknown',
+      { ':unknown': 'unknown' },
+    );
+  }
+
   async release(issueId: string, email: string, claimToken: string): Promise<boolean> {
     try {
       await this.dynamo.send(

@@ -1,4 +1,5 @@
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { ISSUE_TAG, sesTagValue } from '../core/feedback.js';
 import {
   type Mailer,
   MailerThrottledError,
@@ -39,6 +40,8 @@ export class SesMailer implements Mailer {
           Source: message.from,
           Destinations: [message.to],
           ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+          // SES's events for the message (Send, Bounce, Complaint) carry the tag: see core/feedback.ts.
+          ...(message.issueId ? { Tags: [{ Name: ISSUE_TAG, Value: sesTagValue(message.issueId) }] } : {}),
         }),
       );
       if (!result.MessageId) throw new Error('SES accepted the message but returned no message id');

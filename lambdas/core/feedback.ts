@@ -1,14 +1,29 @@
 import { z } from 'zod';
 import type { TidingsConfig } from './config.js';
-import type { Clock, SubscriberStore } from './ports.js';
+import { ISSUE_ID_PATTERN } from './edition.js';
+import type { Clock, LedgerStore, SubscriberStore } from './ports.js';
 import type { Subscriber } from './subscriber.js';
 import { normalizeEmail } from './subscriber.js';
 
 /**
- * Feedback from SES: event publishing (bounces, complaints, deliveries of the configuration set)
- * and receipt notifications (mail to the `mailto:` unsubscribe address), both delivered through
- * SNS. Everything is validated here; shapes we do not know are reported and left alone.
+ * Feedback from SES: event publishing (sends, bounces, complaints, deliveries of the
+ * configuration set) and receipt notifications (mail to the `mailto:` unsubscribe address), both
+ * delivered through SNS. Everything is validated here; shapes we do not know are reported and left
+ * alone. Locally the SES stand-in's side emits the same Send events into this code.
  */
+
+/** The SES message tag that names a digest's issue (`mail.tags.issue` in SES's events). */
+export const ISSUE_TAG = 'issue';
+
+/**
+ * A value SES accepts as a message tag value: letters, digits, `_` and `-` only, at most 256
+ * characters (https://docs.aws.amazon.com/ses/latest/APIReference/API_MessageTag.html). Issue ids
+ * are made of those already; anything else becomes `_`, which no issue id contains, so a mangled
+ * value never names another issue.
+ */
+export function sesTagValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
+}
 
 const address = z.string().min(3).max(320);
 
@@ -27,6 +42,20 @@ const ComplaintSchema = z.object({
     .max(100),
 });
 const DeliverySchema = z.object({ recipients: z.array(address).min(1).max(100) });
+/**
+ * A Send event: SES accepted the message and will try to deliver it
+ * (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html).
+ * `mail.destination` is the envelope's recipients; `mail.tags` the message tags, each a list.
+ */
+const SendEvent = z.object({
+  eventType: z.literal('Send'),
+  mail: z.object({
+    messageId: z.string().min(1).max(200),
+    timestamp: z.string().max(40),
+    destination: z.array(address).min(1).max(50),
+    tags: z.record(z.string().max(256), z.array(z.string().max(256)).max(10)).optional(),
+  }),
+});
 
 /** Configuration-set event publishing uses `eventType`; identity notifications use `notificationType`. */
 const kind = (name: string) =>
@@ -50,6 +79,8 @@ const ReceivedEvent = z.object({
 });
 
 export type FeedbackEvent =
+  /** SES took the message (`issueId` from its `issue` tag; absent for mail that is not a digest). */
+  | { kind: 'send'; messageId: string; sentAt: string; recipients: string[]; issueId?: string }
   | { kind: 'bounce'; permanent: boolean; recipients: string[] }
   | { kind: 'complaint'; recipients: string[] }
   | { kind: 'delivery'; recipients: string[] }
@@ -58,6 +89,18 @@ export type FeedbackEvent =
 
 /** Reads one SNS message body (already JSON-parsed); undefined for a shape we do not handle. */
 export function parseFeedback(message: unknown): FeedbackEvent | undefined {
+  const send = SendEvent.safeParse(message);
+  if (send.success) {
+    const { mail } = send.data;
+    const issueId = mail.tags?.[ISSUE_TAG]?.[0];
+    return {
+      kind: 'send',
+      messageId: mail.messageId,
+      sentAt: mail.timestamp,
+      recipients: mail.destination,
+      ...(issueId && ISSUE_ID_PATTERN.test(issueId) ? { issueId } : {}),
+    };
+  }
   const bounce = BounceEvent.safeParse(message);
   if (bounce.success) {
     return {
@@ -101,15 +144,21 @@ export interface FeedbackDeps {
    * sender; the tokens module's `verifyMailtoUnsubscribe` bound to the keyring.
    */
   verifyMailto(localPart: string, from: string): { email: string; edition: string } | undefined;
+  /** The send ledger, which Send events settle; without it Send events are ignored. */
+  ledger?: Pick<LedgerStore, 'settleFromSendEvent'>;
 }
 
 export type FeedbackAction =
-  | { email: string; action: 'bounced' | 'complained' | 'transient-bounce' | 'delivered' | 'unsubscribed' }
+  | {
+      email: string;
+      action: 'bounced' | 'complained' | 'transient-bounce' | 'delivered' | 'unsubscribed' | 'sent-recorded';
+    }
   | { email: string; action: 'ignored'; reason: string };
 
 /** Applies one event to the subscribers it names. */
 export async function applyFeedback(deps: FeedbackDeps, event: FeedbackEvent): Promise<FeedbackAction[]> {
   if (event.kind === 'unsubscribe-mail') return [await unsubscribeByMail(deps, event)];
+  if (event.kind === 'send') return recordSend(deps, event);
   const actions: FeedbackAction[] = [];
   for (const raw of event.recipients) {
     const email = bareAddress(raw);
@@ -129,10 +178,41 @@ export async function applyFeedback(deps: FeedbackDeps, event: FeedbackEvent): P
   return actions;
 }
 
+/**
+ * A Send event settles the reader's ledger row: a `claimed` row (its sender died between SES and
+ * its own write, or has not written yet) or an `unknown` one becomes `sent` with SES's message id.
+ * Any other row stays as it is (a `sent` row already says so).
+ */
+async function recordSend(
+  deps: FeedbackDeps,
+  event: Extract<FeedbackEvent, { kind: 'send' }>,
+): Promise<FeedbackAction[]> {
+  const actions: FeedbackAction[] = [];
+  for (const raw of event.recipients) {
+    const email = bareAddress(raw);
+    if (!event.issueId || !deps.ledger) {
+      actions.push({ email, action: 'ignored', reason: 'not a digest (no issue tag)' });
+      continue;
+    }
+    const at = deps.clock.now().toISOString();
+    const settled = await deps.ledger.settleFromSendEvent(event.issueId, email, {
+      messageId: event.messageId,
+      sentAt: event.sentAt,
+      at,
+    });
+    actions.push(
+      settled
+        ? { email, action: 'sent-recorded' }
+        : { email, action: 'ignored', reason: 'ledger row already settled' },
+    );
+  }
+  return actions;
+}
+
 function nextState(
   deps: FeedbackDeps,
   subscriber: Subscriber,
-  event: Exclude<FeedbackEvent, { kind: 'unsubscribe-mail' }>,
+  event: Exclude<FeedbackEvent, { kind: 'unsubscribe-mail' | 'send' }>,
 ):
   | { subscriber: Subscriber; action: 'bounced' | 'complained' | 'transient-bounce' | 'delivered' }
   | undefined {

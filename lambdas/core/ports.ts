@@ -109,6 +109,11 @@ export interface OutgoingMessage {
   to: string;
   /** Where a local copy goes under the outbox: the issue id, `confirmations` or `tests`. */
   folder: string;
+  /**
+   * The issue a digest belongs to; the mailer sends it as an SES message tag, so SES's own
+   * events for the message (Send, Bounce, Complaint) name the issue (see core/feedback.ts).
+   */
+  issueId?: string;
 }
 
 export interface Mailer {
@@ -179,6 +184,20 @@ export interface LedgerStore {
   markUnknown(issueId: string, email: string, claimToken: string, at: string): Promise<boolean>;
   /** Deletes our own claim (SES throttled: nothing was sent, another attempt may claim again). */
   release(issueId: string, email: string, claimToken: string): Promise<boolean>;
+  /**
+   * SES's Send event says the message went: a `claimed` or `unknown` row becomes `sent` with the
+   * event's message id. Other rows are left alone; false when nothing changed.
+   */
+  settleFromSendEvent(
+    issueId: string,
+    email: string,
+    sent: { messageId: string; sentAt: string; at: string },
+  ): Promise<boolean>;
+  /**
+   * The operator checked an `unknown` reader and sends again (`tidings resend --unknown`): the
+   * `unknown` row becomes our claim, only while it is still `unknown`.
+   */
+  claimUnknown(issueId: string, email: string, claimToken: string, at: string): Promise<boolean>;
   /** Records one more copy sent by the operator (`tidings resend`). */
   recordResend(issueId: string, email: string, sent: { messageId: string; sentAt: string }): Promise<void>;
   /** Every row of an issue, in recipient order. */

@@ -165,6 +165,8 @@ interface OneResult {
   stop?: boolean;
   /** The `sent` row on its way to the ledger. */
   written?: Promise<void>;
+  /** SES's message id, when sent. */
+  messageId?: string;
 }
 
 async function sendOne(
@@ -284,7 +286,7 @@ async function deliver(
         sentAt,
         updatedAt: sentAt,
       });
-      return { result: 'sent', written };
+      return { result: 'sent', written, messageId };
     } catch (error) {
       if (error instanceof MailerThrottledError) {
         if (attempt < retries) {
@@ -379,4 +381,60 @@ export async function resendCopy(
   const { messageId } = await deps.mailer.send(message);
   await deps.ledger.recordResend(issueId, email, { messageId, sentAt: deps.clock.now().toISOString() });
   return { messageId, first: false, outcome: 'sent' };
+}
+
+/** What `resendUnknown` did for one reader whose send was unknown. */
+export interface UnknownResend {
+  email: string;
+  outcome: RecipientOutcome | 'not eligible';
+  messageId?: string;
+}
+
+/**
+ * `tidings resend <issue-id> --unknown`: the operator checked that the readers the ledger calls
+ * `unknown` (a crash across the SES call, with no Send event since) were not mailed, and sends
+ * them now. Each `unknown` row becomes this attempt's claim first, so a Send event arriving
+ * meanwhile (the row turns `sent`) or a second operator wins and the reader is not mailed twice.
+ * Readers who may not be mailed now (invariant 2) keep their `unknown` row.
+ */
+export async function resendUnknown(deps: SendDeps, issueId: string): Promise<UnknownResend[]> {
+  const issue = await deps.issues.get(issueId);
+  if (!issue) throw new IssueNotFoundError(`no issue ${issueId}`);
+  if (issue.state !== 'sending' && issue.state !== 'sent') {
+    throw new IssueStateError(`issue ${issueId} is ${issue.state}; only a sent issue can be sent again`);
+  }
+  const unknown: LedgerEntry[] = [];
+  for await (const row of deps.ledger.list(issueId)) if (row.state === 'unknown') unknown.push(row);
+  const results: UnknownResend[] = [];
+  const writes: Promise<void>[] = [];
+  try {
+    for (const row of unknown) {
+      const email = row.email;
+      const [subscriber, suppressed] = await Promise.all([
+        deps.subscribers.get(email),
+        deps.subscribers.isSuppressed(email),
+      ]);
+      if (subscriber?.status !== 'active' || !subscriber.editions.includes(issue.edition) || suppressed) {
+        results.push({ email, outcome: 'not eligible' });
+        continue;
+      }
+      const recipient: Recipient = subscriber.name ? { email, name: subscriber.name } : { email };
+      const message = await deps.messages.build(issue, recipient);
+      await deps.limiter.acquire();
+      const now = deps.clock.now().toISOString();
+      const held = { ...row, state: 'claimed' as const, claimToken: deps.newToken(), claimedAt: now };
+      if (!(await deps.ledger.claimUnknown(issueId, email, held.claimToken, now))) {
+        results.push({ email, outcome: 'already-done' });
+        continue;
+      }
+      const { reason: _reason, ...claimed } = held;
+      const one = await deliver(deps, issue, message, claimed);
+      if (one.written) writes.push(one.written);
+      results.push({ email, outcome: one.result, ...(one.messageId ? { messageId: one.messageId } : {}) });
+    }
+  } finally {
+    if (writes.length > 0) deps.ledger.flushSent?.();
+    await Promise.all(writes);
+  }
+  return results;
 }

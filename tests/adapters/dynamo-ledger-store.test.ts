@@ -136,6 +136,34 @@ describe('DynamoLedgerStore', () => {
     expect((await store.get(entry.issueId, entry.email))?.messageId).toBe('now');
   });
 
+  it("settles a claimed or unknown row sent from SES's Send event, and nothing else", async () => {
+    const sent = { messageId: 'ses-1', sentAt: NOW.toISOString(), at: NOW.toISOString() };
+    const held = claim();
+    await ledger.create(held);
+    expect(await ledger.settleFromSendEvent(held.issueId, held.email, sent)).toBe(true);
+    expect(await ledger.get(held.issueId, held.email)).toMatchObject({ state: 'sent', messageId: 'ses-1' });
+    const lost = claim();
+    await ledger.create(lost);
+    await ledger.markUnknown(lost.issueId, lost.email, lost.claimToken ?? '', NOW.toISOString());
+    expect(await ledger.settleFromSendEvent(lost.issueId, lost.email, sent)).toBe(true);
+    expect((await ledger.get(lost.issueId, lost.email))?.state).toBe('sent');
+    const skipped = claim({ state: 'skipped', reason: 'not active' });
+    await ledger.create(skipped);
+    expect(await ledger.settleFromSendEvent(skipped.issueId, skipped.email, sent)).toBe(false);
+    expect((await ledger.get(skipped.issueId, skipped.email))?.state).toBe('skipped');
+    expect(await ledger.settleFromSendEvent('dc-2026-11-30', 'nobody@example.com', sent)).toBe(false);
+    expect(await ledger.get('dc-2026-11-30', 'nobody@example.com')).toBeUndefined();
+  });
+
+  it('turns an unknown row into a claim for the operator, only while it is unknown', async () => {
+    const lost = claim();
+    await ledger.create(lost);
+    expect(await ledger.claimUnknown(lost.issueId, lost.email, 'op', NOW.toISOString())).toBe(false);
+    await ledger.markUnknown(lost.issueId, lost.email, lost.claimToken ?? '', NOW.toISOString());
+    expect(await ledger.claimUnknown(lost.issueId, lost.email, 'op', NOW.toISOString())).toBe(true);
+    expect(await ledger.get(lost.issueId, lost.email)).toMatchObject({ state: 'claimed', claimToken: 'op' });
+  });
+
   it('releases only its own claim', async () => {
     const entry = claim();
     await ledger.create(entry);

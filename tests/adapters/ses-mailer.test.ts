@@ -37,6 +37,37 @@ describe('SesMailer', () => {
     });
   });
 
+  describe('message tags', () => {
+    let ses: AwsClientStub<SESClient>;
+    beforeAll(() => {
+      ses = mockClient(SESClient);
+    });
+    afterAll(() => ses.restore());
+
+    it("tags a digest with its issue id, so SES's events name the issue", async () => {
+      ses.reset();
+      ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-1' });
+      const mailer = new SesMailer(new SESClient({ region: 'us-east-1' }), { configurationSet: 'tidings' });
+      await mailer.send({ ...message, issueId: 'dc-2026-11-30' });
+      await mailer.send(message);
+      const calls = ses.commandCalls(SendRawEmailCommand).map((c) => c.args[0].input);
+      expect(calls[0]?.Tags).toEqual([{ Name: 'issue', Value: 'dc-2026-11-30' }]);
+      expect(calls[0]?.ConfigurationSetName).toBe('tidings');
+      expect(calls[1]?.Tags).toBeUndefined();
+    });
+
+    it('keeps a tag value to the characters SES allows', async () => {
+      ses.reset();
+      ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-2' });
+      await new SesMailer(new SESClient({ region: 'us-east-1' })).send({
+        ...message,
+        issueId: 'dc 2026/11.30',
+      });
+      const input = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
+      expect(input?.Tags).toEqual([{ Name: 'issue', Value: 'dc_2026_11_30' }]);
+    });
+  });
+
   // Faults the stand-in cannot produce, through a mocked client.
   describe('SES errors', () => {
     // Mocked only from here on, so the stand-in test above uses the real client.

@@ -164,6 +164,8 @@ describe('delivery on the local stack', () => {
       settleClaim: (...a) => real.settleClaim(...a),
       markUnknown: (...a) => real.markUnknown(...a),
       release: (...a) => real.release(...a),
+      settleFromSendEvent: (...a) => real.settleFromSendEvent(...a),
+      claimUnknown: (...a) => real.claimUnknown(...a),
       recordResend: (...a) => real.recordResend(...a),
       list: (i) => real.list(i),
       async recordSent(row) {

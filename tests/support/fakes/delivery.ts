@@ -117,6 +117,27 @@ export class MemoryLedgerStore implements LedgerStore {
       updatedAt: at,
     });
   }
+  async settleFromSendEvent(
+    issueId: string,
+    email: string,
+    sent: { messageId: string; sentAt: string; at: string },
+  ) {
+    return this.patch(issueId, email, (r) => r.state === 'claimed' || r.state === 'unknown', {
+      state: 'sent',
+      messageId: sent.messageId,
+      sentAt: sent.sentAt,
+      reason: 'settled by the SES Send event',
+      updatedAt: sent.at,
+    });
+  }
+  async claimUnknown(issueId: string, email: string, token: string, at: string) {
+    return this.patch(issueId, email, (r) => r.state === 'unknown', {
+      state: 'claimed',
+      claimToken: token,
+      claimedAt: at,
+      updatedAt: at,
+    });
+  }
   async release(issueId: string, email: string, token: string) {
     const key = this.key(issueId, email);
     const row = this.rows.get(key);
