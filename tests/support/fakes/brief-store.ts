@@ -3,6 +3,9 @@ import { contentHash } from '../../../lambdas/core/ingest.js';
 import type { BriefStore, Page, SourceState, UpsertOutcome } from '../../../lambdas/core/ports.js';
 import type { StoryRef } from '../../../lambdas/core/stories/story.js';
 
+/** The listing options of the port, spelled once there. */
+type ListOptions = NonNullable<Parameters<BriefStore['listByEdition']>[1]>;
+
 /**
  * A {@link BriefStore} in memory with the same rules as the DynamoDB one: unchanged content or
  * an older copy writes nothing, retracted briefs stay retracted and out of edition listings.
@@ -49,10 +52,7 @@ export class MemoryBriefStore implements BriefStore {
     return out;
   }
 
-  async listByEdition(
-    edition: string,
-    options: { since?: string; until?: string; limit?: number; cursor?: string } = {},
-  ): Promise<Page<StoredBrief>> {
+  async listByEdition(edition: string, options: ListOptions = {}): Promise<Page<StoredBrief>> {
     const since = options.since ? new Date(options.since).toISOString() : undefined;
     const until = options.until ? new Date(options.until).toISOString() : undefined;
     const all = [...this.briefs.values()]
