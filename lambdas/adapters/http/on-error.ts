@@ -67,10 +67,9 @@ function describe(error: unknown): Problem {
       message: 'Mail to this address bounced or was reported, so we no longer send to it.',
     };
   }
-  const kind = errorKind(error);
-  const base = BY_KIND[kind];
-  const message = base.message ?? (error instanceof Error ? error.message : (BY_KIND.internal.message ?? ''));
-  return { code: base.code, heading: base.heading, message };
+  const base = BY_KIND[errorKind(error)];
+  // Only invalid input lacks fixed words, and only a TidingsError (an Error) has that kind.
+  return { code: base.code, heading: base.heading, message: base.message ?? (error as Error).message };
 }
 
 /**
