@@ -1,7 +1,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { CONFIRMATION_HTML } from '../../templates/compiled/confirmation.js';
 import type { TidingsConfig } from '../core/config.js';
-import { displayName, escapeHtml, joinEditionNames, truncate } from '../core/digest.js';
+import { displayName, escapeHtml, joinEditionNames, postalLine, truncate, wrapText } from '../core/digest.js';
 import type { OutgoingMessage } from '../core/ports.js';
 import type { ConfirmationEmail, ConfirmationMessage } from '../core/subscriptions/index.js';
 import { cleanSingleLine } from '../core/text-rules.js';
@@ -69,21 +69,25 @@ export class TemplateConfirmationEmail implements ConfirmationEmail {
       EMAIL: cleanSingleLine(message.to),
       URL: url,
       EXPIRES: expiryLabel(message.expiresAt),
-      POSTAL: cleanSingleLine(this.config.postalAddress),
+      // Names the publisher once: the postal address as given when it starts with the sender's name.
+      POSTAL: postalLine(sender, this.config.postalAddress),
     };
+    // Wrapped at 72 columns like the digest's text part; the link keeps a line of its own.
     const text = [
-      values.SUBJECT,
+      ...wrapText(values.SUBJECT),
       '',
       values.GREETING,
       '',
-      `Someone, hopefully you, asked for ${editions} to be sent to ${values.EMAIL}.`,
+      ...wrapText(`Someone, hopefully you, asked for ${editions} to be sent to ${values.EMAIL}.`),
       'Open this link and press Confirm on the page it opens:',
       '',
       url,
       '',
-      `The link works until ${values.EXPIRES}. If you did not ask for this, ignore this email: nothing will be sent.`,
+      ...wrapText(
+        `The link works until ${values.EXPIRES}. If you did not ask for this, ignore this email: nothing will be sent.`,
+      ),
       '',
-      `${sender}, ${values.POSTAL}`,
+      ...wrapText(values.POSTAL),
       '',
     ].join('\n');
     return { subject: values.SUBJECT, html: fillConfirmationHtml(values), text };

@@ -60,6 +60,16 @@ describe('confirmation email', () => {
     expect(mail.text).not.toMatch(/<\/?[a-z][^>]*>/i);
   });
 
+  it('names the publisher once in its footer and wraps its text part at 72 columns', () => {
+    const { html, text } = new TemplateConfirmationEmail(config).content(message);
+    const { document } = parseHTML(html);
+    const footer = [...document.querySelectorAll('div')].map((d) => d.textContent?.trim() ?? '').at(-1) ?? '';
+    expect(footer).toBe(config.postalAddress);
+    expect(text).not.toContain(`${config.sender.name}, ${config.postalAddress}`);
+    const long = text.split('\n').filter((line) => line.length > 72 && line !== message.confirmUrl);
+    expect(long).toEqual([]);
+  });
+
   it('keeps a hostile name as text and never lets a value become markup', async () => {
     const html = new TemplateConfirmationEmail(config).content({
       ...message,
