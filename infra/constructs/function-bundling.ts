@@ -1,14 +1,37 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IConstruct } from 'constructs';
+import { BUNDLED_CONFIG_FILE } from '../../lambdas/adapters/lambda-environment.js';
+import type { TidingsConfig } from '../../lambdas/core/config.js';
 
 export interface FunctionBundlingProps {
   /** Copy `templates/` into the bundle (compose and api only). */
   templates: boolean;
+  /** The validated configuration file to ship in the bundle (see {@link writeBundledConfig}). */
+  configFile: string;
+}
+
+/**
+ * Writes the validated configuration into the app's cloud assembly folder, from where every
+ * function's bundling copies it beside its code as `tidings-config.json` (read at cold start by
+ * `configFromEnv`). A file copied by path keeps the shell away from the settings' text; Lambda's
+ * environment (4 KB in all) no longer carries them. Returns the file's path.
+ */
+export function writeBundledConfig(scope: IConstruct, config: TidingsConfig): string {
+  const outdir = Stage.of(scope)?.outdir;
+  if (!outdir) throw new Error(`${scope.node.path} is not in an app, so it has no assembly folder`);
+  const path = join(outdir, `tidings-config.${config.stage}.json`);
+  // Only a stack that is bundled reads it; `cdk` skips bundling the stacks it is not deploying.
+  if (Stack.of(scope).bundlingRequired) writeFileSync(path, `${JSON.stringify(config)}\n`);
+  return path;
 }
 
 /**
  * How a function's bundle is built: an ES module for Node.js 22 by the local esbuild, minified,
- * with source maps, carrying the pinned AWS SDK and, for the functions that render, `templates/`.
+ * with source maps, carrying the pinned AWS SDK, the configuration and, for the functions that
+ * render, `templates/`.
  */
 export function functionBundling(props: FunctionBundlingProps): BundlingOptions {
   return {
@@ -27,16 +50,15 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     externalModules: ['typescript'],
     // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
     banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    ...(props.templates
-      ? {
-          commandHooks: {
-            beforeBundling: (): string[] => [],
-            beforeInstall: (): string[] => [],
-            afterBundling: (inputDir: string, outputDir: string): string[] => [
-              `cp -R "${join(inputDir, 'templates')}" "${join(outputDir, 'templates')}"`,
-            ],
-          },
-        }
-      : {}),
+    commandHooks: {
+      beforeBundling: (): string[] => [],
+      beforeInstall: (): string[] => [],
+      afterBundling: (inputDir: string, outputDir: string): string[] => [
+        `cp "${props.configFile}" "${join(outputDir, BUNDLED_CONFIG_FILE)}"`,
+        ...(props.templates
+          ? [`cp -R "${join(inputDir, 'templates')}" "${join(outputDir, 'templates')}"`]
+          : []),
+      ],
+    },
   };
 }

@@ -18,7 +18,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLES, type TableId } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
-import { functionBundling } from './function-bundling.js';
+import { functionBundling, writeBundledConfig } from './function-bundling.js';
 import { FunctionRole } from './function-role.js';
 
 /** The repository root: entries, the lockfile and `templates/` are found from here. */
@@ -85,7 +85,7 @@ export interface TidingsFunctionProps {
 /**
  * One Lambda function of Tidings with the house defaults: Node.js 22 on ARM64, ESM bundle built by
  * the local esbuild (minified, with source maps), a log group with retention, X-Ray tracing,
- * Powertools settings and the validated configuration in `TIDINGS_CONFIG`.
+ * Powertools settings and the validated configuration in its bundle (`tidings-config.json`).
  *
  * Permissions are added only through the `grant…` helpers, each of which also hands the function
  * the name or address of what it was granted, so an environment variable exists exactly when the
@@ -150,7 +150,6 @@ export class TidingsFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.WARN,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       environment: {
-        TIDINGS_CONFIG: JSON.stringify(config),
         POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'Tidings',
         LOG_LEVEL: debug ? 'DEBUG' : 'INFO',
@@ -158,7 +157,10 @@ export class TidingsFunction extends Construct {
         ...(props.templates ? { TEMPLATES_DIR: LAMBDA_TEMPLATES_DIR } : {}),
         ...props.environment,
       },
-      bundling: functionBundling({ templates: props.templates ?? false }),
+      bundling: functionBundling({
+        templates: props.templates ?? false,
+        configFile: writeBundledConfig(this, config),
+      }),
     });
 
     this.role.acknowledgeTracing();

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStacks } from '../../infra/build-app.js';
 import { FUNCTION_NAMES, handlerEntry, PROJECT_ROOT } from '../../infra/constructs/tidings-function.js';
 import { type BundleSize, bundleSizes } from '../../infra/synth-report.js';
+import { BUNDLED_CONFIG_FILE } from '../../lambdas/adapters/lambda-environment.js';
+import { parseConfig } from '../../lambdas/core/config.js';
 import { type SecretsStandIn, startSecretsStandIn } from '../support/secrets-stand-in.js';
 import { projectSettings } from './support.js';
 
@@ -87,6 +89,10 @@ describe('function bundles', () => {
       expect(carriesMjml(sources), `${name} bundle and MJML`).toBe(name === 'compose');
       const code = readFileSync(join(outdir, bundle.assetPath, 'index.mjs'), 'utf8');
       expect(code, `${name} is an ES module exporting handler`).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      const shipped = JSON.parse(readFileSync(join(outdir, bundle.assetPath, BUNDLED_CONFIG_FILE), 'utf8'));
+      expect(shipped, `${name} bundle carries the validated configuration`).toEqual(
+        parseConfig(projectSettings()),
+      );
       const templates = existsSync(join(outdir, bundle.assetPath, 'templates'));
       expect(templates, `${name} bundle and templates`).toBe(name === 'compose' || name === 'api');
     }
@@ -106,7 +112,7 @@ describe('function bundles', () => {
     console.log('function bundle sizes (bytes):', report);
   }, 180_000);
 
-  it('start with exactly the environment their stack gives them', async () => {
+  it('start with exactly the environment their stack gives them and the configuration in their bundle', async () => {
     const functions = ['Pipeline', 'Api'].flatMap((part) => {
       const template = JSON.parse(
         readFileSync(join(outdir, `Tidings-dev-${part}.template.json`), 'utf8'),
