@@ -18,10 +18,15 @@ function optionLabel(name: string, option: OptionSpec): string {
   return `${short}--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;
 }
 
-/** Rows of two columns, the first padded to the widest. */
-function columns(rows: ReadonlyArray<readonly [string, string]>, indent = '  '): string[] {
-  const width = Math.max(0, ...rows.map(([left]) => left.length));
-  return rows.map(([left, right]) => `${indent}${left.padEnd(width)}  ${right}`.trimEnd());
+/** Rows of two columns, the first padded to the widest, the second wrapped under itself. */
+function columns(rows: ReadonlyArray<readonly [string, string]>, width: number): string[] {
+  const left = Math.max(0, ...rows.map(([l]) => l.length));
+  const indent = ' '.repeat(2 + left + 2);
+  return rows.flatMap(([l, right]) =>
+    wrap(right, Math.max(20, width - indent.length)).map((text, i) =>
+      i === 0 ? `  ${l.padEnd(left)}  ${text}`.trimEnd() : `${indent}${text}`,
+    ),
+  );
 }
 
 /** The one-line usage of a command: `tidings resend <issue-id> --to EMAIL`. */
@@ -35,26 +40,43 @@ export function synopsis(spec: CommandSpec): string {
   return parts.join(' ');
 }
 
-function globalOptionRows(): Array<readonly [string, string]> {
-  return Object.entries(GLOBAL_OPTIONS).map(([name, o]) => [optionLabel(name, o), o.description] as const);
+function globalOptions(width: number): string[] {
+  return columns(
+    Object.entries(GLOBAL_OPTIONS).map(([name, o]) => [optionLabel(name, o), o.description] as const),
+    width,
+  );
 }
 
-function commandSection(spec: CommandSpec): string[] {
+function commandSection(spec: CommandSpec, width: number): string[] {
   const about = [sentence(spec.summary), ...(spec.description ? [spec.description] : [])].join(' ');
-  const lines = [`Usage: ${synopsis(spec)}`, '', ...wrap(about)];
+  const lines = [`Usage: ${synopsis(spec)}`, '', ...wrap(about, width)];
   if (spec.positionals?.length) {
-    lines.push('', 'Arguments:', ...columns(spec.positionals.map((p) => [`<${p.name}>`, p.description])));
+    lines.push(
+      '',
+      'Arguments:',
+      ...columns(
+        spec.positionals.map((p) => [`<${p.name}>`, p.description]),
+        width,
+      ),
+    );
   }
   const options = Object.entries(spec.options);
   if (options.length > 0) {
-    lines.push('', 'Options:', ...columns(options.map(([name, o]) => [optionLabel(name, o), o.description])));
+    lines.push(
+      '',
+      'Options:',
+      ...columns(
+        options.map(([name, o]) => [optionLabel(name, o), o.description]),
+        width,
+      ),
+    );
   }
   lines.push('', spec.examples.length > 1 ? 'Examples:' : 'Example:', ...spec.examples.map((e) => `  ${e}`));
   return lines;
 }
 
 /** A paragraph cut into lines of at most `width` characters at spaces. */
-function wrap(text: string, width = 80): string[] {
+function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
@@ -74,22 +96,28 @@ function sentence(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.?!]$/.test(text) ? '' : '.'}`;
 }
 
-function groupHelp(group: CommandGroupSpec): string[] {
+function groupHelp(group: CommandGroupSpec, width: number): string[] {
   const subcommands = Object.values(group.subcommands);
   const lines = [
     `Usage: tidings ${group.name} <subcommand> [options]`,
     '',
-    ...wrap(sentence(group.summary)),
+    ...wrap(sentence(group.summary), width),
     '',
     'Subcommands:',
-    ...columns(subcommands.map((s) => [s.name, s.summary])),
+    ...columns(
+      subcommands.map((s) => [s.name, s.summary]),
+      width,
+    ),
   ];
-  for (const spec of subcommands) lines.push('', '──', '', ...commandSection(spec));
+  for (const spec of subcommands) lines.push('', '──', '', ...commandSection(spec, width));
   return lines;
 }
 
-/** Every command with its summary, and how to get more. */
-export function overviewHelp(): string {
+/** Help lines are at most this wide unless the caller knows the terminal's width. */
+export const DEFAULT_HELP_WIDTH = 80;
+
+/** Every command with its summary, and how to get more; lines of at most `width` characters. */
+export function overviewHelp(width = DEFAULT_HELP_WIDTH): string {
   const rows: Array<readonly [string, string]> = [];
   for (const spec of Object.values(COMMAND_SPECS) as Array<CommandSpec | CommandGroupSpec>) {
     if (isGroup(spec)) for (const sub of Object.values(spec.subcommands)) rows.push([sub.name, sub.summary]);
@@ -98,16 +126,19 @@ export function overviewHelp(): string {
   return [
     'Usage: tidings <command> [options]',
     '',
-    'The operator’s command line of Tidings: the local stack, ingestion, issues, readers.',
+    ...wrap('The operator’s command line of Tidings: the local stack, ingestion, issues, readers.', width),
     '',
     'Commands:',
-    ...columns(rows),
+    ...columns(rows, width),
     '',
     'Global options (before or after the command):',
-    ...columns(globalOptionRows()),
+    ...globalOptions(width),
     '',
-    'Run "tidings <command> --help" or "tidings help <command>" for its options and an example.',
-    'Exit codes: 0 done, 1 the operation failed, 2 bad usage or input.',
+    ...wrap(
+      'Run "tidings <command> --help" or "tidings help <command>" for its options and an example. ' +
+        'Exit codes: 0 done, 1 the operation failed, 2 bad usage or input.',
+      width,
+    ),
   ].join('\n');
 }
 
@@ -116,18 +147,18 @@ export function overviewHelp(): string {
  * subcommand (`['subscribers', 'add']`); the overview for an empty path. Undefined for a name
  * that is not a command.
  */
-export function commandHelp(path: readonly string[]): string | undefined {
+export function commandHelp(path: readonly string[], width = DEFAULT_HELP_WIDTH): string | undefined {
   const [name, sub] = path;
-  if (name === undefined) return overviewHelp();
+  if (name === undefined) return overviewHelp(width);
   const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!spec) return undefined;
   let lines: string[];
   if (isGroup(spec)) {
     const one = sub !== undefined && Object.hasOwn(spec.subcommands, sub) ? spec.subcommands[sub] : undefined;
     if (sub !== undefined && !one) return undefined;
-    lines = one ? commandSection(one) : groupHelp(spec);
+    lines = one ? commandSection(one, width) : groupHelp(spec, width);
   } else {
-    lines = commandSection(spec);
+    lines = commandSection(spec, width);
   }
-  return [...lines, '', 'Global options:', ...columns(globalOptionRows())].join('\n');
+  return [...lines, '', 'Global options:', ...globalOptions(width)].join('\n');
 }

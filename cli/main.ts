@@ -26,7 +26,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const [name = '', sub] = invocation.command;
   if (invocation.help) {
-    process.stdout.write(`${commandHelp(invocation.command) ?? overviewHelp()}\n`);
+    const width = process.stdout.isTTY ? Math.min(Math.max(process.stdout.columns, 60), 120) : undefined;
+    process.stdout.write(`${commandHelp(invocation.command, width) ?? overviewHelp(width)}\n`);
     return 0;
   }
   if (!name) {

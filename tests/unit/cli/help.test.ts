@@ -30,7 +30,7 @@ describe('the command specs', () => {
 
 describe('help', () => {
   it('lists every command in the overview', () => {
-    const text = overviewHelp();
+    const text = overviewHelp(Number.POSITIVE_INFINITY);
     for (const spec of leaves) expect(text).toMatch(new RegExp(`^  ${spec.name} +\\S`, 'm'));
     expect(text).toMatch(/--stage STAGE/);
   });
@@ -38,7 +38,7 @@ describe('help', () => {
   it.each(leaves.map((s) => [s.name, s] as const))(
     'of %s shows its usage, every option and an example',
     (name, spec) => {
-      const text = commandHelp(name.split(' ')) ?? '';
+      const text = commandHelp(name.split(' '), Number.POSITIVE_INFINITY) ?? '';
       expect(text).toContain(`Usage: ${synopsis(spec)}`);
       for (const [option, o] of Object.entries(spec.options)) {
         expect(text).toMatch(new RegExp(`^  --${option}\\b.*  ${escapeRegExp(o.description)}$`, 'm'));
@@ -54,6 +54,21 @@ describe('help', () => {
     for (const sub of Object.values(COMMAND_SPECS.subscribers.subcommands)) {
       expect(text).toContain(`Usage: ${synopsis(sub)}`);
     }
+  });
+
+  it('wraps every line to the width asked for, continuing a description under itself', () => {
+    for (const width of [60, 80]) {
+      const texts = [overviewHelp(width), ...leaves.map((s) => commandHelp(s.name.split(' '), width) ?? '')];
+      for (const line of texts.join('\n').split('\n')) {
+        // Usage lines and examples are command lines to copy: they stay whole.
+        if (!/^(Usage: | {2}tidings )/.test(line)) expect(line.length, line).toBeLessThanOrEqual(width);
+      }
+    }
+    const lines = overviewHelp(60).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('  dev '));
+    const column = lines[at]?.indexOf(COMMAND_SPECS.dev.summary.slice(0, 10)) ?? -1;
+    expect(column).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(new RegExp(`^ {${column}}\\S`));
   });
 
   it('is undefined for a name that is no command', () => {
