@@ -19,6 +19,7 @@ import { TABLES, type TableDefinition, type TableNames, tableNames } from '../..
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import type { Mailer } from '../../lambdas/core/ports.js';
 import { OutboxMailer } from './outbox-mailer.js';
+import { localFeedbackSink, type SesEventSink, tapSendEvents } from './ses-events.js';
 
 const require = createRequire(import.meta.url);
 
@@ -69,6 +70,11 @@ export interface LocalStackOptions {
    * two); its work then takes turns with the code that calls it.
    */
   dynamodbOnCallerThread?: boolean;
+  /**
+   * Where the SES stand-in's Send events go (see `ses-events.ts`); default the feedback code on
+   * this stack's tables, as SES's event publishing reaches the feedback function in AWS.
+   */
+  sesEvents?: SesEventSink;
 }
 
 /** `$TIDINGS_HOME`, default `./.tidings`. */
@@ -320,6 +326,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { destroy: destroyClients, ...clients } = localClients(dynamodbUrl, sesUrl);
   const tables = tableNames(options.config.stage);
   await ensureTables(clients.dynamo, tables);
+  const sendEvents = tapSendEvents(
+    sesServer,
+    options.sesEvents ?? localFeedbackSink({ config: options.config, tables, ...clients }),
+    (error) => process.emitWarning(`SES stand-in Send event not applied: ${(error as Error).message}`),
+  );
 
   return {
     config: options.config,
@@ -333,8 +344,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     secretPath,
     owned: true,
     async close() {
-      destroyClients();
       await closeServer(sesServer);
+      await sendEvents.idle();
+      destroyClients();
       await dynamodb.close();
     },
   };
