@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { EDITION_ID_PATTERN } from './config.js';
 import { type ErrorKind, TidingsError } from './errors.js';
@@ -8,9 +8,12 @@ import { normalizeEmail } from './subscriber.js';
  * Signed links for readers. A token is `<keyId>.<payload>.<mac>`, all base64url:
  * - `keyId` names the key that signed it, so the active secret can rotate while old links (an
  *   unsubscribe link in last year's digest) still verify against the retired key kept in `keys`;
- * - `payload` is a small JSON object binding purpose, address, edition(s) and expiry;
+ * - `payload` is a small JSON object binding purpose, reader, edition(s), issue time and expiry;
  * - `mac` is HMAC-SHA-256 over `v1.<keyId>.<payload>`, compared in constant time.
- * Tokens are not secret from their holder (the payload is only encoded); they are unforgeable.
+ * The payload is only encoded, but the reader in it is an opaque reader id (see
+ * {@link readerIdOf}), so a link seen in a proxy or scanner log does not give the address away.
+ * Tokens made before reader ids carried the address itself (`e`); they still verify, so the
+ * unsubscribe links already mailed keep working.
  */
 
 export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences';
@@ -37,14 +40,19 @@ export interface TokenRequest {
   editions?: readonly string[];
   /** Absent: the token never expires (unsubscribe and preferences links). */
   expiresAt?: Date;
+  /** When the link was made; a confirmation link carries it, so a later departure outranks it. */
+  issuedAt?: Date;
 }
 
 export interface TokenClaims {
   purpose: TokenPurpose;
+  /** The reader's address, recovered from the opaque reader id (or read from an old token). */
   email: string;
   edition?: string;
   editions?: string[];
   expiresAt?: Date;
+  /** Absent on tokens made before issue times were recorded. */
+  issuedAt?: Date;
   keyId: string;
 }
 
@@ -167,36 +175,110 @@ export function parseKeyring(json: string): Keyring {
 
 interface Payload {
   p: string;
-  e: string;
+  /** The opaque reader id. */
+  r: string;
   d?: string;
   ds?: string[];
   x?: number;
+  /** Issue time, milliseconds since the epoch. */
+  t?: number;
 }
 
-const PayloadSchema = z.strictObject({
+const B64URL = /^[A-Za-z0-9_-]+$/;
+const Common = {
   p: z.string().max(20),
-  e: z.string().min(3).max(254),
   d: z.string().regex(EDITION_ID_PATTERN).optional(),
   ds: z.array(z.string().regex(EDITION_ID_PATTERN)).max(50).optional(),
   x: z.number().int().positive().optional(),
-});
+};
+const PayloadSchema = z.union([
+  z.strictObject({
+    ...Common,
+    r: z.string().regex(B64URL).max(400),
+    t: z.number().int().positive().optional(),
+  }),
+  // Before reader ids: the address itself. Still accepted, never made.
+  z.strictObject({ ...Common, e: z.string().min(3).max(254) }),
+]);
 
 /** Longest token accepted; real ones are a few hundred characters. */
 const MAX_TOKEN_LENGTH = 2048;
-const B64URL = /^[A-Za-z0-9_-]+$/;
 
 function mac(key: TokenKey, keyId: string, payload: string): Buffer {
   return createHmac('sha256', key.secret).update(`v1.${keyId}.${payload}`).digest();
 }
 
-/** Signs a token for one purpose and address with the keyring's active key. */
+// ---------------------------------------------------------------- opaque reader ids
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const derived = new WeakMap<TokenKey, Map<string, Buffer>>();
+
+/** A key of its own for each use, derived from the token key (HKDF-SHA-256), once per key. */
+function derivedKey(key: TokenKey, use: string): Buffer {
+  let uses = derived.get(key);
+  if (!uses) {
+    uses = new Map();
+    derived.set(key, uses);
+  }
+  let out = uses.get(use);
+  if (!out) {
+    out = Buffer.from(hkdfSync('sha256', key.secret, new Uint8Array(0), `tidings ${use}`, 32));
+    uses.set(use, out);
+  }
+  return out;
+}
+
+/**
+ * The opaque reader id a token carries instead of the address: the normalised address encrypted
+ * with AES-256-GCM under a key derived from the signing key. The nonce is a keyed hash of the
+ * address (a synthetic IV), so one reader has one id per key and no randomness is needed; a
+ * nonce repeats only for the same address, which GCM tolerates. Without the key the id says
+ * nothing; with it, the address comes back without any lookup, so every reader has an id, old
+ * and new alike, and a forgotten reader's id points at nothing on record.
+ */
+export function readerIdOf(key: TokenKey, email: string): string {
+  const address = normalizeEmail(email);
+  const iv = createHmac('sha256', derivedKey(key, 'reader id nonce'))
+    .update(address)
+    .digest()
+    .subarray(0, IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', derivedKey(key, 'reader id'), iv);
+  const sealed = Buffer.concat([cipher.update(address, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
+}
+
+/** The address behind a reader id, or undefined when the id was not made with this key. */
+function addressOf(key: TokenKey, readerId: string): string | undefined {
+  const bytes = Buffer.from(readerId, 'base64url');
+  if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      derivedKey(key, 'reader id'),
+      bytes.subarray(0, IV_BYTES),
+    );
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    const plain = Buffer.concat([
+      decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+    return plain.toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signs a token for one purpose and reader with the keyring's active key. */
 export function signToken(keyring: Keyring, request: TokenRequest): string {
-  const payload: Payload = { p: request.purpose, e: normalizeEmail(request.email) };
+  const key = keyring.active;
+  const payload: Payload = { p: request.purpose, r: readerIdOf(key, request.email) };
   if (request.edition !== undefined) payload.d = request.edition;
   if (request.editions !== undefined) payload.ds = [...request.editions];
   if (request.expiresAt !== undefined) payload.x = Math.floor(request.expiresAt.getTime() / 1000);
+  if (request.issuedAt !== undefined) payload.t = request.issuedAt.getTime();
   const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const key = keyring.active;
   return `${key.id}.${encoded}.${mac(key, key.id, encoded).toString('base64url')}`;
 }
 
@@ -231,13 +313,23 @@ export function verifyToken(keyring: Keyring, token: string, purpose: TokenPurpo
     throw new MalformedTokenError('payload is not a token payload', { cause: error });
   }
   if (payload.p !== purpose) throw new WrongPurposeTokenError(purpose, payload.p);
-  const claims: TokenClaims = { purpose, email: payload.e, keyId };
+  let email: string;
+  if ('r' in payload) {
+    const address = addressOf(key, payload.r);
+    // Signed but not sealed with the same key: our own bug or a misused key, as above.
+    if (address === undefined) throw new MalformedTokenError('reader id does not open with its key');
+    email = address;
+  } else {
+    email = payload.e;
+  }
+  const claims: TokenClaims = { purpose, email, keyId };
   if (payload.d !== undefined) claims.edition = payload.d;
   if (payload.ds !== undefined) claims.editions = payload.ds;
+  if ('t' in payload && payload.t !== undefined) claims.issuedAt = new Date(payload.t);
   if (payload.x !== undefined) {
     claims.expiresAt = new Date(payload.x * 1000);
     if (claims.expiresAt.getTime() <= now.getTime())
-      throw new ExpiredTokenError(payload.e, claims.expiresAt, payload.ds);
+      throw new ExpiredTokenError(email, claims.expiresAt, payload.ds);
   }
   return claims;
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   ExpiredTokenError,
@@ -9,6 +9,7 @@ import {
   MAX_LOCAL_PART,
   MalformedTokenError,
   parseKeyring,
+  readerIdOf,
   readerLinks,
   signToken,
   TokenError,
@@ -253,5 +254,92 @@ describe('hashClientAddress', () => {
     expect(a).not.toBe(hashClientAddress(ring, '203.0.113.8'));
     expect(a).not.toContain('203.0.113.7');
     expect(a.startsWith('k1:')).toBe(true);
+  });
+});
+
+describe('opaque reader ids', () => {
+  /** Every way the address could be read off a link: as sent, URL-decoded, and each part decoded. */
+  function readings(token: string): string[] {
+    return [
+      token,
+      decodeURIComponent(token),
+      ...token.split('.').map((p) => Buffer.from(p, 'base64url').toString('latin1')),
+    ];
+  }
+
+  /** A token as made before reader ids: the address itself in the payload (`e`). */
+  function oldFormatToken(keyring: Keyring, payload: Record<string, unknown>): string {
+    const key = keyring.active;
+    const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    const mac = createHmac('sha256', key.secret).update(`v1.${key.id}.${encoded}`).digest('base64url');
+    return `${key.id}.${encoded}.${mac}`;
+  }
+
+  it('new links carry no readable trace of the address, yet name the reader', () => {
+    const links = readerLinks(ring, {
+      baseUrl: 'https://news.example.org',
+      mailDomain: 'tidings.example',
+      email: 'private.reader@example.com',
+      edition: 'dc',
+    });
+    for (const url of [links.unsubscribeUrl, links.preferencesUrl]) {
+      const token = new URL(url).searchParams.get('token') ?? '';
+      for (const text of readings(token)) {
+        expect(text).not.toContain('private.reader');
+        expect(text).not.toContain('example.com');
+      }
+      expect(
+        verifyToken(ring, token, url.includes('/unsubscribe') ? 'unsubscribe' : 'preferences', now).email,
+      ).toBe('private.reader@example.com');
+    }
+  });
+
+  it('gives one reader one id per key, and different readers different ids', () => {
+    const k1 = ring.active;
+    expect(readerIdOf(k1, 'A@example.com')).toBe(readerIdOf(k1, 'a@example.com'));
+    expect(readerIdOf(k1, 'a@example.com')).not.toBe(readerIdOf(k1, 'b@example.com'));
+    const other = parseKeyring(keyringJson('k1', ['k1'])).active;
+    expect(readerIdOf(other, 'a@example.com')).not.toBe(readerIdOf(k1, 'a@example.com'));
+  });
+
+  it('still verifies unsubscribe and preferences links mailed before reader ids, with no expiry', () => {
+    const old = oldFormatToken(ring, { p: 'unsubscribe', e: 'old@example.com', d: 'dc' });
+    const later = new Date('2036-01-01T00:00:00Z');
+    expect(verifyToken(ring, old, 'unsubscribe', later)).toMatchObject({
+      email: 'old@example.com',
+      edition: 'dc',
+    });
+    const prefs = oldFormatToken(ring, { p: 'preferences', e: 'old@example.com', d: 'dc' });
+    expect(verifyToken(ring, prefs, 'preferences', later).email).toBe('old@example.com');
+    // Still signed: the old format is no way around the signature.
+    const [kid, payload] = old.split('.');
+    expect(() => verifyToken(ring, `${kid}.${payload}.${'A'.repeat(43)}`, 'unsubscribe', now)).toThrow(
+      ForgedTokenError,
+    );
+  });
+
+  it('refuses a signed payload whose reader id was sealed with another key, or carries both forms', () => {
+    const foreign = readerIdOf(parseKeyring(keyringJson('k1', ['k1'])).active, 'a@example.com');
+    expect(() =>
+      verifyToken(ring, oldFormatToken(ring, { p: 'unsubscribe', r: foreign }), 'unsubscribe', now),
+    ).toThrow(MalformedTokenError);
+    const both = oldFormatToken(ring, {
+      p: 'unsubscribe',
+      r: readerIdOf(ring.active, 'a@example.com'),
+      e: 'a@example.com',
+    });
+    expect(() => verifyToken(ring, both, 'unsubscribe', now)).toThrow(MalformedTokenError);
+  });
+
+  it('carries the issue time of a confirmation link', () => {
+    const issuedAt = new Date('2026-11-30T07:59:59.123Z');
+    const token = signToken(ring, {
+      purpose: 'confirm',
+      email: 'a@example.com',
+      editions: ['dc'],
+      issuedAt,
+      expiresAt: new Date('2026-12-07T08:00:00Z'),
+    });
+    expect(verifyToken(ring, token, 'confirm', now).issuedAt).toEqual(issuedAt);
   });
 });
