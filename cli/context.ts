@@ -1,4 +1,5 @@
 import type { TidingsConfig } from '../lambdas/core/config.js';
+import { closestMatch } from '../lambdas/core/suggest.js';
 import { attachLocalStack, exportStackEnv, type LocalStack, startLocalStack } from './local/stack.js';
 import { type ProgressLine, progressLine } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -84,8 +85,10 @@ export function editionList(values: readonly string[] | undefined, config: Tidin
     .filter(Boolean);
   for (const id of ids) {
     if (!config.editions.some((e) => e.id === id)) {
+      const known = config.editions.map((e) => e.id);
+      const near = closestMatch(id, known);
       throw new UsageError(
-        `unknown edition "${id}"; configured: ${config.editions.map((e) => e.id).join(', ')}`,
+        `unknown edition "${id}"${near ? `; did you mean "${near}"? (configured: ${known.join(', ')})` : `; configured: ${known.join(', ')}`}`,
       );
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, parseInvocation } from '../../../cli/args.js';
 import { COMMAND_SPECS } from '../../../cli/command-specs.js';
-import { UsageError } from '../../../cli/context.js';
+import { editionList, UsageError } from '../../../cli/context.js';
 
 describe('parseInvocation', () => {
   it('takes --stage before or after the command name, and from TIDINGS_STAGE', () => {
@@ -106,5 +106,24 @@ describe('parseCommand', () => {
 
   it('throws usage errors, which exit 2', () => {
     expect(() => parseCommand(COMMAND_SPECS.run, ['--twice'])).toThrow(UsageError);
+  });
+});
+
+describe('editionList', () => {
+  const config = { editions: [{ id: 'dc' }, { id: 'bxl' }, { id: 'sg' }] } as Parameters<
+    typeof editionList
+  >[1];
+
+  it('splits repeated and comma-separated editions', () => {
+    expect(editionList(['dc,sg', 'dc'], config)).toEqual(['dc', 'sg']);
+  });
+
+  it('suggests the nearest configured edition for an unknown one', () => {
+    expect(() => editionList(['bx1'], config)).toThrow(
+      'unknown edition "bx1"; did you mean "bxl"? (configured: dc, bxl, sg)',
+    );
+    expect(() => editionList(['paris'], config)).toThrow(
+      /^unknown edition "paris"; configured: dc, bxl, sg$/,
+    );
   });
 });
