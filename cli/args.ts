@@ -190,7 +190,9 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv 
       }
     }
   }
-  return { command, args: rest, stage: stageName(stage ?? (env.TIDINGS_STAGE || undefined)), help };
+  // Help needs no stage, so a bad TIDINGS_STAGE does not stand in its way.
+  const named = stage ?? (env.TIDINGS_STAGE || undefined);
+  return { command, args: rest, stage: help ? undefined : stageName(named), help };
 }
 
 /** A stage name as `cdk.json` accepts it (the rule is the configuration's), or undefined. */

@@ -27,6 +27,10 @@ describe('parseInvocation', () => {
     expect(() => parseInvocation(['status'], { TIDINGS_STAGE: stage })).toThrow(UsageError);
   });
 
+  it('answers help whatever the stage', () => {
+    expect(parseInvocation(['status', '--help'], { TIDINGS_STAGE: 'Prod' })).toMatchObject({ help: true });
+  });
+
   it('refuses --stage without a name', () => {
     expect(() => parseInvocation(['status', '--stage'])).toThrow(/--stage needs a stage name/);
     expect(() => parseInvocation(['--stage', '--help'])).toThrow(/--stage needs a stage name/);
