@@ -25,6 +25,7 @@ const ORDER = [
   'render',
   'email-size',
   'ingest',
+  'cluster',
   'fanout',
   'delivery',
   'delivery-one-thread',
