@@ -4,15 +4,14 @@ import { Dashboard, GraphWidget, Metric, TextWidget } from 'aws-cdk-lib/aws-clou
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
-import { issueMetric } from './alarms/missed-issue-alarms.js';
+import { type ComposeMetrics, issueMetric } from './alarms/missed-issue-alarms.js';
 import { sesReputationMetric } from './alarms/ses-reputation-alarms.js';
 import type { TidingsFunction } from './tidings-function.js';
 
 export interface PipelineDashboardProps {
   config: TidingsConfig;
   functions: TidingsFunction[];
-  /** The compose function's `service` name, a dimension of the issue metrics. */
-  composeService: string;
+  compose: ComposeMetrics;
   sendQueue: IQueue;
   deadLetterQueues: Record<string, IQueue>;
   httpApi: HttpApi;
@@ -95,10 +94,10 @@ export class PipelineDashboard extends Dashboard {
       new GraphWidget({
         title: 'Issues composed (per edition)',
         left: props.config.editions.map((edition) =>
-          issueMetric(props.composeService, 'IssueComposed', edition.id).with({ label: edition.id }),
+          issueMetric(props.compose, 'IssueComposed', edition.id).with({ label: edition.id }),
         ),
         right: props.config.editions.map((edition) =>
-          issueMetric(props.composeService, 'IssueSkipped', edition.id).with({
+          issueMetric(props.compose, 'IssueSkipped', edition.id).with({
             label: `${edition.id} skipped`,
           }),
         ),

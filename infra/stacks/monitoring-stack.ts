@@ -46,7 +46,7 @@ export class MonitoringStack extends GroupedStack {
       this.alarmTopic.topic.addSubscription(new EmailSubscription(config.alarmEmail));
     }
     const target: AlarmTarget = { stage: config.stage, notify: new SnsAction(this.alarmTopic.topic) };
-    const composeService = props.compose.serviceName;
+    const compose = { service: props.compose.serviceName, stage: config.stage };
 
     this.alarms = [
       ...new QueueAlarms(this, 'QueueAlarms', { target, deadLetterQueues: props.deadLetterQueues }).alarms,
@@ -56,13 +56,13 @@ export class MonitoringStack extends GroupedStack {
         httpApi: props.httpApi,
       }).alarms,
       ...new SesReputationAlarms(this, 'SesReputationAlarms', { target }).alarms,
-      ...new MissedIssueAlarms(this, 'MissedIssueAlarms', { target, config, composeService }).alarms,
+      ...new MissedIssueAlarms(this, 'MissedIssueAlarms', { target, config, compose }).alarms,
     ];
 
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       config,
       functions: props.functions,
-      composeService,
+      compose,
       sendQueue: props.sendQueue,
       deadLetterQueues: props.deadLetterQueues,
       httpApi: props.httpApi,

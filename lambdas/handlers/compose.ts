@@ -6,12 +6,17 @@ import { lambdaWiring } from '../wiring/lambda.js';
 
 /** The compose function (EventBridge Scheduler): see `adapters/events/compose.ts`. */
 const logger = new Logger();
-const metrics = new Metrics({ namespace: 'Tidings', serviceName: 'compose' });
 const wiring = lambdaWiring({
   tables: ['briefs', 'issues', 'subscribers', 'ledger'],
   queue: true,
   // In Lambda the templates are copied into the bundle and TEMPLATES_DIR points at them.
   renderer: (options) => DigestRenderer.create(options),
+});
+// The stage is a dimension of every metric, so two stages in one account keep apart.
+const metrics = new Metrics({
+  namespace: 'Tidings',
+  serviceName: 'compose',
+  defaultDimensions: { stage: wiring.config.stage },
 });
 
 export const handler = composeEventHandler({
@@ -24,6 +29,8 @@ export const handler = composeEventHandler({
     if (result.outcome === 'skipped') metrics.addMetric('IssueSkipped', MetricUnit.Count, 1);
     if (result.outcome === 'composed' || result.outcome === 'held')
       metrics.addMetric('IssueComposed', MetricUnit.Count, 1);
+    // A held issue waits for `tidings approve` past its send time: the held-issue alarm watches.
+    if (result.outcome === 'held') metrics.addMetric('IssueHeld', MetricUnit.Count, 1);
     metrics.addMetric('RecipientsQueued', MetricUnit.Count, result.enqueued);
     metrics.publishStoredMetrics();
   },

@@ -68,7 +68,7 @@ describe('ApiStack', () => {
       const resources = ses.flatMap(resourcesOf).map((r) => JSON.stringify(r));
       expect(resources).toHaveLength(2);
       expect(resources[0]).toMatch(/:ses:.*:identity\/tidings\.example"/);
-      expect(resources[1]).toMatch(/:ses:.*:configuration-set\/tidings"/);
+      expect(resources[1]).toMatch(/:ses:.*:configuration-set\/tidings-dev"/);
     });
 
     it('gets the token secret by reference and no secret value in its environment', () => {

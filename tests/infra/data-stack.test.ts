@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLES, TTL_ATTRIBUTE, tableName } from '../../lambdas/adapters/tables.js';
 import { parseKeyring } from '../../lambdas/core/tokens.js';
 import {
+  buildStageApp,
   buildTestApp,
   type CfnResource,
   cdkAnnotations,
   nagFindings,
-  projectSettings,
   resourcesOfType,
 } from './support.js';
 
@@ -80,7 +80,7 @@ describe('DataStack', () => {
     });
 
     it('retains tables and secrets outside dev, with deletion protection', () => {
-      const prod = Template.fromStack(buildTestApp({ ...projectSettings(), stage: 'prod' }).data);
+      const prod = Template.fromStack(buildStageApp('prod').data);
       for (const type of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret']) {
         for (const [, resource] of resourcesOfType(prod, type)) {
           expect(resource.DeletionPolicy).toBe('Retain');

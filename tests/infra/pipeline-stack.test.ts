@@ -149,7 +149,7 @@ describe('PipelineStack', () => {
         const resources = sesStatements.flatMap(resourcesOf).map((r) => JSON.stringify(r));
         expect(resources).toHaveLength(2);
         expect(resources[0]).toMatch(/:ses:.*:identity\/tidings\.example"/);
-        expect(resources[1]).toMatch(/:ses:.*:configuration-set\/tidings"/);
+        expect(resources[1]).toMatch(/:ses:.*:configuration-set\/tidings-dev"/);
       }
     });
   });

@@ -27,6 +27,14 @@ export function testApp(props: AppProps = {}): App {
   return new App({ builtinCloudFormationValidation: false, ...props, outdir });
 }
 
+/** The per-stage overrides from cdk.json (`tidingsStages`). */
+export function projectStages(): Record<string, Record<string, unknown>> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context: { tidingsStages: Record<string, Record<string, unknown>> };
+  };
+  return structuredClone(cdkJson.context.tidingsStages);
+}
+
 /** The `tidings` settings from cdk.json, as a deployer would have them. */
 export function projectSettings(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
@@ -36,14 +44,34 @@ export function projectSettings(): Record<string, unknown> {
 }
 
 /**
- * A fresh app with all four stacks, built from `settings` (default: cdk.json's) and an explicit
- * account and region. Asset bundling is skipped, as `cdk` does for stacks it is not deploying.
+ * A fresh app with all four stacks, built from `settings` (default: cdk.json's) and further
+ * context (`stage`, `tidingsStages`), for an explicit account and region. Asset bundling is
+ * skipped, as `cdk` does for stacks it is not deploying.
  */
-export function buildTestApp(settings: Record<string, unknown> = projectSettings()): TidingsStacks {
+export function buildTestApp(
+  settings: Record<string, unknown> = projectSettings(),
+  context: Record<string, unknown> = {},
+): TidingsStacks {
   const app = testApp({
-    context: { tidings: settings, 'aws:cdk:bundling-stacks': [] },
+    context: { tidings: settings, 'aws:cdk:bundling-stacks': [], ...context },
   });
   return buildStacks(app, { env: { account: '123456789012', region: 'eu-west-1' } });
+}
+
+/** Overrides of a stage fit to deploy: real-looking domains, an https source, an alarm address. */
+export const PROD_OVERRIDES = {
+  baseUrl: 'https://news.tidings-media.eu',
+  sender: { address: 'digest@news.tidings-media.eu', name: 'Tidings', domain: 'news.tidings-media.eu' },
+  alarmEmail: 'ops@tidings-media.eu',
+  sources: [{ id: 'desk', location: 'https://desk.tidings-media.eu/briefs.json', format: 'tidings' }],
+};
+
+/** The app of a stage other than dev, from cdk.json's settings and these overrides. */
+export function buildStageApp(
+  stage: string,
+  overrides: Record<string, unknown> = PROD_OVERRIDES,
+): TidingsStacks {
+  return buildTestApp(projectSettings(), { stage, tidingsStages: { [stage]: overrides } });
 }
 
 export interface NagFinding {

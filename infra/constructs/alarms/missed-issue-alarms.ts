@@ -23,12 +23,18 @@ export function missedIssueWindowHours(edition: EditionConfig): number {
   return Math.min(longestGap * 24 + 2, MAX_ALARM_WINDOW_HOURS);
 }
 
+/** Where a stage's compose metrics are: its `service` name and the stage, dimensions of each. */
+export interface ComposeMetrics {
+  service: string;
+  stage: string;
+}
+
 /** The hourly sum of a compose metric of one edition. */
-export function issueMetric(serviceName: string, metricName: string, edition: string): Metric {
+export function issueMetric(compose: ComposeMetrics, metricName: string, edition: string): Metric {
   return new Metric({
     namespace: 'Tidings',
     metricName,
-    dimensionsMap: { service: serviceName, edition },
+    dimensionsMap: { service: compose.service, stage: compose.stage, edition },
     statistic: 'Sum',
     period: Duration.hours(1),
   });
@@ -37,8 +43,7 @@ export function issueMetric(serviceName: string, metricName: string, edition: st
 export interface MissedIssueAlarmsProps {
   target: AlarmTarget;
   config: TidingsConfig;
-  /** The compose function's `service` name, a dimension of the issue metrics. */
-  composeService: string;
+  compose: ComposeMetrics;
 }
 
 /** An alarm per edition when its scheduled compose neither composed nor skipped an issue. */
@@ -53,8 +58,8 @@ export class MissedIssueAlarms extends ResourceGroup {
       const outcome = new MathExpression({
         expression: 'FILL(composed, 0) + FILL(skipped, 0)',
         usingMetrics: {
-          composed: issueMetric(props.composeService, 'IssueComposed', edition.id),
-          skipped: issueMetric(props.composeService, 'IssueSkipped', edition.id),
+          composed: issueMetric(props.compose, 'IssueComposed', edition.id),
+          skipped: issueMetric(props.compose, 'IssueSkipped', edition.id),
         },
         label: `${edition.id} issues composed or skipped`,
         period: Duration.hours(1),

@@ -45,7 +45,7 @@ describe('SendQueue (the send queue with its consumer)', () => {
   it('follows a higher SES rate with more concurrent senders', () => {
     const faster = {
       ...settings,
-      ses: { maxSendRate: 200, configurationSet: 'tidings', transientBounceLimit: 3 },
+      ses: { maxSendRate: 200, transientBounceLimit: 3 },
     };
     const other = Template.fromStack(buildTestApp(faster).pipeline);
     other.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

@@ -19,7 +19,7 @@ describe('SesSending', () => {
 
   it('uses a configuration set with reputation metrics that suppresses bounces and complaints', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', {
-      Name: 'tidings',
+      Name: 'tidings-dev',
       ReputationOptions: { ReputationMetricsEnabled: true },
       SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
     });

@@ -44,6 +44,7 @@ describe('MissedIssueAlarms', () => {
             Dimensions: expect.arrayContaining([
               { Name: 'edition', Value: edition.id },
               { Name: 'service', Value: 'compose' },
+              { Name: 'stage', Value: 'dev' },
             ]),
           },
           Period: 3600,
