@@ -39,6 +39,11 @@ export interface Subscriber {
   pendingEditions?: string[];
   /** The consent of that unconfirmed request; becomes `consent` on confirmation. */
   pendingConsent?: Consent;
+  /**
+   * When the reader last left an edition they read (ISO instant). A confirmation link made before
+   * it no longer brings them back: only a link mailed after they left does.
+   */
+  leftAt?: string;
   /** When an unconfirmed new subscriber is dropped (ISO instant); absent once confirmed. */
   expiresAt?: string;
   /**

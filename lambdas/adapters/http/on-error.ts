@@ -3,6 +3,7 @@ import { type ErrorKind, errorKind } from '../../core/errors.js';
 import {
   NothingToConfirmError,
   NotSubscribedError,
+  StaleConfirmationError,
   SubscriptionInputError,
   SuppressedAddressError,
 } from '../../core/subscriptions/index.js';
@@ -81,21 +82,25 @@ function linkProblem(
   respond: Responder,
   error: TokenError | NothingToConfirmError,
 ): Promise<Response> | Response {
-  const reason = error instanceof TokenError ? error.reason : 'gone';
+  const reason =
+    error instanceof TokenError ? error.reason : error instanceof StaleConfirmationError ? 'left' : 'gone';
   if (c.get('link') === 'confirm') {
     const expired = error instanceof ExpiredTokenError;
+    const stale = error instanceof StaleConfirmationError;
     const message = expired
       ? 'This confirmation link has expired. Ask for a new one below.'
-      : reason === 'gone'
-        ? 'There is no subscription request waiting for this link any more. Ask for a new link below.'
-        : 'This confirmation link is not valid. It may have been cut short when it was copied. Ask for a new one below.';
+      : stale
+        ? 'You unsubscribed after this link was sent, so it no longer brings you back. Ask for a new link below: confirming it does.'
+        : reason === 'gone'
+          ? 'There is no subscription request waiting for this link any more. Ask for a new link below.'
+          : 'This confirmation link is not valid. It may have been cut short when it was copied. Ask for a new one below.';
     if (wantsJson(c)) return c.json({ error: 'invalid_token', reason, message }, 400);
     return respond.page(c, 'link-problem', 400, 'Link not valid', {
       heading: expired ? 'This link has expired' : 'This link is not valid',
       message,
       offerNewLink: true,
-      email: expired ? error.email : '',
-      editions: expired ? error.editions : [],
+      email: expired || stale ? error.email : '',
+      editions: expired || stale ? error.editions : [],
     });
   }
   const status = httpStatus(error);

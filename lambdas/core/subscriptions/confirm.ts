@@ -1,8 +1,8 @@
-import type { Consent } from '../subscriber.js';
-import { hashClientAddress, verifyToken } from '../tokens.js';
-import { isHardSuppressed, ordered, patch, union, withRetry } from './changes.js';
+import type { Consent, Subscriber } from '../subscriber.js';
+import { hashClientAddress, type TokenClaims, verifyToken } from '../tokens.js';
+import { addDays, isHardSuppressed, ordered, patch, union, withRetry } from './changes.js';
 import type { SubscriptionDeps } from './deps.js';
-import { NothingToConfirmError } from './errors.js';
+import { NothingToConfirmError, StaleConfirmationError } from './errors.js';
 
 export interface ConfirmView {
   email: string;
@@ -10,6 +10,30 @@ export interface ConfirmView {
   editions: string[];
   /** True when they are all active already (the link was used before). */
   alreadyConfirmed: boolean;
+}
+
+/**
+ * When a confirmation link was mailed. Links made before issue times were recorded carry only
+ * their expiry, so the time is worked back from it, rounded up to the second the expiry was
+ * rounded down to.
+ */
+function issuedAt(deps: SubscriptionDeps, claims: TokenClaims): number {
+  if (claims.issuedAt) return claims.issuedAt.getTime();
+  if (!claims.expiresAt) return 0;
+  return addDays(claims.expiresAt, -deps.config.api.confirmationTtlDays).getTime() + 999;
+}
+
+/**
+ * The link must be newer than the reader's record and than their last departure: consent that
+ * was withdrawn is not given back by an old link, only by confirming a link mailed since.
+ * Records kept from before departures were recorded count an unsubscribed reader's last change.
+ */
+function assertCurrent(deps: SubscriptionDeps, claims: TokenClaims, existing: Subscriber): void {
+  const left = existing.leftAt ?? (existing.status === 'unsubscribed' ? existing.updatedAt : undefined);
+  const since = Math.max(Date.parse(existing.createdAt), left === undefined ? 0 : Date.parse(left));
+  if (issuedAt(deps, claims) < since) {
+    throw new StaleConfirmationError(claims.email, ordered(deps.config, claims.editions ?? []));
+  }
 }
 
 /**
@@ -22,6 +46,7 @@ export async function previewConfirmation(deps: SubscriptionDeps, token: string)
   if (!existing || isHardSuppressed(existing.status)) {
     throw new NothingToConfirmError('there is no request to confirm for this address any more');
   }
+  assertCurrent(deps, claims, existing);
   const editions = ordered(deps.config, claims.editions ?? []);
   return {
     email: claims.email,
@@ -33,7 +58,8 @@ export async function previewConfirmation(deps: SubscriptionDeps, token: string)
 /**
  * Double opt-in, step two (`POST /confirm`): activates the editions the link names. Idempotent:
  * a second press changes nothing and answers the same.
- * @throws TokenError; NothingToConfirmError when the request is gone (forgotten, bounced)
+ * @throws TokenError; NothingToConfirmError when the request is gone (forgotten, bounced);
+ *   StaleConfirmationError for a link mailed before the reader left
  */
 export async function confirm(
   deps: SubscriptionDeps,
@@ -50,6 +76,7 @@ export async function confirm(
     if (!existing || isHardSuppressed(existing.status)) {
       throw new NothingToConfirmError('there is no request to confirm for this address any more');
     }
+    assertCurrent(deps, claims, existing);
     const alreadyConfirmed =
       existing.status === 'active' && editions.every((e) => existing.editions.includes(e));
     if (alreadyConfirmed) return { email: claims.email, editions, alreadyConfirmed };

@@ -11,6 +11,8 @@
  *   stranger posts changes what an existing reader receives.
  * - At most one confirmation email per address per window (`api.confirmationWindowMinutes`);
  *   requests inside the window are added to the outstanding request, which the next email covers.
+ * - Leaving holds: a reader who left (or was forgotten) is brought back only by confirming a link
+ *   mailed after that; an older confirmation link or any preferences link offers a new one instead.
  * - Bounced and complained addresses are never mailed again, even after `forget`; a request for
  *   one is answered like any other and does nothing. A forgotten reader who had simply left may
  *   subscribe again.
@@ -21,8 +23,10 @@ export { type ConfirmView, confirm, previewConfirmation } from './confirm.js';
 export { type CsvRecord, parseCsvRecords } from './csv.js';
 export type { ConfirmationEmail, ConfirmationMessage, SubscriptionDeps } from './deps.js';
 export {
+  ConfirmationRequiredError,
   NothingToConfirmError,
   NotSubscribedError,
+  StaleConfirmationError,
   SubscriptionInputError,
   SuppressedAddressError,
 } from './errors.js';

@@ -1,8 +1,8 @@
 import type { Subscriber } from '../subscriber.js';
 import { verifyToken } from '../tokens.js';
-import { compact, consentOf, isHardSuppressed, withRetry } from './changes.js';
+import { compact, isHardSuppressed, withRetry } from './changes.js';
 import type { SubscriptionDeps } from './deps.js';
-import { NotSubscribedError, SuppressedAddressError } from './errors.js';
+import { ConfirmationRequiredError, NotSubscribedError, SuppressedAddressError } from './errors.js';
 import { parseEditions } from './input.js';
 import { leave } from './unsubscribe.js';
 
@@ -33,16 +33,17 @@ export async function readPreferences(deps: SubscriptionDeps, token: string): Pr
 }
 
 /**
- * Sets the editions a reader receives; an empty choice leaves all. The link came to the reader's
- * own mailbox, so choosing editions there needs no further confirmation; an address that bounced
- * or complained stays as it is.
- * @throws TokenError; SubscriptionInputError; NotSubscribedError
+ * Sets the editions an active reader receives; an empty choice leaves all. A reader who is not
+ * active (left, or never confirmed) is not brought back by a preferences link, which may be old
+ * or forwarded: only confirming a newly mailed link does that. An address that bounced or
+ * complained stays as it is.
+ * @throws TokenError; SubscriptionInputError; NotSubscribedError; SuppressedAddressError;
+ *   ConfirmationRequiredError for a reader who is not active
  */
 export async function updatePreferences(
   deps: SubscriptionDeps,
   token: string,
   chosen: readonly string[],
-  clientAddress?: string,
 ): Promise<PreferencesView> {
   const claims = verifyToken(deps.keyring, token, 'preferences', deps.clock.now());
   const editions = parseEditions(deps.config, chosen, { allowEmpty: true });
@@ -55,19 +56,14 @@ export async function updatePreferences(
     if (!existing) throw new NotSubscribedError('no subscription is on record for this address');
     if (isHardSuppressed(existing.status))
       throw new SuppressedAddressError('this address cannot receive mail');
+    if (existing.status !== 'active') throw new ConfirmationRequiredError(existing.email, editions);
     const same =
-      existing.status === 'active' &&
-      existing.editions.length === editions.length &&
-      editions.every((e) => existing.editions.includes(e));
+      existing.editions.length === editions.length && editions.every((e) => existing.editions.includes(e));
     if (same) return;
     const now = deps.clock.now().toISOString();
     const next = { ...existing, editions, updatedAt: now, statusReason: 'preferences' } as Subscriber;
-    if (existing.status !== 'active') {
-      // Coming back through one's own mailbox link is a confirmed request.
-      next.status = 'active';
-      next.consent = { ...consentOf(deps, 'form', now, clientAddress), confirmedAt: now };
-      delete next.expiresAt;
-    }
+    // Dropping an edition is leaving it: older confirmation links for it stop working.
+    if (existing.editions.some((e) => !editions.includes(e))) next.leftAt = now;
     next.pendingEditions = (existing.pendingEditions ?? []).filter((e) => !editions.includes(e));
     if (next.pendingEditions.length === 0) {
       delete next.pendingEditions;

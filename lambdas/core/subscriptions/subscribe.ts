@@ -122,7 +122,13 @@ export async function subscribe(
 
     // 5. Mail the link; the save above already closed the window against concurrent requests.
     const expiresAt = addDays(now, config.api.confirmationTtlDays);
-    const token = signToken(deps.keyring, { purpose: 'confirm', email, editions: toConfirm, expiresAt });
+    const token = signToken(deps.keyring, {
+      purpose: 'confirm',
+      email,
+      editions: toConfirm,
+      expiresAt,
+      issuedAt: now,
+    });
     const message: ConfirmationMessage = {
       to: email,
       editions: editionConfigs(config, toConfirm),

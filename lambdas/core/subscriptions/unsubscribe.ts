@@ -71,6 +71,8 @@ export async function leave(
       pendingConsent: pending.length > 0 ? existing.pendingConsent : undefined,
       updatedAt: now,
     };
+    // Leaving an edition one read withdraws consent: older confirmation links stop working.
+    if (existing.status === 'active' && editions.length !== existing.editions.length) changes.leftAt = now;
     if (becomesUnsubscribed) {
       changes.status = 'unsubscribed';
       changes.statusReason =

@@ -2,6 +2,8 @@ import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import {
+  ConfirmationRequiredError,
+  type PreferencesView,
   readPreferences,
   SubscriptionInputError,
   updatePreferences,
@@ -38,7 +40,9 @@ async function readChoice(c: Context): Promise<{ chosen: string[]; leaveAll: boo
 /**
  * `GET /preferences` shows the editions a reader gets and changes nothing; `POST /preferences`
  * saves a new choice (none, or "leave all", unsubscribes). A form with a mistake comes back with
- * the reader's current choice and the mistake shown.
+ * the reader's current choice and the mistake shown. A reader who left is not brought back here:
+ * both answer with the offer to mail a new confirmation link (`POST /subscribe`), whose
+ * confirmation alone re-activates.
  */
 export function preferencesRoutes(ctx: RouteContext): Hono<Env> {
   const { config, respond } = ctx;
@@ -57,9 +61,32 @@ export function preferencesRoutes(ctx: RouteContext): Hono<Env> {
       ...extra,
     });
 
+  const offerConfirmation = (
+    c: Context<Env>,
+    status: ContentfulStatusCode,
+    email: string,
+    editions: readonly string[],
+  ): Promise<Response> | Response => {
+    const message =
+      'You no longer receive any edition, and this link cannot bring you back. Ask for a confirmation email below: confirming it brings you back.';
+    if (wantsJson(c)) return c.json({ error: 'confirmation_required', message }, status);
+    return respond.page(c, 'link-problem', status, 'Confirm to come back', {
+      heading: "You're not subscribed",
+      message,
+      offerNewLink: true,
+      email,
+      editions,
+    });
+  };
+  const comesBackByConfirming = (view: PreferencesView): boolean =>
+    view.status === 'unsubscribed' || view.status === 'pending';
+
   app.get('/preferences', async (c) => {
     c.set('link', 'preferences');
-    return preferencesPage(c, 200, await readPreferences(ctx.core, tokenOf(c)));
+    const view = await readPreferences(ctx.core, tokenOf(c));
+    if (comesBackByConfirming(view))
+      return offerConfirmation(c, 200, view.email, view.from ? [view.from] : []);
+    return preferencesPage(c, 200, view);
   });
 
   app.post('/preferences', async (c) => {
@@ -67,14 +94,16 @@ export function preferencesRoutes(ctx: RouteContext): Hono<Env> {
     const token = tokenOf(c);
     const { chosen, leaveAll } = await readChoice(c);
     try {
-      const view = await updatePreferences(ctx.core, token, leaveAll ? [] : chosen, ctx.clientAddress(c));
+      const view = await updatePreferences(ctx.core, token, leaveAll ? [] : chosen);
       if (wantsJson(c)) return c.json({ status: view.status, editions: view.editions });
       const saved =
         view.editions.length === 0
-          ? `You're unsubscribed from every edition. Tick an edition and save to come back.`
+          ? `You're unsubscribed from every edition. To come back, subscribe again and confirm the email we send.`
           : `Saved. You receive ${editionNames(config, view.editions)}.`;
       return await preferencesPage(c, 200, view, { saved });
     } catch (error) {
+      if (error instanceof ConfirmationRequiredError)
+        return offerConfirmation(c, 409, error.email, error.editions);
       if (wantsJson(c) || !(error instanceof SubscriptionInputError)) throw error;
       return preferencesPage(c, 400, await readPreferences(ctx.core, token), { error: error.message });
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signToken } from '../../../../lambdas/core/tokens.js';
 import { testKeyring } from '../../../support/subscriptions-harness.js';
-import { type H, links, postJson, setup, snapshot, tokenFrom } from '../support/app.js';
+import { FORM_HEADERS, type H, links, pathOf, postJson, setup, snapshot, tokenFrom } from '../support/app.js';
 
 describe('confirmation', () => {
   async function pending(email = 'c@example.com') {
@@ -69,6 +69,33 @@ describe('confirmation', () => {
       expect(response.status).toBe(400);
       expect(await response.text()).toContain('action="/subscribe"');
     }
+    expect(snapshot(h)).toBe(before);
+  });
+
+  it('answers an old link of a reader who unsubscribed since with 400 and the offer of a new one', async () => {
+    const { app, h, token } = await pending();
+    await app.request(`/confirm?token=${token}`, { method: 'POST' });
+    h.clock.advance(60_000);
+    for (const edition of ['dc', 'sg']) {
+      await app.request(pathOf(h, links(h, 'c@example.com', edition).unsubscribeUrl), {
+        method: 'POST',
+        headers: FORM_HEADERS,
+        body: 'List-Unsubscribe=One-Click',
+      });
+    }
+    expect(await h.store.get('c@example.com')).toMatchObject({ status: 'unsubscribed' });
+    const before = snapshot(h);
+    const shown = await app.request(`/confirm?token=${token}`);
+    expect(shown.status).toBe(400);
+    const response = await app.request(`/confirm?token=${token}`, { method: 'POST' });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain('unsubscribed after this link was sent');
+    expect(html).toContain('action="/subscribe"');
+    expect(html).toContain('value="c@example.com"');
+    expect(html).toMatch(/id="edition-sg"[^>]*checked/);
+    const json = await postJson(app, `/confirm?token=${token}`, {});
+    expect(await json.json()).toMatchObject({ error: 'invalid_token', reason: 'left' });
     expect(snapshot(h)).toBe(before);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addSubscriber } from '../../../../lambdas/core/subscriptions/index.js';
 import { signToken } from '../../../../lambdas/core/tokens.js';
 import { testKeyring } from '../../../support/subscriptions-harness.js';
-import { FORM_HEADERS, links, pathOf, setup, snapshot } from '../support/app.js';
+import { FORM_HEADERS, JSON_HEADERS, links, pathOf, setup, snapshot } from '../support/app.js';
 
 /** The app with one active reader of D.C., and the path of their preferences link. */
 async function reader(): Promise<ReturnType<typeof setup> & { path: string }> {
@@ -52,6 +52,39 @@ describe('preferences', () => {
         })
       ).status,
     ).toBe(403);
+    expect(snapshot(h)).toBe(before);
+  });
+
+  it('offers a reader who left a new confirmation email instead of bringing them back', async () => {
+    const { app, h, path } = await reader();
+    await app.request(path, { method: 'POST', headers: FORM_HEADERS, body: 'action=leave' });
+    expect(await h.store.get('p@example.com')).toMatchObject({ status: 'unsubscribed' });
+    const before = snapshot(h);
+
+    const page = await app.request(path);
+    expect(page.status).toBe(200);
+    const offer = await page.text();
+    expect(offer).toContain('action="/subscribe"');
+    expect(offer).toContain('value="p@example.com"');
+    expect(offer).toMatch(/id="edition-dc"[^>]*checked/);
+    expect(offer).not.toContain('Save my editions');
+
+    const posted = await app.request(path, {
+      method: 'POST',
+      headers: FORM_HEADERS,
+      body: 'editions=dc&editions=sg&action=save',
+    });
+    expect(posted.status).toBe(409);
+    const html = await posted.text();
+    expect(html).toContain('action="/subscribe"');
+    expect(html).toMatch(/id="edition-sg"[^>]*checked/);
+    const json = await app.request(path, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"editions":["dc"]}',
+    });
+    expect(json.status).toBe(409);
+    expect(await json.json()).toMatchObject({ error: 'confirmation_required' });
     expect(snapshot(h)).toBe(before);
   });
 });
