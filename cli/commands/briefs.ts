@@ -1,4 +1,3 @@
-import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import type { StoredBrief } from '../../lambdas/core/brief.js';
 import { systemClock } from '../../lambdas/core/ports.js';
 import { mergeStories, splitStory } from '../../lambdas/core/stories/editing.js';
@@ -7,6 +6,7 @@ import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
 import { synopsis } from '../help.js';
+import { openTarget } from '../target.js';
 
 /** One line per brief: id, editions, updatedAt, a retracted mark when retracted, headline. */
 export function briefLine(brief: StoredBrief): string {
@@ -59,8 +59,7 @@ export default async function briefs(args: string[], ctx: CliContext): Promise<n
   if (sub === 'list') {
     const { values } = parseCommand(COMMAND_SPECS.briefs.subcommands.list, rest);
     const editions = editionList(values.edition, ctx.config);
-    const stack = await ctx.stack();
-    const store = new DynamoBriefStore(stack.doc, stack.tables.briefs);
+    const store = (await openTarget(ctx)).wiring.briefs;
     const all: StoredBrief[] = [];
     for await (const brief of store.listAll()) {
       if (editions.length === 0 || brief.editions.some((e) => editions.includes(e))) all.push(brief);
@@ -80,8 +79,7 @@ export default async function briefs(args: string[], ctx: CliContext): Promise<n
     const { positionals } = parseCommand(COMMAND_SPECS.briefs.subcommands.retract, rest);
     const [id, extra] = positionals;
     if (!id || extra !== undefined) throw new UsageError('usage: tidings briefs retract <id>');
-    const stack = await ctx.stack();
-    const store = new DynamoBriefStore(stack.doc, stack.tables.briefs);
+    const store = (await openTarget(ctx)).wiring.briefs;
     if (!(await store.retract(id, systemClock.now()))) throw new UsageError(`no brief with id "${id}"`);
     ctx.out(`retracted ${id}: it stays out of every later issue`);
     return 0;
@@ -89,8 +87,7 @@ export default async function briefs(args: string[], ctx: CliContext): Promise<n
   if (sub === 'split') {
     const { positionals } = parseCommand(COMMAND_SPECS.briefs.subcommands.split, rest);
     const [id, item] = positionals as [string, string];
-    const stack = await ctx.stack();
-    const store = new DynamoBriefStore(stack.doc, stack.tables.briefs);
+    const store = (await openTarget(ctx)).wiring.briefs;
     const own = await splitStory(store, id, item, systemClock.now());
     ctx.out(`split ${item} out of ${id} into brief ${own}; later runs keep it apart`);
     return 0;
@@ -98,8 +95,7 @@ export default async function briefs(args: string[], ctx: CliContext): Promise<n
   if (sub === 'merge') {
     const { positionals } = parseCommand(COMMAND_SPECS.briefs.subcommands.merge, rest);
     const [id, other] = positionals as [string, string];
-    const stack = await ctx.stack();
-    const store = new DynamoBriefStore(stack.doc, stack.tables.briefs);
+    const store = (await openTarget(ctx)).wiring.briefs;
     await mergeStories(store, id, other, systemClock.now());
     ctx.out(`merged ${other} into ${id}; ${other} stays out of every later issue`);
     return 0;

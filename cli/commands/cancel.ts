@@ -1,11 +1,11 @@
-import { cancelIssue } from '../../lambdas/core/compose.js';
 import { IssueNotFoundError, IssueStateError } from '../../lambdas/core/issue.js';
+import { cancelIssue } from '../../lambdas/core/issue-life.js';
 import { NotEligibleError } from '../../lambdas/core/send.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import type { CliContext } from '../context.js';
-import { MemorySendQueue } from '../local/memory-send-queue.js';
-import { deliveryServices, issueIdArg, operatorDeps } from '../local/pipeline.js';
+import { issueIdArg } from '../local/pipeline.js';
+import { openTarget } from '../target.js';
 
 /** Operation errors of the issue commands: the message, exit 1. Anything else propagates. */
 export function reportIssueError(error: unknown, ctx: CliContext): number {
@@ -27,17 +27,12 @@ export function reportIssueError(error: unknown, ctx: CliContext): number {
 export default async function cancel(args: string[], ctx: CliContext): Promise<number> {
   const { positionals } = parseCommand(COMMAND_SPECS.cancel, args);
   const issueId = issueIdArg(ctx.config, positionals[0]);
-  const stack = await ctx.stack();
-  const services = await deliveryServices(stack);
+  const target = await openTarget(ctx);
   try {
-    const { recorded } = await cancelIssue(
-      operatorDeps(services, new MemorySendQueue()),
-      issueId,
-      new Date(),
-    );
+    const { recorded } = await cancelIssue(target.wiring.operator(), issueId, target.wiring.clock.now());
     ctx.out(`cancelled ${issueId}: ${recorded} readers not yet mailed recorded as cancelled`);
     return 0;
   } catch (error) {
-    return reportIssueError(error, ctx);
+    return reportIssueError(target.failure(error), ctx);
   }
 }

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
-import type { CliContext } from '../context.js';
+import { type CliContext, UsageError } from '../context.js';
 import { startApiServer } from '../local/api-server.js';
 import { replayOutbox } from '../local/inbox-replay.js';
 import { describeSummaries, runPass } from '../local/pipeline.js';
@@ -23,6 +23,12 @@ const MINUTE = 60_000;
  */
 export default async function dev(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommand(COMMAND_SPECS.dev, args);
+  if (ctx.stage !== undefined) {
+    // A deployed stage runs on its own schedules; dev is the local stack and nothing else.
+    throw new UsageError(
+      `dev runs the local stack only; stage ${ctx.stage} runs on its own schedules (use run --once, status, … with --stage)`,
+    );
+  }
   const running = await attachLocalStack(ctx.home, ctx.config);
   if (running) {
     await running.close();

@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { DigestMessageBuilder } from '../../lambdas/adapters/digest-messages.js';
 import { composeIssue } from '../../lambdas/core/compose.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
-import { parseKeyring } from '../../lambdas/core/tokens.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
 import { MemorySendQueue } from '../local/memory-send-queue.js';
-import { composeDeps, deliveryServices, describeSummaries, runPass } from '../local/pipeline.js';
+import { composeDeps, describeSummaries, runPass, servicesOf } from '../local/pipeline.js';
+import { openTarget, runStagePass } from '../target.js';
 import { reportFailedIssues } from './run.js';
 
 /**
@@ -23,11 +22,11 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
     testTo = normalizeEmail(values.to);
     if (!isValidEmail(testTo)) throw new UsageError(`--to needs a valid email address, got "${values.to}"`);
   }
-  const stack = await ctx.stack();
+  const target = await openTarget(ctx);
   const now = new Date();
 
   if (values['dry-run'] || testTo) {
-    const services = await deliveryServices(stack);
+    const services = await servicesOf(target.wiring);
     for (const edition of editions) {
       const dry = await composeIssue(composeDeps(services, new MemorySendQueue()), {
         edition,
@@ -48,8 +47,7 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
         );
       }
       if (testTo) {
-        const keyring = parseKeyring(await readFile(stack.secretPath, 'utf8'));
-        const builder = new DigestMessageBuilder(ctx.config, keyring);
+        const builder = new DigestMessageBuilder(target.config, await target.wiring.keyring());
         const message = await builder.buildTestCopy(issue, { email: testTo });
         const { messageId } = await services.mailer.send(message);
         ctx.out(
@@ -60,7 +58,12 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
     return 0;
   }
 
-  const summaries = await runPass(stack, {
+  if (target.kind === 'stage') {
+    const summaries = await runStagePass(target, { now, editions, ingest: false });
+    for (const line of describeSummaries(summaries)) ctx.out(line);
+    return 0;
+  }
+  const summaries = await runPass(await ctx.stack(), {
     now,
     editions,
     force: true,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { isHttpLocation } from '../../lambdas/adapters/feeds/fetch.js';
 import { createFetchSource } from '../../lambdas/adapters/feeds/source.js';
 import { FEED_FORMATS, type FeedFormat, type SourceConfig } from '../../lambdas/core/config.js';
@@ -9,6 +8,7 @@ import { systemClock } from '../../lambdas/core/ports.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
+import { openTarget } from '../target.js';
 
 /**
  * A source id for a location given on the command line: readable (host or file name) and stable
@@ -62,7 +62,7 @@ export default async function ingest(args: string[], ctx: CliContext): Promise<n
   // --edition replaces the default editions, i.e. applies to items that name none.
   if (editions.length > 0) sources = sources.map((s) => ({ ...s, editions }));
 
-  const stack = await ctx.stack();
+  const target = await openTarget(ctx);
   const fetch = createFetchSource({ root: process.cwd(), ingest: ctx.config.ingest });
   let fetched = 0;
   const summaries = await ingestSources(sources, {
@@ -73,7 +73,7 @@ export default async function ingest(args: string[], ctx: CliContext): Promise<n
         ctx.progress?.update(`ingest: ${++fetched} of ${sources.length} sources fetched`);
       }
     },
-    store: new DynamoBriefStore(stack.doc, stack.tables.briefs),
+    store: target.wiring.briefs,
     clock: systemClock,
     config: ctx.config,
   });

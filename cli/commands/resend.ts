@@ -3,7 +3,8 @@ import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
-import { deliveryServices, issueIdArg, sendDeps } from '../local/pipeline.js';
+import { type deliveryServices, issueIdArg, sendDeps } from '../local/pipeline.js';
+import { commandServices } from '../target.js';
 import { reportIssueError } from './cancel.js';
 
 /**
@@ -20,8 +21,7 @@ export default async function resend(args: string[], ctx: CliContext): Promise<n
   const email = normalizeEmail(values.to ?? '');
   if (!values.unknown && !isValidEmail(email))
     throw new UsageError(`--to needs a valid email address, got "${values.to ?? ''}"`);
-  const stack = await ctx.stack();
-  const services = await deliveryServices(stack);
+  const services = await commandServices(ctx);
   try {
     if (values.unknown) return await resendUnknownReaders(issueId, services, ctx);
     const result = await resendCopy(sendDeps(services), issueId, email);

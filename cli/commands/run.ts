@@ -2,6 +2,7 @@ import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
 import { describeSummaries, type EditionSummary, runPass } from '../local/pipeline.js';
+import { openTarget, runStagePass } from '../target.js';
 
 /**
  * `tidings run --once`: one pass for every edition now (ingest, compose, send), a summary line
@@ -10,6 +11,12 @@ import { describeSummaries, type EditionSummary, runPass } from '../local/pipeli
 export default async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommand(COMMAND_SPECS.run, args);
   if (!values.once) throw new UsageError('run needs --once (the continuous schedule is `tidings dev`)');
+  if (ctx.stage !== undefined) {
+    // On a stage the readers go onto its send queue; its send function delivers them.
+    const summaries = await runStagePass(await openTarget(ctx), { now: new Date() });
+    for (const line of describeSummaries(summaries)) ctx.out(line);
+    return 0;
+  }
   const stack = await ctx.stack();
   const summaries = await runPass(stack, {
     now: new Date(),

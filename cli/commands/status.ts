@@ -2,7 +2,8 @@ import { countLedger, type Issue, type LedgerEntry } from '../../lambdas/core/is
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
-import { deliveryServices, issueIdArg } from '../local/pipeline.js';
+import { issueIdArg } from '../local/pipeline.js';
+import { commandServices } from '../target.js';
 
 const RECENT_PER_EDITION = 10;
 const RECENT = 20;
@@ -14,8 +15,7 @@ const RECENT = 20;
 export default async function status(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommand(COMMAND_SPECS.status, args);
   if (values.recipients && !values.issue) throw new UsageError('--recipients needs --issue <issue-id>');
-  const stack = await ctx.stack();
-  const services = await deliveryServices(stack);
+  const services = await commandServices(ctx);
 
   const line = async (issue: Issue, rows?: LedgerEntry[]): Promise<string> => {
     const all = rows ?? [];

@@ -1,8 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { TemplateConfirmationEmail } from '../../lambdas/adapters/confirmation-email.js';
-import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
-import { loadKeyringFile } from '../../lambdas/adapters/secret-keyring.js';
-import { systemClock } from '../../lambdas/core/ports.js';
+import type { SubscriberStore } from '../../lambdas/core/ports.js';
 import {
   SUBSCRIBER_STATUSES,
   type Subscriber,
@@ -24,6 +21,7 @@ import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
 import { commandHelp } from '../help.js';
+import { openTarget } from '../target.js';
 
 /**
  * `tidings subscribers list|add|import|remove|forget|export`: the operator's view of the reader
@@ -32,16 +30,8 @@ import { commandHelp } from '../help.js';
 
 const USAGE = commandHelp(['subscribers']) ?? '';
 
-async function deps(ctx: CliContext): Promise<SubscriptionDeps & { store: DynamoSubscriberStore }> {
-  const stack = await ctx.stack();
-  return {
-    config: ctx.config,
-    store: new DynamoSubscriberStore(stack.doc, stack.tables.subscribers),
-    keyring: await loadKeyringFile(stack.secretPath),
-    clock: systemClock,
-    mailer: stack.mailer,
-    confirmationEmail: new TemplateConfirmationEmail(ctx.config),
-  };
+async function deps(ctx: CliContext): Promise<SubscriptionDeps> {
+  return (await openTarget(ctx)).wiring.subscriptions();
 }
 
 function oneEmail(positionals: string[], command: string): string {
@@ -57,10 +47,7 @@ function editionsOf(subscriber: Subscriber): string {
   return subscriber.editions.length > 0 ? subscriber.editions.join(',') : '-';
 }
 
-async function collect(
-  store: DynamoSubscriberStore,
-  filter: { edition?: string; status?: SubscriberStatus },
-) {
+async function collect(store: SubscriberStore, filter: { edition?: string; status?: SubscriberStatus }) {
   const all: Subscriber[] = [];
   for await (const subscriber of store.list(filter)) all.push(subscriber);
   return all.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));

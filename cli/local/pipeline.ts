@@ -26,8 +26,9 @@ import type {
   SendQueue,
   SubscriberStore,
 } from '../../lambdas/core/ports.js';
-import { SendPacer, realPaceClock } from '../../lambdas/core/send-pacer.js';
+import { type Resumed, resumeSending } from '../../lambdas/core/recovery.js';
 import { type RecipientOutcome, type SendDeps, sendBatch } from '../../lambdas/core/send.js';
+import { realPaceClock, SendPacer } from '../../lambdas/core/send-pacer.js';
 import { sendPolicy } from '../../lambdas/core/send-policy.js';
 import type { Subscriber } from '../../lambdas/core/subscriber.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
@@ -92,6 +93,14 @@ export async function deliveryServices(
     overrides.config ? { ...stack, config: overrides.config } : stack,
     overrides.clock ? { clock: overrides.clock } : {},
   );
+  return servicesOf(wiring, overrides);
+}
+
+/** The services of any target's wiring (the local stack's, or a deployed stage's). */
+export async function servicesOf(
+  wiring: Wiring,
+  overrides: Partial<DeliveryServices> = {},
+): Promise<DeliveryServices> {
   // A replaced issue or subscriber store must be the one asked, so the combined read steps aside.
   const checks = overrides.checks ?? (overrides.issues || overrides.subscribers ? undefined : wiring.checks);
   return {
@@ -240,7 +249,8 @@ export interface PassOptions {
 export interface EditionSummary {
   edition: string;
   issueId: string;
-  outcome: ComposeOutcome | 'not due';
+  /** `resumed`: today's issue had been interrupted mid-send; this pass finished it. */
+  outcome: ComposeOutcome | 'not due' | 'resumed';
   briefs: number;
   enqueued: number;
   /** Outcomes of this pass's sends. */
@@ -250,6 +260,8 @@ export interface EditionSummary {
   skipReason?: string;
   outbox: string;
   inbox: string;
+  /** On a deployed stage: the stage whose send queue took the readers (nothing was sent here). */
+  queuedOn?: string;
   /** Set on the first summary of a pass that ingested: one entry per configured source. */
   ingest?: IngestSummary[];
 }
@@ -332,6 +344,26 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     });
     composed.push({ edition, outcome: result.outcome, issue: result.issue, enqueued: result.enqueued });
   }
+  // Recovery (invariant 3): every issue an interrupted send left `sending` is queued again, to the
+  // readers its ledger has not settled, whether or not its edition is due.
+  const resumed: (Resumed & { edition: string })[] = [];
+  for (const edition of selected) {
+    const except = composed.find((c) => c.edition.id === edition.id)?.issue.id;
+    const found = await resumeSending(
+      {
+        ...composeDeps(services, queue),
+        ledger: services.ledger,
+        batchSize: sendPolicyOf(services).recipientsPerMessage,
+      },
+      edition.id,
+      options.now,
+      { quietMs: 0, ...(except ? { except } : {}) },
+    );
+    for (const r of found) {
+      resumed.push({ ...r, edition: edition.id });
+      log(`${r.issueId} was interrupted: ${r.requeued} readers queued again`);
+    }
+  }
   await queue.drain(
     options.progress ? reportingProgress(sender.handler, composed, options.progress) : sender.handler,
   );
@@ -340,8 +372,12 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
   for (const edition of selected) {
     const done = composed.find((c) => c.edition.id === edition.id);
     const issueId = done?.issue.id ?? currentIssueId(edition, options.now);
+    const wasResumed = resumed.find((r) => r.issueId === issueId);
     let issue = done?.issue ?? (await services.issues.get(issueId));
-    if (done && issue?.state === 'sending' && queue.dead.length === 0) {
+    for (const r of resumed.filter((r) => r.edition === edition.id && r.issueId !== issueId)) {
+      if (queue.dead.length === 0) await completeIssue(services, r.issueId, options.now);
+    }
+    if ((done || wasResumed) && issue?.state === 'sending' && queue.dead.length === 0) {
       // The queue drained: every reader fanned out is settled one way or another.
       await completeIssue(services, issueId, options.now);
       issue = (await services.issues.get(issueId)) ?? issue;
@@ -351,9 +387,9 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     summaries.push({
       edition: edition.id,
       issueId,
-      outcome: dueIds.has(edition.id) && done ? done.outcome : 'not due',
+      outcome: dueIds.has(edition.id) && done ? done.outcome : wasResumed ? 'resumed' : 'not due',
       briefs: issue?.briefIds.length ?? 0,
-      enqueued: done?.enqueued ?? 0,
+      enqueued: done?.enqueued ?? wasResumed?.requeued ?? 0,
       sent: sender.tally.get(issueId)?.sent ?? 0,
       ledger: countLedger(rows),
       ...(issue?.skipReason ? { skipReason: issue.skipReason } : {}),
@@ -402,7 +438,21 @@ export function describeSummaries(summaries: readonly EditionSummary[], _stack?:
       case 'unchanged':
         lines.push(`${head} unchanged (issue is held or cancelled)`);
         break;
+      case 'resumed':
+        lines.push(
+          `${head} interrupted send resumed: ${s.enqueued} readers queued again, ${s.sent} emails sent ` +
+            `(${s.ledger.sent} in all, ${s.ledger.skipped} skipped, ${s.ledger.failed} failed, ` +
+            `${s.ledger.unknown} unknown, ${s.ledger.claimed} claims still open)`,
+        );
+        break;
       default:
+        if (s.queuedOn !== undefined) {
+          lines.push(
+            `${head} ${s.outcome === 'refanout' ? 'already composed today, queued again for readers who had not had it' : 'composed'}: ` +
+              `${s.briefs} briefs, ${s.enqueued} readers queued on stage ${s.queuedOn}'s send queue`,
+          );
+          break;
+        }
         lines.push(
           `${head} ${s.outcome === 'refanout' ? 'already composed today, sent only to readers who had not had it' : 'composed'}: ` +
             `${s.briefs} briefs, ${s.sent} emails sent (${s.ledger.sent} in all, ${s.ledger.skipped} skipped, ` +

@@ -172,7 +172,7 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
     ...(rendered.publication ? { publication: rendered.publication } : {}),
   };
   if (request.dryRun) {
-    return { issueId, outcome: 'dry-run', issue, enqueued: await countActive(deps, edition.id) };
+    return { issueId, outcome: 'dry-run', issue, enqueued: await countActive(deps, edition.id), ...after };
   }
   const stored = await store(deps, issue, existing);
   if (stored !== issue) return resume(deps, stored, now);

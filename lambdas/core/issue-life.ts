@@ -1,7 +1,7 @@
-import { type ComposeDeps, type ComposeResult, composeIssue, UnknownEditionError } from './compose.js';
+import { type ComposeDeps, composeIssue, forEachActiveReader, UnknownEditionError } from './compose.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
 import { findEdition } from './config.js';
-import { currentIssueId, isSendDue, issueIdFor, localParts } from './edition.js';
+import { currentIssueId, isSendDue, localParts } from './edition.js';
 import {
   countLedger,
   ISSUE_STATES_THAT_WENT_OUT,
@@ -183,56 +183,54 @@ export async function previewIssue(
   const todayId = currentIssueId(edition, now);
   const today = await deps.issues.get(todayId);
   if (today?.state === 'held' && today.html !== undefined) {
-    const readers = (
-      await composeIssue({ ...deps, queue: noQueue }, { edition: edition.id, now, dryRun: true })
-    ).enqueued;
+    let readers = 0;
+    await forEachActiveReader(deps.subscribers, edition.id, async (page) => {
+      readers += page.length;
+    });
     return {
       kind: 'stored',
       issueId: today.id,
       sendsAt: new Date(today.createdAt),
       issue: today,
       readers,
-      why: 'held for approval: this is the stored issue, sent on "tidings approve"',
+      why: 'held for approval: the stored issue, sent on "tidings approve"',
     };
   }
-  // Today's issue is still to come when none went out today; otherwise the next scheduled day's.
+  // Today's issue is still to come unless one went out today; then the next scheduled day's.
   const wentOutToday = today !== undefined && today.state !== 'skipped';
   const sendsAt = wentOutToday
-    ? nextSendTime(edition, new Date(Math.max(now.getTime(), startOfNextLocalDay(edition, now))))
+    ? nextSendTime(edition, new Date(startOfNextLocalDay(edition, now)))
     : isSendDue(edition, now)
       ? now
       : nextSendTime(edition, now);
-  const issueId = issueIdFor(edition.id, localParts(sendsAt, edition.timeZone).date);
-  const dry: ComposeResult = await composeIssue(
-    { ...deps, queue: noQueue },
-    { edition: edition.id, now, dryRun: true, ...(wentOutToday ? { previousIssueId: todayId } : {}) },
-  );
-  const firstIssue = !(await deps.issues.listByEdition(edition.id, { limit: HISTORY })).some((issue) =>
-    ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
-  );
+  // Composed as at its send time, so the id, date and cutoff are the next send's; briefs stored
+  // with a later publication time are in, as they would be then.
+  const at = sendsAt.getTime() > now.getTime() ? sendsAt : now;
+  const dry = await composeIssue({ ...deps, queue: noQueue }, { edition: edition.id, now: at, dryRun: true });
   if (dry.issue.html !== undefined) {
     return {
       kind: 'next',
-      issueId,
+      issueId: dry.issueId,
       sendsAt,
-      issue: { ...dry.issue, id: issueId },
+      issue: dry.issue,
       readers: dry.enqueued,
-      why: firstIssue
-        ? 'the first issue: the most recent briefs'
-        : `new since the last issue (cutoff ${dry.previousCutoff ?? '?'})`,
+      why:
+        dry.previousCutoff === undefined
+          ? 'the first issue: the most recent briefs'
+          : `new since the last issue (cutoff ${dry.previousCutoff})`,
     };
   }
   const latest = await composeIssue(
     { ...deps, queue: noQueue },
-    { edition: edition.id, now, dryRun: true, ignorePrevious: true },
+    { edition: edition.id, now: at, dryRun: true, ignorePrevious: true },
   );
   return {
     kind: 'latest',
-    issueId,
+    issueId: dry.issueId,
     sendsAt,
-    issue: { ...latest.issue, id: issueId },
+    issue: latest.issue,
     readers: latest.enqueued,
-    why: `nothing new since the last issue (cutoff ${dry.previousCutoff ?? '?'}): its latest briefs; no email goes unless briefs arrive`,
+    why: `nothing new since the last issue (cutoff ${dry.previousCutoff ?? '?'}): the latest briefs, which no issue would send; no email goes unless briefs arrive`,
   };
 }
 

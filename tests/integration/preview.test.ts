@@ -76,7 +76,8 @@ describe('tidings preview', () => {
 
       const html = await readFile(join(out, 'dc.html'), 'utf8');
       const { document } = parseHTML(html);
-      expect(document.querySelectorAll('h2')).toHaveLength(expected);
+      // "In this issue" lists every brief the issue carries.
+      expect(document.querySelectorAll('ol.toc li')).toHaveLength(expected);
       expect(html).not.toContain('%%TIDINGS_SLOT_');
       const unsubscribe = [...document.querySelectorAll('a')].find((a) => a.textContent === 'Unsubscribe');
       expect(unsubscribe?.getAttribute('href')).toMatch(/^http:\/\/127\.0\.0\.1:3000\/unsubscribe\?token=/);
@@ -99,10 +100,16 @@ describe('tidings preview', () => {
       // Full page: far taller than one screen for twelve briefs.
       expect(mobile.height).toBeGreaterThan(812 * 5);
       expect(desktop.height).toBeGreaterThan(768 * 3);
-      expect(lines.some((line) => line.startsWith('dc: dc-') && line.includes(`${expected} briefs`))).toBe(
-        true,
-      );
+      expect(lines.some((line) => line.startsWith('dc: ') && line.includes(`${expected} briefs`))).toBe(true);
+      // It says which issue it is and when it would go: the edition's first issue, due now or next.
+      expect(
+        lines.some((line) =>
+          /^dc: the next send, issue dc-\d{4}-\d{2}-\d{2}, goes .* UTC .*: the first issue/.test(line),
+        ),
+      ).toBe(true);
     },
+    // Two full-page screenshots in Chromium: slow on a busy machine, so more than the default.
+    120_000,
   );
 
   it('fails with a reason for an edition without briefs', async () => {
