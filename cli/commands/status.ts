@@ -1,4 +1,5 @@
 import { countLedger, type Issue, type LedgerEntry } from '../../lambdas/core/issue.js';
+import { sendingProgress } from '../../lambdas/core/recovery.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
@@ -22,11 +23,16 @@ export default async function status(args: string[], ctx: CliContext): Promise<n
     if (!rows) for await (const row of services.ledger.list(issue.id)) all.push(row);
     const c = countLedger(all);
     const recipients = Math.max(c.total, issue.counts.enqueued);
+    const progress =
+      issue.state === 'sending' ? sendingProgress(issue, all, new Date(), services.leaseMs) : undefined;
     const extra = issue.skipReason
       ? `  (${issue.skipReason})`
-      : c.claimed > 0
-        ? `  in progress ${c.claimed}`
-        : '';
+      : progress?.interrupted
+        ? `  interrupted: ${progress.noRow + progress.claims} remain (${progress.noRow} not yet sent, ` +
+          `${progress.claims} claims, ${progress.staleClaims} past their lease); the next scheduled pass resumes it`
+        : c.claimed > 0
+          ? `  in progress ${c.claimed}`
+          : '';
     return (
       `${issue.id.padEnd(20)} ${issue.state.padEnd(9)} recipients ${recipients} sent ${c.sent} skipped ${c.skipped} ` +
       `failed ${c.failed} unknown ${c.unknown} cancelled ${c.cancelled}${extra}`

@@ -4,6 +4,7 @@ import { EDITION_ID_PATTERN } from '../../core/config.js';
 import { TidingsError } from '../../core/errors.js';
 import { type CompletionDeps, sweepSending } from '../../core/issue-life.js';
 import type { Clock, IssueStore } from '../../core/ports.js';
+import { resumeSending } from '../../core/recovery.js';
 
 /**
  * The compose function's event adapter, invoked by EventBridge Scheduler at each edition's send
@@ -25,12 +26,19 @@ export class BadComposeEventError extends TidingsError {
 export type ComposeSummary = Pick<ComposeResult, 'issueId' | 'outcome' | 'enqueued'> & {
   /** Earlier issues of the edition this invocation found complete. */
   completed: string[];
+  /** Earlier issues still `sending` (their queue messages went to the dead-letter queue): queued again. */
+  resumed?: { issueId: string; requeued: number }[];
 };
 
 export interface ComposeEventDeps {
   compose: ComposeDeps;
   completion: CompletionDeps & { issues: Pick<IssueStore, 'listByEdition'> };
   clock: Clock;
+  /**
+   * An earlier issue still `sending` is resumed only when nothing has happened to it for this long
+   * (default: the claim lease of the send policy passed by the handler, else 0).
+   */
+  resumeQuietMs?: number;
   report(result: ComposeResult, summary: ComposeSummary): void;
 }
 
@@ -45,12 +53,27 @@ export function composeEventHandler(deps: ComposeEventDeps): (event: unknown) =>
     }
     const now = deps.clock.now();
     const result = await composeIssue(deps.compose, { edition: parsed.data.edition, now });
+    // Recovery: issues an interrupted send left `sending` (messages gone to the dead-letter queue)
+    // are queued again to the readers their ledger has not settled, then checked for completion.
+    const resumed = await resumeSending(
+      {
+        issues: deps.compose.issues,
+        subscribers: deps.compose.subscribers,
+        queue: deps.compose.queue,
+        ledger: deps.completion.ledger,
+        ...(deps.compose.batchSize ? { batchSize: deps.compose.batchSize } : {}),
+      },
+      parsed.data.edition,
+      now,
+      { quietMs: deps.resumeQuietMs ?? 0, except: result.issueId },
+    );
     const swept = await sweepSending(deps.completion, parsed.data.edition, now);
     const summary: ComposeSummary = {
       issueId: result.issueId,
       outcome: result.outcome,
       enqueued: result.enqueued,
       completed: swept.filter((c) => c.completed).map((c) => c.issueId),
+      ...(resumed.length > 0 ? { resumed } : {}),
     };
     deps.report(result, summary);
     return summary;
