@@ -17,9 +17,15 @@ import {
   SLOT_NAMES,
 } from '../../lambdas/core/digest.js';
 import { digestBrief, digestInput, recipient } from '../support/digest-fixture.js';
+import { DIGEST_HTML_LIMIT, sizeProblem } from '../support/email-size.js';
 
 function documentOf(html: string): Document {
   return parseHTML(html).document as unknown as Document;
+}
+
+/** The briefs' images: every image but the masthead's wordmark. */
+function briefImages(doc: Document): Element[] {
+  return [...doc.querySelectorAll('img')].filter((img) => !img.closest('h1'));
 }
 
 function visibleText(doc: Document): string {
@@ -74,21 +80,33 @@ describe('DigestRenderer', () => {
     it("stays within 60 KB of HTML with a reader's values in, without dropping content", async () => {
       const input = digestInput();
       const digest = await renderer.render(input);
-      expect(digest.htmlBytes).toBeLessThanOrEqual(60 * 1024);
+      expect(digest.htmlBytes).toBeLessThanOrEqual(DIGEST_HTML_LIMIT);
       const reader = recipientSlotValues(digest.publication ?? '', recipient('reader@example.com', 'Reader'));
-      expect(Buffer.byteLength(fillSlots(digest.html, reader, 'html'))).toBeLessThanOrEqual(60 * 1024);
+      expect(sizeProblem(fillSlots(digest.html, reader, 'html'))).toBeUndefined();
       const text = visibleText(documentOf(digest.html));
       for (const brief of input.briefs) {
+        expect(text).toContain(brief.headline);
         for (const paragraph of [...brief.news, ...brief.signals.map((s) => s.body)]) {
           expect(text).toContain(paragraph.replace(/\s+/g, ' '));
         }
       }
     });
 
+    it('fails the size gate on a planted oversized block, naming it', async () => {
+      const digest = await renderer.render(digestInput());
+      const planted = digest.html.replace(
+        '<p class="lb">The News</p>',
+        `<p class="bloat">${'x '.repeat(4000)}</p>`,
+      );
+      expect(sizeProblem(planted)).toMatch(
+        /^\d+ bytes of HTML, over the 61440-byte limit; largest: <p class="bloat"> "x x x/,
+      );
+    });
+
     it('gives every image width, height and alt text, and every link is absolute http(s) or an anchor in the email', async () => {
       const digest = await renderer.render(digestInput());
       const doc = documentOf(digest.html);
-      const images = [...doc.querySelectorAll('img')];
+      const images = briefImages(doc);
       expect(images.length).toBeGreaterThan(0);
       for (const img of images) {
         expect(img.getAttribute('alt')?.trim()).toBeTruthy();
@@ -193,7 +211,7 @@ describe('DigestRenderer', () => {
         for (const field of ['Headline', 'Dek', 'News', 'Signal', 'Body', 'Credit']) {
           expect(text).toContain(`${field} ${payload.replace(/\s+/g, ' ')}`);
         }
-        expect(doc.querySelector('img')?.getAttribute('alt')).toBe(`Alt ${payload}`);
+        expect(briefImages(doc)[0]?.getAttribute('alt')).toBe(`Alt ${payload}`);
         expect(digest.text).toContain(`Headline ${payload}`.toUpperCase());
         expect(digest.text).not.toContain('tidings.example</');
       },
@@ -235,7 +253,7 @@ describe('DigestRenderer', () => {
       expect(doc.querySelector('.hl a')).toBeNull();
       expect([...doc.querySelectorAll('.lb')].map((h) => h.textContent)).toEqual(['The News']);
       expect(doc.querySelectorAll('.cap, .more, .dk, .d')).toHaveLength(0);
-      expect(doc.querySelector('img')?.getAttribute('alt')).toBe('A clinic waiting room');
+      expect(briefImages(doc)[0]?.getAttribute('alt')).toBe('A clinic waiting room');
       expect(visibleText(doc)).toContain('In this issue: 1 brief');
       expect(doc.querySelectorAll('h2.sx')).toHaveLength(0);
       expect(digest.text).toContain('One paragraph.\n\nAnd a second one after a blank line.');
