@@ -15,7 +15,6 @@ import { currentIssueId, parseIssueId } from '../../lambdas/core/edition.js';
 import { formatSummary, type IngestSummary, ingestConfiguredSources } from '../../lambdas/core/ingest.js';
 import { countLedger, type Issue, type LedgerCounts } from '../../lambdas/core/issue.js';
 import { completeIssue, dueEditions } from '../../lambdas/core/issue-life.js';
-import { type Resumed, resumeSending } from '../../lambdas/core/recovery.js';
 import type {
   BriefStore,
   Clock,
@@ -27,8 +26,9 @@ import type {
   SendQueue,
   SubscriberStore,
 } from '../../lambdas/core/ports.js';
-import { SendPacer, realPaceClock } from '../../lambdas/core/send-pacer.js';
+import { type Resumed, resumeSending } from '../../lambdas/core/recovery.js';
 import { type RecipientOutcome, type SendDeps, sendBatch } from '../../lambdas/core/send.js';
+import { realPaceClock, SendPacer } from '../../lambdas/core/send-pacer.js';
 import { sendPolicy } from '../../lambdas/core/send-policy.js';
 import type { Subscriber } from '../../lambdas/core/subscriber.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
@@ -93,6 +93,14 @@ export async function deliveryServices(
     overrides.config ? { ...stack, config: overrides.config } : stack,
     overrides.clock ? { clock: overrides.clock } : {},
   );
+  return servicesOf(wiring, overrides);
+}
+
+/** The services of any target's wiring (the local stack's, or a deployed stage's). */
+export async function servicesOf(
+  wiring: Wiring,
+  overrides: Partial<DeliveryServices> = {},
+): Promise<DeliveryServices> {
   // A replaced issue or subscriber store must be the one asked, so the combined read steps aside.
   const checks = overrides.checks ?? (overrides.issues || overrides.subscribers ? undefined : wiring.checks);
   return {
@@ -252,6 +260,8 @@ export interface EditionSummary {
   skipReason?: string;
   outbox: string;
   inbox: string;
+  /** On a deployed stage: the stage whose send queue took the readers (nothing was sent here). */
+  queuedOn?: string;
   /** Set on the first summary of a pass that ingested: one entry per configured source. */
   ingest?: IngestSummary[];
 }
@@ -436,6 +446,13 @@ export function describeSummaries(summaries: readonly EditionSummary[], _stack?:
         );
         break;
       default:
+        if (s.queuedOn !== undefined) {
+          lines.push(
+            `${head} ${s.outcome === 'refanout' ? 'already composed today, queued again for readers who had not had it' : 'composed'}: ` +
+              `${s.briefs} briefs, ${s.enqueued} readers queued on stage ${s.queuedOn}'s send queue`,
+          );
+          break;
+        }
         lines.push(
           `${head} ${s.outcome === 'refanout' ? 'already composed today, sent only to readers who had not had it' : 'composed'}: ` +
             `${s.briefs} briefs, ${s.sent} emails sent (${s.ledger.sent} in all, ${s.ledger.skipped} skipped, ` +
