@@ -194,6 +194,31 @@ describe('ingestSources', () => {
     });
   });
 
+  it("names a feed item's source by the configured name, else the feed's title, else the source id", async () => {
+    const store = new MemoryBriefStore();
+    // Three different events, so that none joins another's story.
+    const words = { a: 'Harbour cranes arrive', b: 'Bank lowers its rate', c: 'Metro line opens' };
+    const item = (id: keyof typeof words): BriefCandidate[] =>
+      candidates(brief(id, { news: [`${words[id]}.`], headline: words[id] })).map((c) => ({
+        ...c,
+        feedItem: true,
+      }));
+    await ingestSources(
+      [source('named', { name: 'The Desk' }), source('titled'), source('bare')],
+      deps(
+        store,
+        fetcher({
+          named: fetched(item('a'), { title: 'Feed Title A' }),
+          titled: fetched(item('b'), { title: 'Harbour Wire' }),
+          bare: fetched(item('c')),
+        }),
+      ),
+    );
+    expect((await store.get('a'))?.source).toEqual({ id: 'named', name: 'The Desk' });
+    expect((await store.get('b'))?.source).toEqual({ id: 'titled', name: 'Harbour Wire' });
+    expect((await store.get('c'))?.source).toEqual({ id: 'bare', name: 'bare' });
+  });
+
   it('reports a source that cannot be read and carries on with the others, touching nothing stored', async () => {
     const store = new MemoryBriefStore();
     await ingestSources([source('one')], deps(store, fetcher({ one: fetched(candidates(brief('a'))) })));
