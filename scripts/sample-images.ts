@@ -136,7 +136,10 @@ async function main(): Promise<void> {
       }
       await page.setViewportSize(WORDMARK);
       await page.setContent(pictureHtml(WORDMARK_SVG, WORDMARK.width, WORDMARK.height));
-      await writeFile(join(OUT, 'wordmark.png'), await page.screenshot({ type: 'png', omitBackground: true }));
+      await writeFile(
+        join(OUT, 'wordmark.png'),
+        await page.screenshot({ type: 'png', omitBackground: true }),
+      );
       console.log('wrote samples/images/wordmark.png');
     } finally {
       await context.close();
