@@ -63,7 +63,8 @@ export class PipelineStack extends GroupedStack {
       description: 'Fetches the configured sources and upserts their briefs',
       timeout: Duration.minutes(5),
     });
-    this.ingest.grantTableReadWrite(tables.briefs, 'briefs', []);
+    // Story matching reads each edition's recent stories from the byEdition index.
+    this.ingest.grantTableReadWrite(tables.briefs, 'briefs', ['byEdition']);
 
     this.compose = new TidingsFunction(this, 'Compose', {
       name: 'compose',

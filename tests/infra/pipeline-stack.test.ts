@@ -91,7 +91,11 @@ describe('PipelineStack', () => {
 
   describe('table permissions', () => {
     it('grants each function only the tables and indexes it uses', () => {
-      expect(tableAccess(roleStatements(template, 'IngestRole'))).toEqual(['briefs:read', 'briefs:write']);
+      expect(tableAccess(roleStatements(template, 'IngestRole'))).toEqual([
+        'briefs/byEdition:read',
+        'briefs:read',
+        'briefs:write',
+      ]);
       expect(tableAccess(roleStatements(template, 'ComposeRole'))).toEqual([
         'briefs/byEdition:read',
         'briefs:read',
