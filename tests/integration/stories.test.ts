@@ -9,6 +9,7 @@ import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { createFetchSource } from '../../lambdas/adapters/feeds/source.js';
 import { deriveDeck } from '../../lambdas/core/brief.js';
 import type { SourceConfig } from '../../lambdas/core/config.js';
+import { buildDigestView, digestText } from '../../lambdas/core/digest.js';
 import { type IngestSummary, ingestSources } from '../../lambdas/core/ingest.js';
 import type { LabelledItem } from '../../lambdas/core/stories/evaluate.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -170,6 +171,33 @@ describe('stories built from several feeds on the local stack', () => {
     expect(profit?.id).not.toBe(jets.id);
     // Fewer briefs than items: 42 recent items, 18 events.
     expect(all.filter((b) => !b.retracted).length).toBeLessThanOrEqual(20);
+  });
+
+  it('gives the digest the deck and a signal per other source, in the text part too', async () => {
+    const rate = holding(
+      await listed(),
+      'capital-ledger',
+      "Valdoria's central bank cuts its main rate to 3.5%",
+    );
+    const stored = await store.get(rate?.id as string);
+    const edition = stack.config.editions.find((e) => e.id === 'dc');
+    if (!stored || !edition) throw new Error('no story or no dc edition');
+    const view = buildDigestView({
+      config: stack.config,
+      edition,
+      issueId: 'dc-2026-11-30',
+      localDate: '2026-11-30',
+      briefs: [{ ...stored, updated: false }],
+    });
+    expect(view.briefs[0]?.deck).toBe(
+      'Insights from Meridian Wire, The Northern Post, Policy Weekly, and Coastline Daily',
+    );
+    expect(view.briefs[0]?.signals).toHaveLength(4);
+    const text = digestText(view).replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'Insights from Meridian Wire, The Northern Post, Policy Weekly, and Coastline Daily',
+    );
+    expect(text).toContain('Bank of Valdoria trims interest rate by quarter point');
   });
 
   it('writes nothing new when the same feeds are ingested again', async () => {
