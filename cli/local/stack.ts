@@ -17,6 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SesMailer } from '../../lambdas/adapters/ses-mailer.js';
 import { TABLES, type TableDefinition, type TableNames, tableNames } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
+import { TidingsError } from '../../lambdas/core/errors.js';
 import type { Mailer } from '../../lambdas/core/ports.js';
 import { OutboxMailer } from './outbox-mailer.js';
 import { localFeedbackSink, type SesEventSink, tapSendEvents } from './ses-events.js';
@@ -75,6 +76,26 @@ export interface LocalStackOptions {
    * this stack's tables, as SES's event publishing reaches the feedback function in AWS.
    */
   sesEvents?: SesEventSink;
+  /**
+   * A fault of the DynamoDB stand-in after it started (another process took its database):
+   * default one line on stderr and exit 1, as nothing this process does can go on without it.
+   */
+  onFault?: StackFaultHandler;
+}
+
+/** A `TIDINGS_*_PORT` setting that is not a port number: bad input, exit 2. */
+export class PortSettingError extends TidingsError {
+  override readonly name = 'PortSettingError';
+  override readonly kind = 'invalid-input';
+}
+
+/**
+ * The local stack cannot start or keep running for a reason on this machine (a port taken, the
+ * database folder locked by another process or damaged); the message says what to do. Exit 1.
+ */
+export class LocalStackError extends TidingsError {
+  override readonly name = 'LocalStackError';
+  override readonly kind = 'unavailable';
 }
 
 /** `$TIDINGS_HOME`, default `./.tidings`. */
@@ -85,9 +106,9 @@ export function tidingsHome(env: NodeJS.ProcessEnv = process.env): string {
 function portFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new PortSettingError(`${name} must be a port number from 0 to 65535, got "${raw.slice(0, 40)}"`);
   }
   return port;
 }
@@ -230,29 +251,72 @@ interface DynaliteServer {
   close(): Promise<void>;
 }
 
+/** What to do about a database folder that LevelDB cannot open, by LevelDB's error code. */
+export function databaseProblem(dataDir: string, code: string | undefined, detail: string): string {
+  if (code === 'LEVEL_LOCKED') {
+    return `another process is using the local database in ${dataDir}: run "tidings dev" in one terminal and other commands share its stack, or wait for the other command to finish`;
+  }
+  return `the local database in ${dataDir} cannot be opened (${detail}): move that folder aside to start with an empty database (the rest of $TIDINGS_HOME can stay)`;
+}
+
+/** A fault after start: the database thread failed while commands were using it. */
+function onDatabaseFault(dataDir: string | undefined, error: Error): LocalStackError {
+  const detail = error.message.split('\n')[0] ?? '';
+  return new LocalStackError(
+    dataDir && /Database is (closed|not open)|LEVEL_/i.test(detail)
+      ? databaseProblem(dataDir, 'LEVEL_LOCKED', detail)
+      : `the DynamoDB stand-in stopped: ${detail}`,
+    { cause: error },
+  );
+}
+
+/** What happens when the stand-in fails after it started: one line, then the process ends. */
+export type StackFaultHandler = (error: LocalStackError) => void;
+
+const exitOnFault: StackFaultHandler = (error) => {
+  process.stderr.write(`tidings: ${error.message}\n`);
+  process.exit(1);
+};
+
 /** Starts dynalite on a worker thread of its own (see `dynalite-thread.cjs`). */
-function startDynalite(options: Record<string, unknown>, port: number): Promise<DynaliteServer> {
+function startDynalite(
+  options: Record<string, unknown>,
+  port: number,
+  onFault: StackFaultHandler,
+): Promise<DynaliteServer> {
   const worker = new Worker(new URL('./dynalite-thread.cjs', import.meta.url), {
     workerData: { options, port },
   });
   const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const dataDir = typeof options.path === 'string' ? options.path : undefined;
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
-    worker.once('message', (message: { port?: number; error?: string }) => {
-      worker.off('error', reject);
-      if (message.error !== undefined || message.port === undefined) {
-        void worker.terminate();
-        reject(new Error(message.error ?? 'no port'));
-        return;
-      }
-      resolve({
-        port: message.port,
-        async close() {
-          worker.postMessage('close');
-          await ended;
-        },
-      });
-    });
+    worker.once(
+      'message',
+      (message: { port?: number; error?: string; code?: string; database?: boolean }) => {
+        worker.off('error', reject);
+        if (message.error !== undefined || message.port === undefined) {
+          void worker.terminate();
+          const detail = message.error ?? 'no port';
+          reject(
+            message.database && dataDir
+              ? new LocalStackError(databaseProblem(dataDir, message.code, detail))
+              : new Error(detail),
+          );
+          return;
+        }
+        // Another process may still take the database between our check and dynalite's own open;
+        // the thread then fails under a running command: say so in one line, not with its trace.
+        worker.on('error', (error) => onFault(onDatabaseFault(dataDir, error)));
+        resolve({
+          port: message.port,
+          async close() {
+            worker.postMessage('close');
+            await ended;
+          },
+        });
+      },
+    );
   });
 }
 
@@ -268,9 +332,27 @@ type SesServerFactory = (config?: { host?: string; port?: number }) => Promise<S
 async function startSes(port: number): Promise<Server> {
   const mod = require('aws-ses-v2-local') as { default: SesServerFactory };
   const probe = (await import('node:net')).createServer();
-  // aws-ses-v2-local has no port-0 support of its own; ask the OS for a free port first.
-  const chosen = port === 0 ? await listen(probe as unknown as Server, 0).finally(() => probe.close()) : port;
-  return mod.default({ host: '127.0.0.1', port: chosen });
+  // aws-ses-v2-local has no port-0 support of its own and, when its port is taken, resolves with a
+  // server that is not listening: ask the OS for the port first, so a taken one is said as such.
+  const chosen = await listen(probe as unknown as Server, port).finally(() => probe.close());
+  const server = await mod.default({ host: '127.0.0.1', port: chosen });
+  if (!server.listening || server.address() === null) {
+    server.close();
+    throw new Error(`listen EADDRINUSE: address already in use 127.0.0.1:${chosen}`);
+  }
+  return server;
+}
+
+/** The words for a stand-in that could not take its port, naming the setting that moves it. */
+function portProblem(what: string, setting: string, port: number, error: unknown): LocalStackError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const taken = code === 'EADDRINUSE' || /EADDRINUSE/.test((error as Error).message);
+  return new LocalStackError(
+    taken
+      ? `cannot start the ${what} on 127.0.0.1:${port}: EADDRINUSE, the port is in use (another tidings dev, or another program): stop it or set ${setting} to a free port`
+      : `cannot start the ${what} on 127.0.0.1:${port}: ${(error as Error).message}`,
+    { cause: error },
+  );
 }
 
 /**
@@ -289,25 +371,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await ensureSecret(secretPath);
 
   const dataDir = join(home, 'data');
-  if (!options.inMemory) await mkdir(dataDir, { recursive: true });
+  if (!options.inMemory) {
+    await mkdir(dataDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new LocalStackError(databaseProblem(dataDir, undefined, `${error.code}: not a folder`), {
+        cause: error,
+      });
+    });
+  }
   let dynamodb: DynaliteServer;
   try {
-    dynamodb = await (options.dynamodbOnCallerThread ? startDynaliteHere : startDynalite)(
-      {
-        ...(options.inMemory ? {} : { path: dataDir }),
-        createTableMs: 0,
-        deleteTableMs: 0,
-        updateTableMs: 0,
-      },
-      wanted.dynamodb,
-    );
+    const dynaliteOptions = {
+      ...(options.inMemory ? {} : { path: dataDir }),
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+    };
+    dynamodb = options.dynamodbOnCallerThread
+      ? await startDynaliteHere(dynaliteOptions, wanted.dynamodb)
+      : await startDynalite(dynaliteOptions, wanted.dynamodb, options.onFault ?? exitOnFault);
   } catch (error) {
-    throw new Error(
-      `cannot start the DynamoDB stand-in on 127.0.0.1:${wanted.dynamodb}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    if (error instanceof LocalStackError) throw error;
+    throw portProblem('DynamoDB stand-in', 'TIDINGS_DYNAMODB_PORT', wanted.dynamodb, error);
   }
   const dynamodbPort = dynamodb.port;
   let sesServer: Server;
@@ -315,9 +399,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sesServer = await startSes(wanted.ses);
   } catch (error) {
     await dynamodb.close();
-    throw new Error(`cannot start the SES stand-in on 127.0.0.1:${wanted.ses}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw portProblem('SES stand-in', 'TIDINGS_SES_PORT', wanted.ses, error);
   }
   const sesPort = (sesServer.address() as AddressInfo).port;
 
