@@ -260,6 +260,32 @@ describe('DigestRenderer', () => {
     });
   });
 
+  describe('images on an https stage', () => {
+    it('leaves out an image that is not https and logs why', async () => {
+      const warnings: string[] = [];
+      const logging = await DigestRenderer.create({ warn: (message) => warnings.push(message) });
+      const brief = digestBrief({
+        id: 'plain-http',
+        headline: 'A picture over plain http',
+        topic: 'health',
+        editions: ['dc'],
+        publishedAt: '2026-11-30T01:00:00Z',
+        updatedAt: '2026-11-30T01:00:00Z',
+        image: { url: 'http://images.example/a.jpg', alt: 'A clinic' },
+        news: ['Text.'],
+      });
+      const { wordmark: _, ...config } = digestInput().config;
+      const digest = await logging.render(
+        digestInput([brief], { ...config, baseUrl: 'https://news.example' }),
+      );
+      expect(digest.html).not.toContain('http://images.example/a.jpg');
+      expect(warnings).toEqual([
+        'digest dc-2026-11-30: brief plain-http: image http://images.example/a.jpg left out: not https on a stage whose baseUrl is https',
+      ]);
+      expect(digest.notes).toHaveLength(1);
+    });
+  });
+
   describe('template errors', () => {
     async function withTemplates(
       edit: (digest: string) => string,

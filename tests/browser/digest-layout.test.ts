@@ -120,6 +120,39 @@ describe.skipIf(Boolean(skip))('digest layout in Chromium', () => {
     expect(result.offenders.length).toBeGreaterThan(0);
   });
 
+  it('switches to the dark palette in dark mode and keeps the light one otherwise', async () => {
+    const digest = await renderer.render(digestInput(twelveBriefs()));
+    const colours = async (
+      scheme: 'light' | 'dark',
+    ): Promise<{ page: string; text: string; lead: string }> => {
+      const page = await browser.newPage({ width: 1024, height: 800 });
+      try {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setContent(digest.html, { waitUntil: 'load' });
+        return await page.evaluate(() => {
+          const style = (selector: string) => getComputedStyle(document.querySelector(selector) as Element);
+          return {
+            page: style('body').backgroundColor,
+            text: style('.hl').color,
+            lead: style('.lc').backgroundColor,
+          };
+        });
+      } finally {
+        await page.close();
+      }
+    };
+    expect(await colours('light')).toEqual({
+      page: 'rgb(251, 248, 241)',
+      text: 'rgb(29, 29, 27)',
+      lead: 'rgb(255, 255, 255)',
+    });
+    expect(await colours('dark')).toEqual({
+      page: 'rgb(20, 20, 19)',
+      text: 'rgb(236, 235, 230)',
+      lead: 'rgb(31, 31, 29)',
+    });
+  });
+
   it('centres a 600 px column on a desktop viewport', async () => {
     const digest = await renderer.render(digestInput(twelveBriefs()));
     const page = await browser.newPage({ width: 1024, height: 800 });
