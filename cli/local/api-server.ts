@@ -9,7 +9,7 @@ import { BackgroundTasks, createApp } from '../../lambdas/adapters/http/app.js';
 import { issueArchive } from '../../lambdas/adapters/http/issue-archive.js';
 import { systemClock } from '../../lambdas/core/ports.js';
 import { parseKeyring } from '../../lambdas/core/tokens.js';
-import type { LocalStack } from './stack.js';
+import { type LocalStack, LocalStackError } from './stack.js';
 
 export interface ApiServer {
   port: number;
@@ -40,9 +40,13 @@ export async function startApiServer(stack: LocalStack, port: number): Promise<A
     new URL(request.url).pathname.startsWith(SAMPLE_IMAGES_PATH) ? sampleImage(request) : app.fetch(request);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
-    s.once('error', (error) =>
-      reject(new Error(`cannot serve the API on 127.0.0.1:${port}: ${error.message}`, { cause: error })),
-    );
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      const taken =
+        error.code === 'EADDRINUSE'
+          ? 'EADDRINUSE, the port is in use (another tidings dev, or another program): stop it or set TIDINGS_API_PORT to a free port'
+          : error.message;
+      reject(new LocalStackError(`cannot serve the API on 127.0.0.1:${port}: ${taken}`, { cause: error }));
+    });
   });
   const actual = (server.address() as AddressInfo).port;
   return {

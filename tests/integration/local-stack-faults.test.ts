@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exitCode } from '../../cli/exit-code.js';
+import { startApiServer } from '../../cli/local/api-server.js';
 import {
   configuredPorts,
   LocalStackError,
@@ -110,6 +111,22 @@ describe('local stack faults an operator meets get one line each', () => {
       });
     } finally {
       busy.close();
+    }
+  });
+
+  it('says the API port is taken and which setting moves it', async () => {
+    const busy = await listening();
+    const port = (busy.address() as { port: number }).port;
+    const stack = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 }, inMemory: true });
+    try {
+      const error = await startApiServer(stack, port).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalStackError);
+      expect(operatorView(error).line).toMatch(
+        new RegExp(`^cannot serve the API on 127\\.0\\.0\\.1:${port}: EADDRINUSE.*TIDINGS_API_PORT`),
+      );
+    } finally {
+      busy.close();
+      await stack.close();
     }
   });
 
