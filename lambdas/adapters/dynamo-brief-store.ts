@@ -27,7 +27,9 @@ import type { StoryRef } from '../core/stories/story.js';
  *
  * A brief built from feed items also carries its story record (`story`: the items and the
  * editor's corrections) in both kinds of item; story matching reads an edition's recent stories
- * with one Query on `byEdition` that projects only `id`, `updatedAt` and `story`.
+ * with one Query on `byEdition` that projects only `id`, `updatedAt` and `story`. Retracting a
+ * story leaves one marker per edition (`sk=retracted-story#<ed>`, `gsi1pk=<ed>#retracted-stories`)
+ * that only this query reads, so its items are not made a new story on the next run.
  *
  * Listing an edition is one Query on `byEdition`. An upsert reads the stored briefs first (in
  * batches) and writes nothing when the content is unchanged or the stored copy is newer. A brief
@@ -43,6 +45,9 @@ import type { StoryRef } from '../core/stories/story.js';
 const BRIEF_SK = 'brief';
 const EDITION_SK = 'edition#';
 const KEY_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+/** Sort key prefix and index partition suffix of a retracted story's markers. */
+const RETRACTED_STORY_SK = 'retracted-story#';
+const RETRACTED_STORIES = '#retracted-stories';
 /** Optional brief fields: removed from the item when a new copy no longer has them. */
 const OPTIONAL_FIELDS = ['dek', 'region', 'url', 'image', 'source'] as const;
 const WRITE_CONCURRENCY = 16;
@@ -330,6 +335,8 @@ export class DynamoBriefStore implements BriefStore {
 
   async retract(id: string, now: Date): Promise<boolean> {
     let editions: string[];
+    let story: unknown;
+    let updatedAt: string;
     try {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
@@ -342,6 +349,8 @@ export class DynamoBriefStore implements BriefStore {
         }),
       );
       editions = (Attributes?.editions as string[] | undefined) ?? [];
+      story = Attributes?.story;
+      updatedAt = String(Attributes?.updatedAt ?? now.toISOString());
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
@@ -351,10 +360,31 @@ export class DynamoBriefStore implements BriefStore {
         this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: editionKey(id, edition) })),
       ),
     );
+    // A retracted story keeps a marker per edition, so that story matching still knows its items
+    // and does not make a new story of them.
+    if (story) {
+      await this.batchPut(
+        editions.map((edition) => ({
+          pk: `brief#${id}`,
+          sk: `${RETRACTED_STORY_SK}${edition}`,
+          gsi1pk: `${edition}${RETRACTED_STORIES}`,
+          gsi1sk: `${updatedAt}#${id}`,
+          id,
+          updatedAt,
+          story,
+          retracted: true,
+        })),
+      );
+    }
     return true;
   }
 
   async *listStories(edition: string, since: string): AsyncIterable<StoryRef> {
+    yield* this.queryStories(edition, since);
+    yield* this.queryStories(`${edition}${RETRACTED_STORIES}`, since);
+  }
+
+  private async *queryStories(partition: string, since: string): AsyncIterable<StoryRef> {
     let start: Record<string, unknown> | undefined;
     do {
       const result = await this.doc.send(
@@ -363,8 +393,8 @@ export class DynamoBriefStore implements BriefStore {
           IndexName: 'byEdition',
           KeyConditionExpression: 'gsi1pk = :e AND gsi1sk > :lo',
           FilterExpression: 'attribute_exists(story)',
-          ProjectionExpression: 'id, updatedAt, story',
-          ExpressionAttributeValues: { ':e': edition, ':lo': `${new Date(since).toISOString()}$` },
+          ProjectionExpression: 'id, updatedAt, story, retracted',
+          ExpressionAttributeValues: { ':e': partition, ':lo': `${new Date(since).toISOString()}$` },
           ScanIndexForward: false,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),

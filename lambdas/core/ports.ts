@@ -46,8 +46,8 @@ export interface BriefStore {
   /** Every stored brief, retracted ones included, optionally only one edition's; any order. */
   listAll(filter?: { edition?: string }): AsyncIterable<StoredBrief>;
   /**
-   * One edition's live briefs that are stories (built from feed items), updated after `since`,
-   * with just what story matching reads; one indexed query, never a scan.
+   * One edition's stories (briefs built from feed items) updated after `since`, with just what
+   * story matching reads; retracted ones too, marked `retracted`. Indexed queries, never a scan.
    */
   listStories(edition: string, since: string): AsyncIterable<StoryRef>;
   /** What a source's last successful fetch left (validators for a conditional GET). */

@@ -256,6 +256,22 @@ describe('stories built from several feeds on the local stack', () => {
     expect(all.filter((b) => !b.retracted && b.items?.some((i) => i.id.includes('outage')))).toHaveLength(0);
   });
 
+  it('keeps a retracted story and its signals out: a later run does not make a new story of them', async () => {
+    const flood = holding(
+      await listed(),
+      'harbour-desk',
+      'Storm surge floods Kessling port district',
+    ) as ListedBrief;
+    expect((await cli(['retract', flood.id])).code).toBe(0);
+    await ingestEach(LATER);
+    const all = await listed();
+    const floodItems = new Set(flood.items?.map((i) => i.id));
+    expect(all.filter((b) => !b.retracted && b.items?.some((i) => floodItems.has(i.id)))).toEqual([]);
+    expect(
+      all.filter((b) => !b.retracted && b.headline.includes('Kessling') && b.headline.includes('flood')),
+    ).toEqual([]);
+  });
+
   it('refuses a split or merge it cannot do, with the reason and exit code', async () => {
     expect(await cli(['split', 'no-such-brief', 'x'])).toEqual({
       code: 1,

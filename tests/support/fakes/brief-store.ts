@@ -81,9 +81,9 @@ export class MemoryBriefStore implements BriefStore {
   async *listStories(edition: string, since: string): AsyncIterable<StoryRef> {
     for (const brief of this.briefs.values()) {
       const { story } = brief as StoredBrief & { story?: StoryRef['story'] };
-      if (!story || brief.retracted || !brief.editions.includes(edition) || brief.updatedAt <= since)
-        continue;
-      yield { id: brief.id, updatedAt: brief.updatedAt, story: structuredClone(story) };
+      if (!story || !brief.editions.includes(edition) || brief.updatedAt <= since) continue;
+      const ref: StoryRef = { id: brief.id, updatedAt: brief.updatedAt, story: structuredClone(story) };
+      yield brief.retracted ? { ...ref, retracted: true } : ref;
     }
   }
 
