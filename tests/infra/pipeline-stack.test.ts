@@ -114,6 +114,8 @@ describe('PipelineStack', () => {
         'subscribers:read',
       ]);
       expect(tableAccess(roleStatements(template, 'FeedbackRole'))).toEqual([
+        'ledger:read',
+        'ledger:write',
         'subscribers:read',
         'subscribers:write',
       ]);

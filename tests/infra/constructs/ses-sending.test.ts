@@ -25,11 +25,11 @@ describe('SesSending', () => {
     });
   });
 
-  it('publishes bounces, complaints, deliveries and rejects to an encrypted topic feeding feedback', () => {
+  it('publishes sends, bounces, complaints, deliveries and rejects to an encrypted topic feeding feedback', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ['bounce', 'complaint', 'delivery', 'reject'],
+        MatchingEventTypes: ['send', 'bounce', 'complaint', 'delivery', 'reject'],
         SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('SesEventsTopic') } },
       }),
     });
