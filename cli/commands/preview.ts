@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { personalize, prepareMessage } from '../../lambdas/adapters/mime.js';
@@ -30,6 +30,22 @@ export const PREVIEW_VIEWPORTS = [
 const IMAGE_WAIT_MS = 5_000;
 
 /**
+ * `--out` names a folder, created when missing; a file there (or on the way there) is bad input,
+ * said before anything starts, instead of mkdir's EEXIST after the stack and the render.
+ * @throws UsageError
+ */
+export async function assertOutFolder(out: string): Promise<void> {
+  const found = await stat(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    if (error.code === 'ENOTDIR') return { isDirectory: () => false };
+    throw error;
+  });
+  if (found && !found.isDirectory()) {
+    throw new UsageError(`--out ${out} is a file, not a folder: give a folder (it is created when missing)`);
+  }
+}
+
+/**
  * `tidings preview --edition E [--out DIR] [--offline]`: renders what the edition's next send would
  * contain (compose in dry run; the held issue itself when one waits for approval; its latest briefs
  * when nothing is new, saying so), names that issue and when it would go, sends and records
@@ -42,6 +58,7 @@ export default async function preview(args: string[], ctx: CliContext): Promise<
   const editions = editionList(values.edition, ctx.config);
   if (editions.length === 0) throw new UsageError('preview needs --edition E (e.g. --edition dc)');
   const out = resolve(values.out ?? 'preview');
+  await assertOutFolder(out);
 
   const target = await openTarget(ctx);
   const { config, wiring } = target;
