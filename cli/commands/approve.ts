@@ -1,3 +1,4 @@
+import { countOf } from '../../lambdas/core/digest.js';
 import { approveIssue } from '../../lambdas/core/issue-life.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
@@ -18,11 +19,13 @@ export default async function approve(args: string[], ctx: CliContext): Promise<
     const { enqueued } = await approveIssue(target.wiring.operator(), issueId, target.wiring.clock.now());
     const delivered = await target.deliver();
     if (!delivered) {
-      ctx.out(`approved ${issueId}: ${enqueued} readers queued on stage ${target.name}'s send queue`);
+      ctx.out(
+        `approved ${issueId}: ${countOf(enqueued, 'reader')} queued on stage ${target.name}'s send queue`,
+      );
       return 0;
     }
     const sent = delivered.tally.get(issueId)?.sent ?? 0;
-    ctx.out(`approved ${issueId}: ${enqueued} readers queued, ${sent} emails sent`);
+    ctx.out(`approved ${issueId}: ${countOf(enqueued, 'reader')} queued, ${countOf(sent, 'email')} sent`);
     return delivered.dead > 0 ? 1 : 0;
   } catch (error) {
     return reportIssueError(target.failure(error), ctx);

@@ -1,3 +1,4 @@
+import { countOf } from '../../lambdas/core/digest.js';
 import { IssueNotFoundError, IssueStateError } from '../../lambdas/core/issue.js';
 import { cancelIssue } from '../../lambdas/core/issue-life.js';
 import { NotEligibleError } from '../../lambdas/core/send.js';
@@ -30,7 +31,7 @@ export default async function cancel(args: string[], ctx: CliContext): Promise<n
   const target = await openTarget(ctx);
   try {
     const { recorded } = await cancelIssue(target.wiring.operator(), issueId, target.wiring.clock.now());
-    ctx.out(`cancelled ${issueId}: ${recorded} readers not yet mailed recorded as cancelled`);
+    ctx.out(`cancelled ${issueId}: ${countOf(recorded, 'reader')} not yet mailed recorded as cancelled`);
     return 0;
   } catch (error) {
     return reportIssueError(target.failure(error), ctx);

@@ -1,5 +1,6 @@
 import { DigestMessageBuilder } from '../../lambdas/adapters/digest-messages.js';
 import { composeIssue } from '../../lambdas/core/compose.js';
+import { countOf } from '../../lambdas/core/digest.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
@@ -42,7 +43,7 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
       }
       if (values['dry-run']) {
         ctx.out(
-          `${edition}: ${issue.id} would carry ${issue.briefIds.length} briefs to ${dry.enqueued} active readers; ` +
+          `${edition}: ${issue.id} would carry ${countOf(issue.briefIds.length, 'brief')} to ${countOf(dry.enqueued, 'active reader')}; ` +
             `subject "${issue.subject}", html ${issue.htmlBytes ?? 0} bytes${stored ? ` (issue already ${stored.state})` : ''}`,
         );
       }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { personalize, prepareMessage } from '../../lambdas/adapters/mime.js';
 import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
 import {
+  countOf,
   fillSlots,
   publicationName,
   type RecipientLinks,
@@ -103,7 +104,7 @@ export default async function preview(args: string[], ctx: CliContext): Promise<
     pages.push({ file: join(out, id), html });
     ctx.out(previewLine(next, edition));
     ctx.out(
-      `${id}: ${issue.briefIds.length} briefs, ${((issue.htmlBytes ?? 0) / 1024).toFixed(1)} KB html; ` +
+      `${id}: ${countOf(issue.briefIds.length, 'brief')}, ${((issue.htmlBytes ?? 0) / 1024).toFixed(1)} KB html; ` +
         `subject "${issue.subject}"`,
     );
   }
@@ -131,9 +132,9 @@ export function previewLine(next: PreviewResult, edition: Pick<EditionConfig, 'i
   const when = `${next.sendsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (${localDate(next.sendsAt, edition.timeZone)} ${localTime(next.sendsAt, edition.timeZone)} ${edition.timeZone})`;
   switch (next.kind) {
     case 'stored':
-      return `${edition.id}: issue ${next.issueId}, held for approval since ${when}; goes to ${next.readers} readers on "tidings approve ${next.issueId}"`;
+      return `${edition.id}: issue ${next.issueId}, held for approval since ${when}; goes to ${countOf(next.readers, 'reader')} on "tidings approve ${next.issueId}"`;
     case 'next':
-      return `${edition.id}: the next send, issue ${next.issueId}, goes ${when} to ${next.readers} readers: ${next.why}`;
+      return `${edition.id}: the next send, issue ${next.issueId}, goes ${when} to ${countOf(next.readers, 'reader')}: ${next.why}`;
     case 'latest':
       return `${edition.id}: not the next send: ${next.why}; the next issue would be ${next.issueId}, due ${when}`;
   }

@@ -11,6 +11,7 @@ import {
 } from '../../lambdas/core/compose.js';
 import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
 import type { DigestInput, RenderedDigest } from '../../lambdas/core/digest.js';
+import { countOf } from '../../lambdas/core/digest.js';
 import { currentIssueId, parseIssueId } from '../../lambdas/core/edition.js';
 import { formatSummary, type IngestSummary, ingestConfiguredSources } from '../../lambdas/core/ingest.js';
 import { countLedger, type Issue, type LedgerCounts } from '../../lambdas/core/issue.js';
@@ -361,7 +362,7 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     );
     for (const r of found) {
       resumed.push({ ...r, edition: edition.id });
-      log(`${r.issueId} was interrupted: ${r.requeued} readers queued again`);
+      log(`${r.issueId} was interrupted: ${countOf(r.requeued, 'reader')} queued again`);
     }
   }
   await queue.drain(
@@ -412,7 +413,7 @@ function reportingProgress(
   return async (batch) => {
     const result = await handler(batch);
     if (!result.retry) done += batch.recipients.length;
-    progress(`sending: ${done} of ${total} readers done`);
+    progress(`sending: ${done} of ${countOf(total, 'reader')} done`);
     return result;
   };
 }
@@ -433,14 +434,14 @@ export function describeSummaries(summaries: readonly EditionSummary[], _stack?:
         lines.push(`${head} skipped: ${s.skipReason ?? 'nothing new'}`);
         break;
       case 'held':
-        lines.push(`${head} held for approval (${s.briefs} briefs): tidings approve ${s.issueId}`);
+        lines.push(`${head} held for approval (${countOf(s.briefs, 'brief')}): tidings approve ${s.issueId}`);
         break;
       case 'unchanged':
         lines.push(`${head} unchanged (issue is held or cancelled)`);
         break;
       case 'resumed':
         lines.push(
-          `${head} interrupted send resumed: ${s.enqueued} readers queued again, ${s.sent} emails sent ` +
+          `${head} interrupted send resumed: ${countOf(s.enqueued, 'reader')} queued again, ${countOf(s.sent, 'email')} sent ` +
             `(${s.ledger.sent} in all, ${s.ledger.skipped} skipped, ${s.ledger.failed} failed, ` +
             `${s.ledger.unknown} unknown, ${s.ledger.claimed} claims still open)`,
         );
@@ -449,13 +450,13 @@ export function describeSummaries(summaries: readonly EditionSummary[], _stack?:
         if (s.queuedOn !== undefined) {
           lines.push(
             `${head} ${s.outcome === 'refanout' ? 'already composed today, queued again for readers who had not had it' : 'composed'}: ` +
-              `${s.briefs} briefs, ${s.enqueued} readers queued on stage ${s.queuedOn}'s send queue`,
+              `${countOf(s.briefs, 'brief')}, ${countOf(s.enqueued, 'reader')} queued on stage ${s.queuedOn}'s send queue`,
           );
           break;
         }
         lines.push(
           `${head} ${s.outcome === 'refanout' ? 'already composed today, sent only to readers who had not had it' : 'composed'}: ` +
-            `${s.briefs} briefs, ${s.sent} emails sent (${s.ledger.sent} in all, ${s.ledger.skipped} skipped, ` +
+            `${countOf(s.briefs, 'brief')}, ${countOf(s.sent, 'email')} sent (${s.ledger.sent} in all, ${s.ledger.skipped} skipped, ` +
             `${s.ledger.failed} failed, ${s.ledger.unknown} unknown); outbox ${s.outbox}/, inbox ${s.inbox}`,
         );
     }
