@@ -40,6 +40,8 @@ export class Feedback extends ResourceGroup {
       deadLetterQueue: this.deadLetterQueue,
     });
     this.feedback.grantTableReadWrite(tables.subscribers, 'subscribers', []);
+    // SES's Send events settle ledger rows (claimed or unknown → sent).
+    this.feedback.grantTableReadWrite(tables.ledger, 'ledger', []);
     this.feedback.grantTokenSecretRead(props.tokenSecret);
     props.sesEvents.addSubscription(new LambdaSubscription(this.feedback.fn));
   }

@@ -54,6 +54,9 @@ export class SesSending extends ResourceGroup {
       configurationSetEventDestinationName: 'feedback',
       destination: EventDestination.snsTopic(events.topic),
       events: [
+        // Send: SES took the message; the feedback function settles the reader's ledger row from
+        // it (a claim whose sender died after the SES call, or an unknown). See docs/delivery.md.
+        EmailSendingEvent.SEND,
         EmailSendingEvent.BOUNCE,
         EmailSendingEvent.COMPLAINT,
         EmailSendingEvent.DELIVERY,
