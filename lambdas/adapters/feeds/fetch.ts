@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { type ErrorKind, TidingsError } from '../../core/errors.js';
 
@@ -158,6 +159,40 @@ async function fetchHttp(location: string, request: FetchRequest): Promise<Fetch
   }
 }
 
+/** What a path that is not a regular file is, for the refusal. */
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Reads at most `maxBytes` (the file may have grown since its size was checked). */
+async function readFileCapped(
+  handle: FileHandle,
+  maxBytes: number,
+  deadline: AbortSignal,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    deadline.throwIfAborted();
+    const chunk = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, null);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > maxBytes) throw new FeedTooLargeError(maxBytes, total);
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * A local file, with the limits of a URL: regular files only (a FIFO or a device would never end,
+ * or never start: opening a FIFO waits for a writer, so it is opened without waiting and refused),
+ * the same size cap, enforced while reading, and the same deadline for the whole read.
+ */
 async function readLocal(location: string, request: FetchRequest): Promise<FetchedDocument> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new FeedFetchError(
@@ -165,9 +200,10 @@ async function readLocal(location: string, request: FetchRequest): Promise<Fetch
     );
   }
   const path = isAbsolute(location) ? location : resolve(request.root, location);
-  let handle: Awaited<ReturnType<typeof open>>;
+  const deadline = AbortSignal.timeout(request.timeoutMs);
+  let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     throw new FeedFetchError(`cannot read ${location}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
       cause: error,
@@ -175,9 +211,15 @@ async function readLocal(location: string, request: FetchRequest): Promise<Fetch
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new FeedFetchError(`cannot read ${location}: not a file`);
+    if (!info.isFile())
+      throw new FeedFetchError(`cannot read ${location}: ${kindOf(info)}, not a regular file`);
     if (info.size > request.maxBytes) throw new FeedTooLargeError(request.maxBytes, 0);
-    return { notModified: false, bytes: await handle.readFile() };
+    return { notModified: false, bytes: await readFileCapped(handle, request.maxBytes, deadline) };
+  } catch (error) {
+    if (error instanceof FeedFetchError) throw error;
+    throw new FeedFetchError(`cannot read ${location}: ${describe(error, request.timeoutMs)}`, {
+      cause: error,
+    });
   } finally {
     await handle.close();
   }

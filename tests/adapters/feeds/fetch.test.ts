@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -172,5 +173,17 @@ describe('fetchDocument', () => {
     await expect(fetchDocument('ftp://example.com/feed', { root: dir, ...limits })).rejects.toThrow(
       /unsupported location/,
     );
+  });
+
+  it('refuses a named pipe (FIFO) or a device at once instead of waiting on it', async () => {
+    const fifo = join(dir, 'feed.fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(fetchDocument(fifo, { root: dir, ...limits })).rejects.toThrow(
+      `cannot read ${fifo}: a named pipe (FIFO), not a regular file`,
+    );
+    await expect(fetchDocument('/dev/zero', { root: dir, ...limits })).rejects.toThrow(
+      'cannot read /dev/zero: a device, not a regular file',
+    );
+    await expect(fetchDocument('.', { root: dir, ...limits })).rejects.toThrow('cannot read .: a folder');
   });
 });
