@@ -46,5 +46,3 @@ export class Feedback extends ResourceGroup {
     props.sesEvents.addSubscription(new LambdaSubscription(this.feedback.fn));
   }
 }
-    // SES's Send events settle ledger rows (claimed or unknown → sent).
-    this.feedback.grantTableReadWrite(tables.ledger, 'ledger', []);

@@ -42,9 +42,6 @@ export class SesSending extends ResourceGroup {
       mailFromDomain: `mail.${domain}`,
     });
     const events = new EncryptedTopic(this, 'SesEvents', {
-        // Send: SES took the message; the feedback function settles the reader's ledger row from
-        // it (a claim whose sender died after the SES call, or an unknown). See docs/delivery.md.
-        EmailSendingEvent.SEND,
       topicName: `tidings-${config.stage}-ses-events`,
       displayName: 'Tidings SES events',
       publishers: ['ses.amazonaws.com'],
