@@ -53,11 +53,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ctx = createContext({ config, home: tidingsHome(env), stage: invocation.stage });
     const command = (await import(pathToFileURL(file).href)) as { default: Command };
     return await command.default(args, ctx);
-  } catch (error) {
+  } catch (caught) {
+    // On a deployed stage an AWS failure (access denied, expired credentials) is one named line.
+    const stage = ctx?.stage;
+    const error =
+      stage === undefined ? caught : ((await import('./stage.js')).stageFailure(caught, stage) ?? caught);
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`tidings ${name}: ${message}\n`);
+    process.stderr.write(`tidings ${name}: ${stage === undefined ? message : message.split('\n')[0]}\n`);
     return exitCode(error);
   } finally {
+    if (ctx?.stage !== undefined) (await import('./target.js')).closeTargets(ctx);
     await ctx?.dispose().catch(() => undefined);
   }
 }

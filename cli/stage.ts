@@ -77,6 +77,17 @@ export interface ResolveOptions {
   onClient?: (client: { middlewareStack: unknown }) => void;
 }
 
+type ClientHook = (client: { middlewareStack: unknown }) => void;
+let watcher: ClientHook | undefined;
+
+/**
+ * Hands every SDK client a stage resolution makes to `hook` (or stops, given undefined): the
+ * stage tests record each request the CLI sends, to check the operator policy allows it.
+ */
+export function watchStageClients(hook: ClientHook | undefined): void {
+  watcher = hook;
+}
+
 /** The stage a command operates: `--stage`, else `TIDINGS_STAGE`, else none (the local stack). */
 export function stageFrom(
   flag: string | undefined,
@@ -162,11 +173,12 @@ export async function resolveStage(
   options: ResolveOptions = {},
 ): Promise<ResolvedStage> {
   checkStageName(stage);
+  const onClient = options.onClient ?? watcher;
   // The SDK's own chain finds the region and credentials (profile, SSO, environment, role);
   // a region given in `env` is taken first.
   const givenRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   const cloudformation = new CloudFormationClient(givenRegion ? { region: givenRegion } : {});
-  options.onClient?.(cloudformation);
+  onClient?.(cloudformation);
   let region: string;
   try {
     region = await cloudformation.config.region();
@@ -231,7 +243,7 @@ export async function resolveStage(
     if (!value) {
       throw new StageError(
         'other-version',
-        `stage "${stage}" has no output ${key} in ${stackName}; deploy this version of Tidings (npx cdk deploy)`,
+        `stage "${stage}" has no output ${key} in ${stackName} (it has ${Object.keys(outputs).sort().join(', ') || 'none'}); deploy this version of Tidings (npx cdk deploy)`,
       );
     }
     return value;
@@ -254,7 +266,7 @@ export async function resolveStage(
   // as SQS emulators need and AWS accepts.
   const sqs = new SQSClient({ ...common, useQueueUrlAsEndpoint: false });
   const secrets = new SecretsManagerClient(common);
-  for (const client of [dynamo, documentBase, ses, sqs, secrets]) options.onClient?.(client);
+  for (const client of [dynamo, documentBase, ses, sqs, secrets]) onClient?.(client);
   return {
     stage,
     region,
