@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Brief, BriefSchema } from '../../../lambdas/core/brief.js';
 import { parseConfig } from '../../../lambdas/core/config.js';
@@ -93,10 +93,16 @@ describe('sample briefs (samples/briefs.json)', () => {
     expect(briefs.some((b) => b.updatedAt > b.publishedAt)).toBe(true);
   });
 
-  it('links only to the project’s own example hosts, with images on some briefs', () => {
+  it('links only to the project’s own example hosts, with images on some briefs that the local API serves', () => {
     for (const brief of briefs) {
       expect(brief.url, brief.id).toMatch(/^https:\/\/tidings\.example\//);
-      if (brief.image) expect(brief.image.url, brief.id).toMatch(/^https:\/\/images\.tidings\.example\//);
+      if (!brief.image) continue;
+      // The sample pictures ship in samples/images/, served by the local API (cli/local/api-server.ts).
+      const name = /^http:\/\/127\.0\.0\.1:3000\/samples\/images\/([a-z0-9-]+\.jpg)$/.exec(
+        brief.image.url,
+      )?.[1];
+      expect(name, `${brief.id}: ${brief.image.url}`).toBeDefined();
+      expect(existsSync(new URL(`samples/images/${name}`, root)), brief.image.url).toBe(true);
     }
     const withImage = briefs.filter((b) => b.image).length;
     expect(withImage).toBeGreaterThan(0);
