@@ -71,14 +71,10 @@ function random(seed: number | undefined): () => number {
   };
 }
 
-interface SesStoreEmail {
-  messageId: string;
-  destination: { to: string[] };
-}
-
-async function inbox(sesUrl: string): Promise<SesStoreEmail[]> {
-  const response = await fetch(`${sesUrl}/store`);
-  return ((await response.json()) as { emails: SesStoreEmail[] }).emails;
+/** What the stand-in accepted: messages in all and per reader. */
+interface MessageCounter {
+  total: number;
+  perReader: Map<string, number>;
 }
 
 const bare = (to: string): string => (/<([^>]+)>/.exec(to)?.[1] ?? to).toLowerCase();
@@ -98,8 +94,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const policy = sendPolicy(config);
   const concurrency = policy.maxConcurrency;
   const home = await mkdtemp(join(tmpdir(), 'tidings-chaos-'));
-  // The Send events the stand-in publishes, counted so the test can wait for them to be applied.
+  // The stand-in's side counts every message it accepts (one Send event each, per recipient), and
+  // the test waits for the events in flight to be applied.
   let pending = 0;
+  const counter: MessageCounter = { total: 0, perReader: new Map() };
   let sink: SesEventSink | undefined;
   const stack = await startLocalStack({
     home,
@@ -107,6 +105,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     ports: { dynamodb: 0, ses: 0 },
     inMemory: true,
     sesEvents: async (event) => {
+      counter.total++;
+      const to = (event as { mail?: { destination?: string[] } }).mail?.destination ?? [];
+      for (const address of to)
+        counter.perReader.set(bare(address), (counter.perReader.get(bare(address)) ?? 0) + 1);
       pending++;
       try {
         return await sink?.(event);
@@ -143,7 +145,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     const killPoints: ChaosResult['killPoints'] = [];
     const sender = (mode: 'first' | 'resume' | 'final', kill: boolean): Promise<void> =>
-      runSender(stack, config, { mode, now, kill, rand, killPoints, log });
+      runSender(stack, config, { mode, now, kill, rand, killPoints, log, counter });
     await sender('first', options.kills > 0);
     for (let k = 1; k < options.kills; k++) await sender('resume', true);
     // Recovery after the last kill: the next scheduled passes, once the claims' lease has passed
@@ -152,11 +154,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await sender('final', false);
     await settleEvents(() => pending);
 
-    const received = new Map<string, number>();
-    const mails = await inbox(stack.sesUrl);
-    for (const mail of mails) {
-      for (const to of mail.destination.to) received.set(bare(to), (received.get(bare(to)) ?? 0) + 1);
-    }
+    const received = counter.perReader;
+    const mails = { length: counter.total };
     const ledger = new DynamoLedgerStore(stack.dynamo, stack.tables.ledger);
     const rows = new Map<string, LedgerEntry>();
     for await (const row of ledger.list(issueId)) rows.set(row.email, row);
@@ -220,6 +219,7 @@ interface SenderRun {
   rand: () => number;
   killPoints: ChaosResult['killPoints'];
   log: (line: string) => void;
+  counter: MessageCounter;
 }
 
 /**
@@ -227,7 +227,7 @@ interface SenderRun {
  * it is killed with SIGKILL at a random moment once it has started sending.
  */
 async function runSender(stack: LocalStack, config: TidingsConfig, run: SenderRun): Promise<void> {
-  const before = (await inbox(stack.sesUrl)).length;
+  const before = run.counter.total;
   const leaseMs = sendPolicy(config).leaseMs;
   const child = spawn(process.execPath, [...process.execArgv, SCRIPT, '--sender'], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -252,19 +252,19 @@ async function runSender(stack: LocalStack, config: TidingsConfig, run: SenderRu
     if (code !== 0) throw new Error(`the ${run.mode} sender exited with ${code}`);
     return;
   }
-  // Wait for the first message of this sender, then a random moment (up to about a tenth of the
-  // readers' worth of sending), then SIGKILL.
+  // Wait for the first message of this sender, then a random moment of up to two seconds of
+  // sending, then SIGKILL.
   const start = Date.now();
   let running = true;
   void exited.then(() => {
     running = false;
   });
-  while (running && (await inbox(stack.sesUrl)).length === before) {
+  while (running && run.counter.total === before) {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const delay = Math.floor(run.rand() * 2000);
   await new Promise((resolve) => setTimeout(resolve, delay));
-  const messagesBefore = (await inbox(stack.sesUrl)).length;
+  const messagesBefore = run.counter.total;
   if (running) child.kill('SIGKILL');
   await exited;
   run.killPoints.push({ kill: run.killPoints.length + 1, afterMs: Date.now() - start, messagesBefore });
