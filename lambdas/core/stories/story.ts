@@ -45,8 +45,14 @@ export interface StoryRef {
   retracted?: boolean;
 }
 
-/** A signal is one source's take; the seed's signals are a paragraph, not an article. */
+/** The brief schema's limit on signals; further items stay in the record only. */
 const MAX_SIGNALS = 10;
+/**
+ * Items a story keeps the text of: enough for every signal and more, and a bound on the stored
+ * item's size (DynamoDB's limit is 400 KB). A further source's item still belongs to the story
+ * (it routes here) but adds nothing.
+ */
+export const MAX_STORY_ITEMS = 20;
 
 /** The story item of a validated feed brief (ingest always names the source). */
 export function storyItemOf(brief: Brief): StoryItem {
@@ -128,6 +134,10 @@ export function addItem(record: StoryRecord, item: StoryItem): { record: StoryRe
     replaced.add(current.id);
     items[ofSource] = item;
     return { record: withItems(items), outcome: 'updated' };
+  }
+  if (items.length >= MAX_STORY_ITEMS) {
+    replaced.add(item.id);
+    return { record: withItems(items), outcome: 'unchanged' };
   }
   items.push(item);
   return { record: withItems(items), outcome: 'added' };
