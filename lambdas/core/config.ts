@@ -140,6 +140,18 @@ export const TidingsConfigSchema = z
         corsOrigins: [],
       }),
     alarmEmail: emailAddress.optional(),
+    /**
+     * The publication's wordmark atop every digest: a PNG or JPEG (mail clients do not show SVG)
+     * stored at twice its display size; `width` and `height` are the display size in CSS pixels.
+     * The sender's name is its alt text, and what a reader sees while images are off.
+     */
+    wordmark: z
+      .strictObject({
+        url: httpUrl,
+        width: z.number().int().min(16).max(552),
+        height: z.number().int().min(8).max(160),
+      })
+      .optional(),
     editions: z.array(EditionConfigSchema).min(1),
     sources: z.array(SourceConfigSchema).default([]),
   })
