@@ -1,6 +1,7 @@
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
+import { onInterrupt, stoppedLines } from '../interrupt.js';
 import { describeSummaries, type EditionSummary, runPass } from '../local/pipeline.js';
 import { openTarget, runStagePass } from '../target.js';
 
@@ -18,14 +19,25 @@ export default async function run(args: string[], ctx: CliContext): Promise<numb
     return 0;
   }
   const stack = await ctx.stack();
-  const summaries = await runPass(stack, {
-    now: new Date(),
-    force: true,
-    seedSamples: true,
-    log: ctx.out,
-    progress: ctx.progress?.update,
-  });
+  const interrupt = onInterrupt(ctx.err);
+  let summaries: EditionSummary[];
+  try {
+    summaries = await runPass(stack, {
+      now: new Date(),
+      force: true,
+      seedSamples: true,
+      log: ctx.out,
+      progress: ctx.progress?.update,
+      stop: interrupt.signal,
+    });
+  } finally {
+    interrupt.dispose();
+  }
   for (const line of describeSummaries(summaries)) ctx.out(line);
+  if (interrupt.signal.aborted) {
+    for (const line of stoppedLines(summaries)) ctx.err(line);
+    return 1;
+  }
   const failedSources = summaries[0]?.ingest?.filter((s) => s.error) ?? [];
   for (const source of failedSources)
     ctx.err(`source ${source.source} could not be ingested: ${source.error}`);

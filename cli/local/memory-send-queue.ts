@@ -51,11 +51,16 @@ export class MemorySendQueue implements SendQueue {
     return this.waiting.length;
   }
 
-  /** Runs the workers until every batch is handled or dead. Batches enqueued meanwhile are handled too. */
-  async drain(handler: BatchHandler): Promise<void> {
+  /**
+   * Runs the workers until every batch is handled or dead. Batches enqueued meanwhile are handled
+   * too. Once `stop` is aborted (Ctrl-C), workers take no further batch and return when the one in
+   * hand is done; what is still waiting stays in {@link size}.
+   */
+  async drain(handler: BatchHandler, stop?: AbortSignal): Promise<void> {
     let busy = 0;
     const worker = async (): Promise<void> => {
       for (;;) {
+        if (stop?.aborted) return;
         const now = Date.now();
         const index = this.waiting.findIndex((entry) => entry.notBefore <= now);
         if (index < 0) {
@@ -81,6 +86,11 @@ export class MemorySendQueue implements SendQueue {
           busy--;
         }
         if (!retry) continue;
+        if (stop?.aborted) {
+          // Handed back unfinished because of the stop: kept for whoever resumes, not counted.
+          this.waiting.push(entry);
+          continue;
+        }
         if (entry.attempts >= this.options.maxAttempts) {
           this.dead.push({ batch: entry.batch, error });
         } else {

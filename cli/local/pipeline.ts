@@ -147,8 +147,10 @@ export function sendDeps(
     { rate: sendPolicyOf(services).perWorkerRate },
     realPaceClock,
   ),
+  stopping?: AbortSignal,
 ): SendDeps {
   return {
+    ...(stopping ? { stopping } : {}),
     issues: services.issues,
     ledger: services.ledger,
     subscribers: services.subscribers,
@@ -194,7 +196,7 @@ export type SendTally = Map<string, Partial<Record<RecipientOutcome, number>>>;
  */
 export function localSender(
   services: DeliveryServices,
-  options: { workers?: number } = {},
+  options: { workers?: number; stopping?: AbortSignal } = {},
 ): { handler: BatchHandler; tally: SendTally; workers: number } {
   const plan = sendPolicyOf(services);
   const workers = Math.min(options.workers ?? plan.maxConcurrency, plan.maxConcurrency);
@@ -218,7 +220,7 @@ export function localSender(
   const handler: BatchHandler = async (batch) => {
     const limiter = await take();
     try {
-      const result = await sendBatch(sendDeps(services, limiter), batch);
+      const result = await sendBatch(sendDeps(services, limiter, options.stopping), batch);
       const counts = tally.get(batch.issueId) ?? {};
       for (const { outcome } of result.outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
       tally.set(batch.issueId, counts);
@@ -245,6 +247,11 @@ export interface PassOptions {
   progress?: ((text: string) => void) | undefined;
   services?: Partial<DeliveryServices>;
   queue?: MemorySendQueueOptions;
+  /**
+   * Ctrl-C: once aborted, no reader is claimed any more; sends in flight finish and settle, and
+   * the pass returns with its issues left `sending` for the next pass to finish (`stopped`).
+   */
+  stop?: AbortSignal;
 }
 
 export interface EditionSummary {
@@ -336,7 +343,7 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
   const dueIds = new Set(due.map((e) => e.id));
 
   const queue = new MemorySendQueue(options.queue);
-  const sender = localSender(services);
+  const sender = localSender(services, options.stop ? { stopping: options.stop } : {});
   const composed: { edition: EditionConfig; outcome: ComposeOutcome; issue: Issue; enqueued: number }[] = [];
   for (const edition of due) {
     const result = await composeIssue(composeDeps(services, queue), {
@@ -367,7 +374,10 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
   }
   await queue.drain(
     options.progress ? reportingProgress(sender.handler, composed, options.progress) : sender.handler,
+    options.stop,
   );
+  // Stopped: nothing is claimed, and what was not sent stays for the next pass (recovery above).
+  const stopped = options.stop?.aborted === true;
 
   const summaries: EditionSummary[] = [];
   for (const edition of selected) {
@@ -376,9 +386,9 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     const wasResumed = resumed.find((r) => r.issueId === issueId);
     let issue = done?.issue ?? (await services.issues.get(issueId));
     for (const r of resumed.filter((r) => r.edition === edition.id && r.issueId !== issueId)) {
-      if (queue.dead.length === 0) await completeIssue(services, r.issueId, options.now);
+      if (queue.dead.length === 0 && !stopped) await completeIssue(services, r.issueId, options.now);
     }
-    if ((done || wasResumed) && issue?.state === 'sending' && queue.dead.length === 0) {
+    if ((done || wasResumed) && issue?.state === 'sending' && queue.dead.length === 0 && !stopped) {
       // The queue drained: every reader fanned out is settled one way or another.
       await completeIssue(services, issueId, options.now);
       issue = (await services.issues.get(issueId)) ?? issue;

@@ -72,6 +72,11 @@ export interface SendDeps {
   /** First backoff after a throttle; doubles each retry. */
   backoffMs?: number;
   log?: (event: string, detail: Record<string, unknown>) => void;
+  /**
+   * Once aborted (the operator pressed Ctrl-C), no reader is claimed any more: the sends already
+   * past their claim finish and settle, the rest of the slice comes back as `retry`.
+   */
+  stopping?: AbortSignal;
 }
 
 export type RecipientOutcome =
@@ -215,6 +220,7 @@ async function sendOne(
   //    about to go, so the only crash that leaves a claim is one across the SES call itself (or
   //    before its `sent` row is stored).
   await deps.limiter.acquire();
+  if (deps.stopping?.aborted) return { result: 'retry', stop: true };
   const now = deps.clock.now();
   const held: LedgerEntry & { claimToken: string } = {
     issueId,
