@@ -3,6 +3,7 @@ import type { TidingsConfig } from '../lambdas/core/config.js';
 import { configFromContext } from './config.js';
 import { sesArns } from './constructs/ses-arns.js';
 import { StageOutputs } from './constructs/stage-outputs.js';
+import { deployOptionsFromContext } from './deploy-options.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { MonitoringStack } from './stacks/monitoring-stack.js';
@@ -51,10 +52,12 @@ export function buildStacks(
     tags: { project: 'tidings', stage: config.stage },
   };
 
+  const deploy = deployOptionsFromContext(app, config.stage);
   const data = new DataStack(app, name('Data'), {
     ...common,
-    description: 'Tidings: tables and token secret (stateful)',
+    description: 'Tidings: tables, token secret, asset bucket and the SES sending identity (stateful)',
     config,
+    existingIdentity: deploy.existingIdentity,
     terminationProtection: config.stage !== 'dev',
   });
   const shared = { config, tables: data.tables, tokenSecret: data.tokenSecret };
@@ -62,6 +65,7 @@ export function buildStacks(
     ...common,
     description: 'Tidings: ingest, compose, send and feedback, with SES and schedules',
     ...shared,
+    ...(deploy.receiptRuleSet ? { sharedRuleSet: deploy.receiptRuleSet } : {}),
   });
   const api = new ApiStack(app, name('Api'), {
     ...common,
@@ -79,6 +83,7 @@ export function buildStacks(
       send: pipeline.sendDeadLetterQueue,
       scheduler: pipeline.schedulerDeadLetterQueue,
       feedback: pipeline.feedbackDeadLetterQueue,
+      'failed-runs': pipeline.failedRunsQueue,
     },
     httpApi: api.httpApi,
   });

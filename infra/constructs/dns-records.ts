@@ -5,7 +5,8 @@ import { ResourceGroup } from './resource-group.js';
 
 export interface DnsRecordsProps {
   domain: string;
-  identity: EmailIdentity;
+  /** The identity, when the stack manages it; an existing one's DKIM records are in the SES console. */
+  identity: EmailIdentity | undefined;
 }
 
 /**
@@ -18,7 +19,7 @@ export class DnsRecords extends ResourceGroup {
     super(scope, id);
     const { domain } = props;
     const region = Stack.of(this).region;
-    props.identity.dkimRecords.forEach((record, index) => {
+    props.identity?.dkimRecords.forEach((record, index) => {
       new CfnOutput(this, `DkimRecord${index + 1}`, {
         description: `DKIM CNAME ${index + 1}: name -> value`,
         value: `${record.name} CNAME ${record.value}`,

@@ -1,6 +1,7 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -27,12 +28,21 @@ export interface SchedulesProps {
 }
 
 /**
+ * Lambda's own retries of a scheduled run that failed (the Scheduler retries only invocations it
+ * could not make). Ingest gets none: the next run comes within minutes and a retry would pile runs
+ * on a slow source. Compose gets two, an hour at most, while the send time is still near.
+ */
+export const RUN_RETRIES = { ingest: 0, compose: 2 } as const;
+
+/**
  * EventBridge Scheduler: ingest on a rate, and compose per edition at its send time in its own
  * time zone, run by a role that may invoke only those two functions, with a dead-letter queue for
- * invocations the Scheduler could not make.
+ * invocations the Scheduler could not make and an on-failure destination for runs that failed.
  */
 export class Schedules extends ResourceGroup {
   readonly deadLetterQueue: Queue;
+  /** Where a run that failed every retry is kept (the functions' on-failure destination). */
+  readonly failedRuns: Queue;
   readonly role: Role;
 
   constructor(scope: Construct, id: string, props: SchedulesProps) {
@@ -48,6 +58,25 @@ export class Schedules extends ResourceGroup {
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the EventBridge schedules; it has no consumer whose failures would need another queue.',
+    });
+
+    this.failedRuns = new Queue(this, 'FailedRunsQueue', {
+      queueName: `${prefix}-failed-runs`,
+      ...QUEUE_DEFAULTS,
+    });
+    Validations.of(this.failedRuns).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the on-failure destination of the scheduled ingest and compose runs; it has no consumer whose failures would need another queue.',
+    });
+    props.ingest.configureAsyncInvoke({
+      retryAttempts: RUN_RETRIES.ingest,
+      onFailure: new SqsDestination(this.failedRuns),
+    });
+    props.compose.configureAsyncInvoke({
+      retryAttempts: RUN_RETRIES.compose,
+      maxEventAge: Duration.hours(1),
+      onFailure: new SqsDestination(this.failedRuns),
     });
 
     this.role = new Role(this, 'SchedulerRole', {

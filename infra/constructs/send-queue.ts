@@ -64,7 +64,7 @@ export class SendQueue extends ResourceGroup {
     this.send.grantTableReadWrite(tables.issues, 'issues', []);
     this.send.grantTableRead(tables.subscribers, 'subscribers', []);
     this.send.grantTableReadWrite(tables.ledger, 'ledger');
-    this.send.grantSendRawEmail(props.ses.identity, props.ses.configurationSet);
+    this.send.grantSendRawEmail(props.ses, config.sender.address);
     this.send.grantTokenSecretRead(props.tokenSecret);
     this.send.function.addEventSource(
       new SqsEventSource(this.queue, {

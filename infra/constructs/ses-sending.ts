@@ -1,9 +1,7 @@
 import {
   ConfigurationSet,
-  EmailIdentity,
   EmailSendingEvent,
   EventDestination,
-  Identity,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
@@ -17,29 +15,22 @@ export interface SesSendingProps {
 }
 
 /**
- * What SES sends with: the configuration set (reputation metrics, account-level suppression of
- * bounces and complaints), the verified domain identity with Easy DKIM and a custom MAIL FROM
- * domain, and the encrypted topic the configuration set publishes delivery events to.
+ * What SES sends with: the stage's configuration set (reputation metrics, suppression of bounces
+ * and complaints), which every message names, and the encrypted topic it publishes delivery events
+ * to. The identity is the data stack's ({@link SendingIdentity}), which outlives this one.
  */
 export class SesSending extends ResourceGroup {
   readonly configurationSet: ConfigurationSet;
-  readonly identity: EmailIdentity;
   readonly events: Topic;
 
   constructor(scope: Construct, id: string, props: SesSendingProps) {
     super(scope, id);
     const { config } = props;
-    const domain = config.sender.domain;
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName: config.ses.configurationSet,
       reputationMetrics: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       sendingEnabled: true,
-    });
-    this.identity = new EmailIdentity(this, 'Identity', {
-      identity: Identity.domain(domain),
-      configurationSet: this.configurationSet,
-      mailFromDomain: `mail.${domain}`,
     });
     const events = new EncryptedTopic(this, 'SesEvents', {
       topicName: `tidings-${config.stage}-ses-events`,

@@ -54,7 +54,7 @@ export class ApiStack extends Stack {
     this.api.grantTableRead(tables.issues, 'issues', ['byEdition']);
     this.api.grantTokenSecretRead(tokenSecret);
     const ses = sesArns(this, config);
-    this.api.grantSendRawEmail(ses.identity, ses.configurationSet);
+    this.api.grantSendRawEmail(ses, config.sender.address);
 
     const origins = config.api.corsOrigins;
     this.httpApi = new HttpApi(this, 'HttpApi', {

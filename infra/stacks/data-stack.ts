@@ -1,4 +1,4 @@
-import { Fn, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, SecretValue, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -11,9 +11,13 @@ import {
 } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import { AssetBucket } from '../constructs/asset-bucket.js';
+import { GroupedStack } from '../constructs/resource-group.js';
+import { SendingIdentity } from '../constructs/sending-identity.js';
 
 export interface DataStackProps extends StackProps {
   config: TidingsConfig;
+  /** The sending identity exists already (`tidingsDeploy.<stage>.existingIdentity`). */
+  existingIdentity?: boolean;
 }
 
 /** Key id of the first token-signing key; rotation adds `k2`, `k3`, … (see "Rotating the token secret" in the README). */
@@ -30,12 +34,14 @@ const attribute = (key: KeyDefinition): { name: string; type: AttributeType } =>
  * stack (RETAIN and deletion protection): losing the subscriber list or the signing key is not an
  * acceptable side effect of `cdk destroy`.
  */
-export class DataStack extends Stack {
+export class DataStack extends GroupedStack {
   readonly tables: Readonly<Record<TableId, Table>>;
   /** `{"active":"k1","keys":[{"id":"k1","secret":"…"}]}`, read by ARN at cold start. */
   readonly tokenSecret: Secret;
   /** The publisher's images and wordmark, served over https (docs/digest.md, "Images"). */
   readonly assets: AssetBucket;
+  /** The sending domain's SES identity and its DNS records (outputs), retained. */
+  readonly sendingIdentity: SendingIdentity;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -99,5 +105,9 @@ export class DataStack extends Stack {
     Validations.of(this.tokenSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotationReason });
 
     this.assets = new AssetBucket(this, 'Assets', { stage: config.stage });
+    this.sendingIdentity = new SendingIdentity(this, 'SendingIdentity', {
+      config,
+      existing: props.existingIdentity ?? false,
+    });
   }
 }

@@ -7,9 +7,11 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import { FunctionAlarms } from '../constructs/alarms/function-alarms.js';
+import { HeldIssueAlarms } from '../constructs/alarms/held-issue-alarms.js';
 import { MissedIssueAlarms } from '../constructs/alarms/missed-issue-alarms.js';
 import { QueueAlarms } from '../constructs/alarms/queue-alarms.js';
 import { SesReputationAlarms } from '../constructs/alarms/ses-reputation-alarms.js';
+import { SourceAlarms } from '../constructs/alarms/source-alarms.js';
 import type { AlarmTarget } from '../constructs/alarms/stage-alarm.js';
 import { EncryptedTopic } from '../constructs/encrypted-topic.js';
 import { PipelineDashboard } from '../constructs/pipeline-dashboard.js';
@@ -49,7 +51,13 @@ export class MonitoringStack extends GroupedStack {
     const compose = { service: props.compose.serviceName, stage: config.stage };
 
     this.alarms = [
-      ...new QueueAlarms(this, 'QueueAlarms', { target, deadLetterQueues: props.deadLetterQueues }).alarms,
+      ...new QueueAlarms(this, 'QueueAlarms', {
+        target,
+        sendQueue: props.sendQueue,
+        deadLetterQueues: props.deadLetterQueues,
+      }).alarms,
+      ...new SourceAlarms(this, 'SourceAlarms', { target, config }).alarms,
+      ...new HeldIssueAlarms(this, 'HeldIssueAlarms', { target, config, compose }).alarms,
       ...new FunctionAlarms(this, 'FunctionAlarms', {
         target,
         functions: props.functions,

@@ -1,12 +1,11 @@
 import { CfnOutput, Duration, type StackProps } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { ConfigurationSet, EmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { ConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TableId } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
-import { DnsRecords } from '../constructs/dns-records.js';
 import { Feedback } from '../constructs/feedback.js';
 import { GroupedStack } from '../constructs/resource-group.js';
 import { Schedules } from '../constructs/schedules.js';
@@ -20,12 +19,14 @@ export interface PipelineStackProps extends StackProps {
   config: TidingsConfig;
   tables: Readonly<Record<TableId, Table>>;
   tokenSecret: Secret;
+  /** Add the unsubscribe rule to this existing receipt rule set (`tidingsDeploy.<stage>.receiptRuleSet`). */
+  sharedRuleSet?: string;
 }
 
 /**
  * The stateless pipeline: ingest on a rate, compose per edition in its time zone, send through an
  * SQS queue paced to the account's SES rate, and feedback from SES (bounces, complaints, mail to
- * the unsubscribe address). Also owns the SES sending identity and configuration set.
+ * the unsubscribe address). Also owns the stage's SES configuration set and receipt rule.
  */
 export class PipelineStack extends GroupedStack {
   readonly ingest: TidingsFunction;
@@ -36,8 +37,9 @@ export class PipelineStack extends GroupedStack {
   readonly sendDeadLetterQueue: Queue;
   readonly schedulerDeadLetterQueue: Queue;
   readonly feedbackDeadLetterQueue: Queue;
+  /** Scheduled ingest and compose runs that failed every retry. */
+  readonly failedRunsQueue: Queue;
   readonly configurationSet: ConfigurationSet;
-  readonly identity: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -45,7 +47,6 @@ export class PipelineStack extends GroupedStack {
 
     const sending = new SesSending(this, 'SesSending', { config });
     this.configurationSet = sending.configurationSet;
-    this.identity = sending.identity;
 
     const delivery = new SendQueue(this, 'SendQueue', {
       config,
@@ -89,7 +90,11 @@ export class PipelineStack extends GroupedStack {
     });
     this.feedback = feedback.feedback;
     this.feedbackDeadLetterQueue = feedback.deadLetterQueue;
-    const receiving = new SesReceiving(this, 'SesReceiving', { config, handler: this.feedback.fn });
+    const receiving = new SesReceiving(this, 'SesReceiving', {
+      config,
+      handler: this.feedback.fn,
+      ...(props.sharedRuleSet ? { sharedRuleSet: props.sharedRuleSet } : {}),
+    });
 
     const schedules = new Schedules(this, 'Schedules', {
       config,
@@ -97,10 +102,10 @@ export class PipelineStack extends GroupedStack {
       compose: this.compose.fn,
     });
     this.schedulerDeadLetterQueue = schedules.deadLetterQueue;
+    this.failedRunsQueue = schedules.failedRuns;
 
-    new DnsRecords(this, 'DnsRecords', { domain: config.sender.domain, identity: this.identity });
     new CfnOutput(this, 'ReceiptRuleSetName', {
-      description: 'Activate with: aws ses set-active-receipt-rule-set --rule-set-name <this>',
+      description: 'The receipt rule set holding the unsubscribe rule (active: see tidings doctor)',
       value: receiving.ruleSet.receiptRuleSetName,
     });
     new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queueUrl });

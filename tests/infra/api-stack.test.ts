@@ -60,14 +60,15 @@ describe('ApiStack', () => {
       expect(environment.TABLE_BRIEFS).toBeUndefined();
     });
 
-    it('may send confirmations only through the sending identity and configuration set', () => {
+    it('may send confirmations only through the configuration set, from the sender address', () => {
       const ses = roleStatements(template, 'ApiRole').filter((s) =>
         actionsOf(s).some((a) => a.startsWith('ses:')),
       );
       expect(ses.flatMap(actionsOf)).toEqual(['ses:SendRawEmail']);
       const resources = ses.flatMap(resourcesOf).map((r) => JSON.stringify(r));
       expect(resources).toHaveLength(2);
-      expect(resources[0]).toMatch(/:ses:.*:identity\/tidings\.example"/);
+      expect(resources[0]).toMatch(/:ses:.*:identity\/\*"/);
+      expect(ses[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'digest@tidings.example' } });
       expect(resources[1]).toMatch(/:ses:.*:configuration-set\/tidings-dev"/);
     });
 

@@ -4,13 +4,25 @@ import type { Construct } from 'constructs';
 import { ResourceGroup } from '../resource-group.js';
 import { type AlarmTarget, StageAlarm } from './stage-alarm.js';
 
+/**
+ * Age of the send queue's oldest message that raises an alarm: twice the send queue's visibility
+ * timeout, so a batch that failed once and waits for its next attempt is already one, long before
+ * its fifth failure parks it in the dead-letter queue an hour later.
+ */
+export const SEND_QUEUE_AGE_ALARM = Duration.minutes(24);
+
 export interface QueueAlarmsProps {
   target: AlarmTarget;
+  /** The send queue, whose oldest message should never be old. */
+  sendQueue: IQueue;
   /** Dead-letter queues by a short label; any message in one raises an alarm. */
   deadLetterQueues: Record<string, IQueue>;
 }
 
-/** An alarm per dead-letter queue as soon as it holds a message: something failed every retry. */
+/**
+ * An alarm per dead-letter queue as soon as it holds a message (something failed every retry), and
+ * one on the send queue's oldest message getting old (sending is failing or stuck).
+ */
 export class QueueAlarms extends ResourceGroup {
   readonly alarms: StageAlarm[] = [];
 
@@ -29,5 +41,16 @@ export class QueueAlarms extends ResourceGroup {
         }),
       );
     }
+    this.alarms.push(
+      new StageAlarm(this, 'send-queue-age', {
+        target: props.target,
+        metric: props.sendQueue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        description: `The send queue's oldest message is over ${SEND_QUEUE_AGE_ALARM.toMinutes()} minutes old: sends are failing or stuck.`,
+        threshold: SEND_QUEUE_AGE_ALARM.toSeconds(),
+      }),
+    );
   }
 }

@@ -6,7 +6,7 @@ describe('DnsRecords', () => {
   let outputs: Record<string, { Value: unknown }>;
 
   beforeAll(() => {
-    outputs = Template.fromStack(buildTestApp().pipeline).findOutputs('*') as typeof outputs;
+    outputs = Template.fromStack(buildTestApp().data).findOutputs('*') as typeof outputs;
   });
 
   it('outputs the three DKIM CNAMEs of the sending identity', () => {

@@ -9,14 +9,6 @@ describe('SesSending', () => {
     template = Template.fromStack(buildTestApp().pipeline);
   });
 
-  it('verifies the sending domain with Easy DKIM and a custom MAIL FROM domain', () => {
-    template.hasResourceProperties('AWS::SES::EmailIdentity', {
-      EmailIdentity: 'tidings.example',
-      MailFromAttributes: { MailFromDomain: 'mail.tidings.example' },
-      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: Match.anyValue() } },
-    });
-  });
-
   it('uses a configuration set with reputation metrics that suppresses bounces and complaints', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', {
       Name: 'tidings-dev',
