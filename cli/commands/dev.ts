@@ -56,13 +56,16 @@ export default async function dev(args: string[], ctx: CliContext): Promise<numb
   await writeStackFile(ctx.home, stack.ports);
 
   let stopping = false;
+  // Ctrl-C stops a pass that is sending: no new reader is claimed, the sends in flight finish.
+  const halt = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let busy: Promise<unknown> = Promise.resolve();
   const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       if (stopping) return;
       stopping = true;
-      ctx.out('\nstopping…');
+      halt.abort();
+      ctx.out('\nstopping… (no new reader is claimed; messages in flight finish first)');
       if (timer) clearInterval(timer);
       void busy
         .catch(() => undefined)
@@ -85,6 +88,7 @@ export default async function dev(args: string[], ctx: CliContext): Promise<numb
         ingest,
         log: ctx.out,
         progress: ctx.progress?.update,
+        stop: halt.signal,
       });
       // The first pass reports every edition; a scheduled pass only what it did.
       for (const line of describeSummaries(summaries)) {
