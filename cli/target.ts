@@ -4,6 +4,7 @@ import type { TidingsConfig } from '../lambdas/core/config.js';
 import { ingestConfiguredSources } from '../lambdas/core/ingest.js';
 import { countLedger } from '../lambdas/core/issue.js';
 import { completeIssue } from '../lambdas/core/issue-life.js';
+import { STAGE_OUTPUTS } from '../lambdas/wiring/stage-outputs.js';
 import type { Wiring } from '../lambdas/wiring/wiring.js';
 import { wire } from '../lambdas/wiring/wiring.js';
 import type { CliContext } from './context.js';
@@ -41,16 +42,24 @@ export interface Target {
   failure(error: unknown): unknown;
 }
 
-/** The configuration of a stage: the project's settings under the stage's name. */
-export function stageConfig(config: TidingsConfig, stage: string): TidingsConfig {
-  return { ...config, stage };
+/**
+ * The configuration of a stage: the project's settings under the stage's name, with the names the
+ * stage was deployed with (its SES configuration set) from its outputs.
+ */
+export function stageConfig(config: TidingsConfig, stage: ResolvedStage): TidingsConfig {
+  const configurationSet = stage.outputs[STAGE_OUTPUTS.configurationSetName];
+  return {
+    ...config,
+    stage: stage.stage,
+    ...(configurationSet ? { ses: { ...config.ses, configurationSet } } : {}),
+  };
 }
 
 /** Opens the target of a command; `ctx.stage` picks a deployed stage. */
 export async function openTarget(ctx: CliContext): Promise<Target> {
   if (ctx.stage !== undefined) {
     const stage = await resolveStage(ctx.stage);
-    const config = stageConfig(ctx.config, ctx.stage);
+    const config = stageConfig(ctx.config, stage);
     const wiring = wire({
       config,
       resources: stage.resources,

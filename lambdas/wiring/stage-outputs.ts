@@ -49,6 +49,7 @@ export function outputsTheCliReads(): string[] {
     ...Object.values(STAGE_OUTPUTS.tables),
     STAGE_OUTPUTS.sendQueueUrl,
     STAGE_OUTPUTS.tokenSecretArn,
+    STAGE_OUTPUTS.configurationSetName,
     STAGE_OUTPUTS.interfaceVersion,
     STAGE_OUTPUTS.version,
   ];

@@ -26,7 +26,7 @@ import {
   stageSecrets,
   startMoto,
 } from '../support/moto.js';
-import { type AwsRequest, recordRequests } from '../support/operator-policy.js';
+import { type AwsRequest, disallowedRequests, recordRequests } from '../support/operator-policy.js';
 
 /**
  * `tidings --stage` end to end against moto: the stage's tables, queues and secret are made by
@@ -260,5 +260,51 @@ describe.skipIf(Boolean(skip))(
       );
       for (const row of rows) expect(row.split(' ')[2]).toMatch(/\S{8,}/);
     }, 120_000);
+    it('cancels mid-send: readers not yet mailed are recorded cancelled, and the sender mails none of them', async () => {
+      const edition = stacks.config.editions.find((e) => e.id === 'sg');
+      if (!edition) throw new Error('no sg');
+      const issueId = currentIssueId(edition, new Date());
+      expect((await tidings('digest', '--edition', 'sg')).code).toBe(0);
+      expect((await tidings('approve', issueId)).code).toBe(0);
+      // The queue holds the fan-out; the operator cancels before the send function gets to it.
+      const cancelled = await tidings('cancel', issueId);
+      expect(cancelled.out).toEqual([
+        `cancelled ${issueId}: ${readers.length} readers not yet mailed recorded as cancelled`,
+      ]);
+      await drainQueue();
+      const status = await tidings('status', '--issue', issueId, '--recipients');
+      expect(status.out[0]).toMatch(
+        new RegExp(`^${issueId}\\s+cancelled\\s+recipients 4 sent 0 .* cancelled 4`),
+      );
+      expect(status.out.slice(1).every((line) => / cancelled /.test(line))).toBe(true);
+    }, 120_000);
+
+    it('sends one test copy through SES with digest --to, recording nothing', async () => {
+      const sent = await tidings('digest', '--edition', 'dc', '--to', 'editor@tidings-ops.net');
+      expect(sent.err).toEqual([]);
+      expect(sent.out.join('\n')).toMatch(
+        /test copy of dc-\S+ sent to editor@tidings-ops.net \(SES message id \S+\), not recorded/,
+      );
+    });
+
+    it('forgets a reader on the real tables: export no longer holds them', async () => {
+      const forgot = await tidings('subscribers', 'forget', 'ben@example.com');
+      expect(forgot.code).toBe(0);
+      const exported = await tidings('subscribers', 'export');
+      expect(exported.out.join('\n')).not.toContain('ben@example.com');
+      expect(exported.out.join('\n')).toContain('ada@example.com');
+    });
+
+    it('says dev is local-only (exit 2)', async () => {
+      const dev = await tidings('dev');
+      expect(dev.code).toBe(2);
+      expect(dev.err).toEqual([expect.stringMatching(/dev runs the local stack only/)]);
+    });
+
+    it('stays within the operator policy: every request the stage wiring sent is allowed, on this stage only', () => {
+      expect(requests.length).toBeGreaterThan(10);
+      const denied = disallowedRequests(stacks, requests);
+      expect(denied).toEqual([]);
+    });
   },
 );

@@ -141,6 +141,7 @@ export function emulatedStageTemplate(
     STAGE_OUTPUTS.sendQueueUrl,
     STAGE_OUTPUTS.sendDeadLetterQueueUrl,
     STAGE_OUTPUTS.tokenSecretArn,
+    STAGE_OUTPUTS.configurationSetName,
     STAGE_OUTPUTS.interfaceVersion,
     STAGE_OUTPUTS.version,
   ]);
