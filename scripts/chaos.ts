@@ -229,7 +229,8 @@ interface SenderRun {
 async function runSender(stack: LocalStack, config: TidingsConfig, run: SenderRun): Promise<void> {
   const before = run.counter.total;
   const leaseMs = sendPolicy(config).leaseMs;
-  const child = spawn(process.execPath, [...process.execArgv, SCRIPT, '--sender'], {
+  // Through tsx's loader, whoever runs this (tsx, the benchmark runner, vitest).
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--sender'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
