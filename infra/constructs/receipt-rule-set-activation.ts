@@ -38,9 +38,8 @@ export class ReceiptRuleSetActivation extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: RESOURCE_TYPE,
+      // The reference orders it: created after the rule set, deleted before it.
       properties: { RuleSetName: props.ruleSet.receiptRuleSetName },
     });
-    // Created after the rule set and deleted before it.
-    this.resource.node.addDependency(props.ruleSet);
   }
 }
