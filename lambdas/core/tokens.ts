@@ -272,8 +272,13 @@ function addressOf(key: TokenKey, readerId: string): string | undefined {
 
 /** Signs a token for one purpose and reader with the keyring's active key. */
 export function signToken(keyring: Keyring, request: TokenRequest): string {
+  return signFor(keyring, request, readerIdOf(keyring.active, request.email));
+}
+
+/** {@link signToken} with the reader id already made (a digest's two links share it). */
+function signFor(keyring: Keyring, request: TokenRequest, readerId: string): string {
   const key = keyring.active;
-  const payload: Payload = { p: request.purpose, r: readerIdOf(key, request.email) };
+  const payload: Payload = { p: request.purpose, r: readerId };
   if (request.edition !== undefined) payload.d = request.edition;
   if (request.editions !== undefined) payload.ds = [...request.editions];
   if (request.expiresAt !== undefined) payload.x = Math.floor(request.expiresAt.getTime() / 1000);
@@ -393,8 +398,9 @@ export function readerLinks(
 ): ReaderLinks {
   const email = normalizeEmail(options.email);
   const base = trimBaseUrl(options.baseUrl);
-  const unsubscribe = signToken(keyring, { purpose: 'unsubscribe', email, edition: options.edition });
-  const preferences = signToken(keyring, { purpose: 'preferences', email, edition: options.edition });
+  const readerId = readerIdOf(keyring.active, email);
+  const unsubscribe = signFor(keyring, { purpose: 'unsubscribe', email, edition: options.edition }, readerId);
+  const preferences = signFor(keyring, { purpose: 'preferences', email, edition: options.edition }, readerId);
   const localPart = `${MAILTO_PREFIX}${options.edition}.${mailtoCode(keyring.active, email, options.edition)}`;
   if (localPart.length > MAX_LOCAL_PART) {
     throw new RangeError(`unsubscribe mailbox "${localPart}" is longer than ${MAX_LOCAL_PART} characters`);
