@@ -1,6 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { Liquid, type Template } from 'liquidjs';
-import mjml2html from 'mjml';
+import { Liquid, type LiquidOptions, type Template } from 'liquidjs';
+import { DIGEST_TEMPLATES } from '../../templates/compiled/digest.js';
 import {
   buildDigestView,
   type DigestInput,
@@ -18,19 +17,35 @@ import {
 } from '../core/digest.js';
 import { TidingsError } from '../core/errors.js';
 
-/** The project's `templates/` folder, found from this file (also when run from a bundle next to it). */
-export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
-
-/** MJML rejected the filled template, or the output lost a slot; the issue must not go out. */
+/** MJML rejected a template, or the output lost a slot; the issue must not go out. */
 export class DigestRenderError extends TidingsError {
   override readonly name = 'DigestRenderError';
   override readonly kind = 'internal';
 }
 
+/** A compiled digest: LiquidJS templates by name (`digest`, and the partials it includes). */
+export type DigestTemplates = Readonly<Record<string, string>>;
+
 /**
- * Renders digests: LiquidJS (every output escaped, brief text passed only as data) fills
- * `templates/digest.mjml`, then MJML compiles the result with strict validation. Templates are
- * parsed once per renderer; a renderer is reused for every issue a worker renders.
+ * How LiquidJS fills the digest, at build time's reference render and at compose time alike:
+ * every `{{ }}` output escaped (nothing in the templates opts out with `| raw`), brief text passed
+ * only as data, a misspelt variable failing the render (`if` on an absent optional field is still
+ * false).
+ */
+export const DIGEST_LIQUID_OPTIONS = {
+  outputEscape: 'escape',
+  strictFilters: true,
+  strictVariables: true,
+  lenientIf: true,
+  ownPropertyOnly: true,
+  jsTruthy: false,
+} as const satisfies LiquidOptions;
+
+/**
+ * Renders digests from the template `scripts/build-templates.ts` compiled when the functions were
+ * built (`templates/compiled/digest.ts`): MJML has already turned `templates/digest.mjml` into
+ * HTML whose data parts are LiquidJS tags, so a render is LiquidJS alone. Templates are parsed
+ * once per renderer; a renderer is reused for every issue a worker renders.
  */
 export class DigestRenderer {
   private constructor(
@@ -40,35 +55,28 @@ export class DigestRenderer {
   ) {}
 
   /**
-   * Parses the templates once; partials are read and cached on first use. `warn` gets each thing
-   * a render leaves out and why (an image that is not https on an https stage); default: stderr.
+   * Parses the compiled templates once (default: the committed compiled digest). `warn` gets each
+   * thing a render leaves out and why (an image that is not https on an https stage); default:
+   * stderr.
    */
   static async create(
-    options: { templatesDir?: string; warn?: (message: string) => void } = {},
+    options: { templates?: DigestTemplates; warn?: (message: string) => void } = {},
   ): Promise<DigestRenderer> {
-    const root = options.templatesDir ?? DEFAULT_TEMPLATES_DIR;
+    const templates = options.templates ?? DIGEST_TEMPLATES;
     const liquid = new Liquid({
-      root: [root],
-      partials: [root],
-      extname: '.mjml',
+      ...DIGEST_LIQUID_OPTIONS,
+      templates: { ...templates },
+      extname: '',
       cache: true,
-      // Escapes every `{{ }}` output; nothing in the templates opts out with `| raw`.
-      outputEscape: 'escape',
-      strictFilters: true,
-      // A misspelt variable fails the render; `if` on an absent optional field is still false.
-      strictVariables: true,
-      lenientIf: true,
-      ownPropertyOnly: true,
-      jsTruthy: false,
     });
-    const template = await liquid.parseFile('digest');
+    const template = liquid.parse(templates.digest ?? '', 'digest');
     const renderer = new DigestRenderer(liquid, template, options.warn ?? ((m) => console.warn(m)));
     return renderer;
   }
 
   /**
    * Renders an issue once, with slot markers where each recipient's values go. Throws
-   * {@link DigestRenderError} on any MJML error.
+   * {@link DigestRenderError} when the output lost a slot.
    */
   async render(input: DigestInput): Promise<RenderedDigest> {
     const view = buildDigestView(input);
@@ -88,9 +96,9 @@ export class DigestRenderer {
   }
 
   /**
-   * A full render for one recipient: their values go through Liquid and MJML like any other
-   * data. The send path never does this (it splices into {@link render}'s output); it is the
-   * reference that splicing must match, in tests and the benchmark.
+   * A full render for one recipient: their values go through Liquid like any other data. The
+   * send path never does this (it splices into {@link render}'s output); it is the reference that
+   * splicing must match, in tests and the benchmark.
    */
   async renderFor(input: DigestInput, recipient: RecipientLinks): Promise<RenderedDigest> {
     const publication = publicationName(input.config, input.edition);
@@ -100,8 +108,8 @@ export class DigestRenderer {
   }
 
   private async renderView(view: DigestView): Promise<Omit<RenderedDigest, 'htmlBytes'>> {
-    const source: string = await this.liquid.render(this.template, view);
-    const html = await compileMjml(source, 'digest.mjml');
+    const filled: string = await this.liquid.render(this.template, view);
+    const html = finish(filled);
     return { subject: view.subject, preheader: view.preheader, html, text: digestText(view) };
   }
 
@@ -115,19 +123,27 @@ export class DigestRenderer {
   }
 }
 
-/** Compiles MJML with strict validation; any error fails with every message MJML gave. */
-export async function compileMjml(source: string, fileName: string): Promise<string> {
-  let result: Awaited<ReturnType<typeof mjml2html>>;
-  try {
-    result = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
-  } catch (cause) {
-    throw new DigestRenderError(`MJML rejected ${fileName}: ${describe(cause)}`, { cause });
-  }
-  if (result.errors.length > 0) {
-    const messages = result.errors.map((e) => e.formattedMessage ?? e.message).join('; ');
-    throw new DigestRenderError(`MJML rejected ${fileName}: ${messages}`);
-  }
-  return compactStyles(trimIndentation(result.html));
+/**
+ * The byte-saving passes over MJML's output: at build time on the compiled template, and again
+ * once the data is in, so that a compose-time render equals MJML compiling the filled template
+ * (data with a line break and indentation is trimmed as it would have been).
+ */
+export function compactHtml(html: string): string {
+  return compactStyles(trimIndentation(html));
+}
+
+/**
+ * Marks, in a compiled template, where a component's content starts and ends next to a Liquid
+ * tag: MJML trims such content, so the renderer trims it once the data is in (escaped data never
+ * holds `<`, so it cannot forge a marker).
+ */
+export const TRIM_START = '<!--tidings:trim-start-->';
+export const TRIM_END = '<!--tidings:trim-end-->';
+const TRIMMED = /<!--tidings:trim-start-->\s*|\s*<!--tidings:trim-end-->/g;
+
+/** What MJML would have done to the filled template: its trims, then the byte-saving passes. */
+function finish(html: string): string {
+  return compactHtml(html.replace(TRIMMED, ''));
 }
 
 /**
@@ -155,13 +171,4 @@ function compactStyles(html: string): string {
       return `${open}${compact}${close}`;
     },
   );
-}
-
-function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'errors' in error && Array.isArray(error.errors)) {
-    return error.errors
-      .map((e: { formattedMessage?: string; message?: string }) => e.formattedMessage ?? e.message)
-      .join('; ');
-  }
-  return error instanceof Error ? error.message : String(error);
 }

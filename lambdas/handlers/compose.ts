@@ -9,8 +9,8 @@ const logger = new Logger();
 const wiring = lambdaWiring({
   tables: ['briefs', 'issues', 'subscribers', 'ledger'],
   queue: true,
-  // In Lambda the templates are copied into the bundle and TEMPLATES_DIR points at them.
-  renderer: (options) => DigestRenderer.create(options),
+  // The digest template is compiled into the bundle (templates/compiled/digest.ts).
+  renderer: () => DigestRenderer.create(),
 });
 // The stage is a dimension of every metric, so two stages in one account keep apart.
 const metrics = new Metrics({

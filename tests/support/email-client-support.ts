@@ -1,6 +1,6 @@
 import { doIUseEmail } from '@jsx-email/doiuse-email';
 import { parseHTML } from 'linkedom';
-import { compileMjml } from '../../lambdas/adapters/digest-renderer.js';
+import { compileMjml } from '../../scripts/compile-mjml.js';
 
 /**
  * The mail-client support gate: caniemail's data (through `@jsx-email/doiuse-email`) on an
