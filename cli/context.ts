@@ -1,6 +1,12 @@
 import type { TidingsConfig } from '../lambdas/core/config.js';
 import { closestMatch } from '../lambdas/core/suggest.js';
-import { attachLocalStack, exportStackEnv, type LocalStack, startLocalStack } from './local/stack.js';
+import {
+  attachLocalStack,
+  configuredPorts,
+  exportStackEnv,
+  type LocalStack,
+  startLocalStack,
+} from './local/stack.js';
 import { type ProgressLine, progressLine } from './progress.js';
 import { UsageError } from './usage-error.js';
 
@@ -58,6 +64,8 @@ export function createContext(options: ContextOptions): CliContext & { dispose()
     progress,
     stack() {
       pending ??= (async () => {
+        // A bad TIDINGS_*_PORT is bad input (exit 2) whether a stack is started or attached to.
+        configuredPorts();
         const stack =
           (await attachLocalStack(options.home, options.config)) ??
           (await startLocalStack({

@@ -4,13 +4,16 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createContext } from '../../cli/context.js';
 import { exitCode } from '../../cli/exit-code.js';
 import { startApiServer } from '../../cli/local/api-server.js';
 import {
   configuredPorts,
   LocalStackError,
   PortSettingError,
+  removeStackFile,
   startLocalStack,
+  writeStackFile,
 } from '../../cli/local/stack.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import { testConfig } from '../support/stack.js';
@@ -147,6 +150,25 @@ describe('local stack faults an operator meets get one line each', () => {
       });
     },
   );
+
+  it('refuses a bad TIDINGS_*_PORT also when attaching to a running stack', async () => {
+    const running = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 }, inMemory: true });
+    await writeStackFile(home, running.ports);
+    const saved = process.env.TIDINGS_DYNAMODB_PORT;
+    process.env.TIDINGS_DYNAMODB_PORT = 'eighty';
+    const ctx = createContext({ config, home, out: () => undefined, err: () => undefined });
+    try {
+      const error = await ctx.stack().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PortSettingError);
+      expect(exitCode(error)).toBe(2);
+    } finally {
+      if (saved === undefined) delete process.env.TIDINGS_DYNAMODB_PORT;
+      else process.env.TIDINGS_DYNAMODB_PORT = saved;
+      await ctx.dispose().catch(() => undefined);
+      await removeStackFile(home);
+      await running.close();
+    }
+  });
 
   it('takes the ports of CONTRACT.md and valid overrides', () => {
     expect(configuredPorts({})).toEqual({ api: 3000, ses: 8005, dynamodb: 8000 });
