@@ -11,14 +11,14 @@ import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { TABLES, tableNames } from '../lambdas/adapters/tables.js';
 import { startSecretsStandIn } from '../tests/support/secrets-stand-in.js';
 import { type Figure, numericFlags, runIfMain, stats } from './lib.js';
 
 const run = promisify(execFile);
 
-const FUNCTIONS = ['ingest', 'compose', 'send', 'feedback', 'api'] as const;
+export const FUNCTIONS = ['ingest', 'compose', 'send', 'feedback', 'api'] as const;
 
 /** Measures, inside the child, from just before the import to just after the module evaluated. */
 const PROBE = `
@@ -28,13 +28,10 @@ process.stdout.write(JSON.stringify({ initMs: performance.now() - started }));
 process.exit(0);
 `;
 
-async function bundle(name: string, outDir: string): Promise<{ file: string; bytes: number }> {
-  const dir = join(outDir, name);
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, 'index.mjs');
-  await build({
+/** The esbuild settings of `infra/constructs/function-bundling.ts`, for a function's entry. */
+export function bundleOptions(name: string): BuildOptions {
+  return {
     entryPoints: [join('lambdas', 'handlers', `${name}.ts`)],
-    outfile: file,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -42,11 +39,19 @@ async function bundle(name: string, outDir: string): Promise<{ file: string; byt
     mainFields: ['module', 'main'],
     minify: true,
     sourcemap: false,
+    external: ['typescript'],
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
     logLevel: 'error',
-  });
+  };
+}
+
+async function bundle(name: string, outDir: string): Promise<{ file: string; bytes: number }> {
+  const dir = join(outDir, name);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'index.mjs');
+  await build({ ...bundleOptions(name), outfile: file });
   await cp('templates', join(dir, 'templates'), { recursive: true });
   return { file, bytes: (await stat(file)).size };
 }

@@ -31,6 +31,7 @@ const ORDER = [
   'delivery-one-thread',
   'delivery-full-digest',
   'api',
+  'bundles',
   'cold-start',
   'cost-per-1000',
 ];
