@@ -18,7 +18,8 @@ export default async function bench(argv: string[]): Promise<Figure[]> {
   let messages = 0;
   for (let run = 1; run <= runs; run++) {
     const result = await runChaos({ readers, kills });
-    const last = result.lines.at(-1) ?? '';
+    const sigkills = result.killPoints.filter((k) => k.killed).length;
+    const last = `${result.lines.at(-1) ?? ''} (${sigkills} of ${kills} kills landed while sending)`;
     console.log(`run ${run}: ${last}`);
     lines.push(last);
     duplicates += result.duplicates;

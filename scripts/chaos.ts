@@ -53,7 +53,8 @@ export interface ChaosResult {
   /** Concurrent SES calls of one sender. */
   concurrency: number;
   issueState: string;
-  killPoints: { kill: number; afterMs: number; messagesBefore: number }[];
+  /** `killed` false: the sender ended by itself before its kill (it finished, or failed). */
+  killPoints: { kill: number; afterMs: number; messagesBefore: number; killed: boolean }[];
   /** The lines of the table, the last one the summary line of CONTRACT.md. */
   lines: string[];
   ok: boolean;
@@ -178,7 +179,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       'kill  after ms  messages before',
       ...killPoints.map(
         (p) =>
-          `${String(p.kill).padStart(4)}  ${String(p.afterMs).padStart(8)}  ${String(p.messagesBefore).padStart(15)}`,
+          `${String(p.kill).padStart(4)}  ${String(p.afterMs).padStart(8)}  ${String(p.messagesBefore).padStart(15)}` +
+          (p.killed ? '' : '  (ended by itself before the kill)'),
       ),
       `ledger: sent ${counts.sent}, unknown ${counts.unknown}, failed ${counts.failed}, skipped ${counts.skipped}, claimed ${counts.claimed}; issue ${issue?.state ?? '?'}`,
       `targets: duplicates 0 (${duplicates === 0 ? 'met' : 'MISSED'}); never mailed all unknown (${silentMisses === 0 ? 'met' : `MISSED: ${silentMisses} silent`}); unknown ≤ ${options.kills} kills × ${concurrency} concurrent SES calls = ${unknownBound} (${counts.unknown <= unknownBound ? 'met' : 'MISSED'})`,
@@ -266,10 +268,20 @@ async function runSender(stack: LocalStack, config: TidingsConfig, run: SenderRu
   const delay = Math.floor(run.rand() * 2000);
   await new Promise((resolve) => setTimeout(resolve, delay));
   const messagesBefore = run.counter.total;
+  const killed = running;
   if (running) child.kill('SIGKILL');
-  await exited;
-  run.killPoints.push({ kill: run.killPoints.length + 1, afterMs: Date.now() - start, messagesBefore });
-  run.log(`kill ${run.killPoints.length}: after ${Date.now() - start} ms, ${messagesBefore} messages so far`);
+  const code = await exited;
+  run.killPoints.push({
+    kill: run.killPoints.length + 1,
+    afterMs: Date.now() - start,
+    messagesBefore,
+    killed,
+  });
+  run.log(
+    killed
+      ? `kill ${run.killPoints.length}: after ${Date.now() - start} ms, ${messagesBefore} messages so far`
+      : `kill ${run.killPoints.length}: the sender had ended by itself (exit ${code}) before its kill`,
+  );
 }
 
 /** The sender process: attaches to the stand-ins and runs one pass. */
