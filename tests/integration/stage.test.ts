@@ -295,6 +295,17 @@ describe.skipIf(Boolean(skip))(
       expect(exported.out.join('\n')).toContain('ada@example.com');
     });
 
+    it('runs one pass with run --once: every edition composed onto the send queue', async () => {
+      const run = await tidings('run', '--once');
+      expect(run.err).toEqual([]);
+      expect(run.code).toBe(0);
+      // D.C. went out earlier today: queued again, the ledger keeping its readers from a second copy.
+      expect(run.out.find((line) => line.startsWith('dc '))).toMatch(/already composed today, queued again/);
+      expect(run.out.find((line) => line.startsWith('bxl '))).toMatch(
+        new RegExp(`composed: \\d+ briefs, 0 readers queued on stage ${STAGE}'s send queue`),
+      );
+    });
+
     it('says dev is local-only (exit 2)', async () => {
       const dev = await tidings('dev');
       expect(dev.code).toBe(2);
