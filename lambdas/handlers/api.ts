@@ -2,9 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { handle } from 'hono/aws-lambda';
 import { TemplateConfirmationEmail } from '../adapters/confirmation-email.js';
 import { createApp, inlineTasks } from '../adapters/http/app.js';
+import { DynamoClientRequestLimit } from '../adapters/http/client-request-limit.js';
 import { issueArchive } from '../adapters/http/issue-archive.js';
 import { defaultPagesDir, PageRenderer } from '../adapters/http/pages.js';
-import { DynamoClientRequestLimit } from '../adapters/http/client-request-limit.js';
 import { lambdaWiring } from '../wiring/lambda.js';
 
 /**
