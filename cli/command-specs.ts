@@ -257,6 +257,14 @@ export const COMMAND_SPECS = {
     },
     examples: ['tidings status', 'tidings status --issue dc-2026-11-30 --recipients'],
   },
+  doctor: {
+    name: 'doctor',
+    summary: 'what the local setup or a deployed stage still needs, one line per check',
+    description:
+      'Lines read ok, warn or fail with what to do; exit 0 when no check fails. With --stage: credentials, the SES account (sandbox or production, quota, rate), identity, DKIM, MAIL FROM, the receipt rule set, the alarm subscription, each source, and ses.maxSendRate against the account.',
+    options: {},
+    examples: ['tidings doctor', 'tidings doctor --stage prod'],
+  },
   subscribers: {
     name: 'subscribers',
     summary: 'the reader list: list, add, import, remove, forget, export',
