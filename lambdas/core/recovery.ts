@@ -79,7 +79,7 @@ export interface ResumeDeps {
 
 export interface Resumed {
   issueId: string;
-  /** Readers queued again (no row, or a claim to settle). */
+  /** Readers queued again (no row, or a claim to settle); 0 when only completion was missing. */
   requeued: number;
 }
 
@@ -107,9 +107,13 @@ export async function resumeSending(
       if (SETTLED.has(row.state)) settled.add(row.email);
       else claims++;
     }
-    // Every reader a finished fan-out queued is settled: completion, not a new fan-out, finishes
-    // it. (An issue whose fan-out never finished has no count to go by: it is fanned out.)
-    if (issue.counts.fanouts > 0 && claims === 0 && settled.size >= issue.counts.enqueued) continue;
+    // Every reader a finished fan-out queued is settled (the crash came before completion):
+    // nothing to queue, completion finishes it. (An issue whose fan-out never finished has no count
+    // to go by: it is fanned out.)
+    if (issue.counts.fanouts > 0 && claims === 0 && settled.size >= issue.counts.enqueued) {
+      resumed.push({ issueId: issue.id, requeued: 0 });
+      continue;
+    }
     if (now.getTime() - last < options.quietMs) continue;
     // Listings carry the record only; the fan-out stores the issue back, so it needs all of it.
     const full = await deps.issues.get(issue.id);

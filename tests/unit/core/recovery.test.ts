@@ -78,7 +78,7 @@ describe('resumeSending', () => {
     expect((await issues.get('sg-2026-11-29'))?.html).toBe('<p>x</p>');
   });
 
-  it('leaves alone an issue that is still moving, one it was told to skip, and one fully settled', async () => {
+  it('leaves alone an issue that is still moving and one it was told to skip; a settled one only needs completing', async () => {
     const { issues, ledger, queued, deps } = await setup();
     await issues.create(issue('sg-2026-11-28'));
     await ledger.create(row('sg-2026-11-28', 'a@example.com', 'sent', '2026-11-30T11:59:00.000Z'));
@@ -86,7 +86,9 @@ describe('resumeSending', () => {
     await issues.create(issue('sg-2026-11-27', { counts: { enqueued: 1, fanouts: 1 } }));
     await ledger.create(row('sg-2026-11-27', 'a@example.com', 'sent'));
     await issues.create(issue('sg-2026-11-26', { state: 'sent' }));
-    expect(await resumeSending(deps, 'sg', NOW, { quietMs: LEASE, except: 'sg-2026-11-29' })).toEqual([]);
+    expect(await resumeSending(deps, 'sg', NOW, { quietMs: LEASE, except: 'sg-2026-11-29' })).toEqual([
+      { issueId: 'sg-2026-11-27', requeued: 0 },
+    ]);
     expect(queued).toHaveLength(0);
   });
 
