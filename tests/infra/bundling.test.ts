@@ -61,7 +61,7 @@ describe('function bundles', () => {
     rmSync(outdir, { recursive: true, force: true });
   });
 
-  it('are built for all five functions with the local esbuild; only compose carries MJML', () => {
+  it('are built for all five functions with the local esbuild; none carries MJML', () => {
     const missing = FUNCTION_NAMES.filter((name) => !existsSync(handlerEntry(name))).map(handlerEntry);
     expect(missing, `handler entries not written yet: ${missing.join(', ')}`).toEqual([]);
 
@@ -86,7 +86,7 @@ describe('function bundles', () => {
       const name = bundle.functionName.replace('tidings-dev-', '');
       const sources = bundledSources(outdir, bundle);
       expect(sources.some((source) => source.includes(`lambdas/handlers/${name}.ts`))).toBe(true);
-      expect(carriesMjml(sources), `${name} bundle and MJML`).toBe(false); // the digest's MJML compiles when the functions are built
+      expect(carriesMjml(sources), `${name} bundle and MJML`).toBe(false);
       const code = readFileSync(join(outdir, bundle.assetPath, 'index.mjs'), 'utf8');
       expect(code, `${name} is an ES module exporting handler`).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
       const shipped = JSON.parse(readFileSync(join(outdir, bundle.assetPath, BUNDLED_CONFIG_FILE), 'utf8'));
