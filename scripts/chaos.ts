@@ -145,13 +145,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     );
 
     const killPoints: ChaosResult['killPoints'] = [];
-    const sender = (mode: 'first' | 'resume' | 'final', kill: boolean): Promise<void> =>
-      runSender(stack, config, { mode, now, kill, rand, killPoints, log, counter });
+    const sender = async (mode: 'first' | 'resume' | 'final', kill: boolean): Promise<void> => {
+      // The last sender's requests still in flight are answered (and counted) before the next starts.
+      await settleEvents(() => pending);
+      // The first pass composes at `now`; later passes run at the time they run, as the schedule's.
+      const at = mode === 'first' ? now : new Date();
+      await runSender(stack, config, { mode, now: at, kill, rand, killPoints, log, counter });
+    };
     await sender('first', options.kills > 0);
     for (let k = 1; k < options.kills; k++) await sender('resume', true);
     // Recovery after the last kill: the next scheduled passes, once the claims' lease has passed
     // (the sender's clock is moved on by the lease instead of waiting for it).
-    await settleEvents(() => pending);
     await sender('final', false);
     await settleEvents(() => pending);
 
@@ -316,7 +320,9 @@ async function senderMain(): Promise<void> {
     services: { clock },
     queue: { concurrency, redeliveryDelayMs: 50, maxAttempts: 3 },
   });
-  if (spec.mode === 'final') for (const s of summaries) console.log(`final pass: ${s.outcome}`);
+  for (const s of summaries) {
+    console.log(`${spec.mode} pass: ${s.outcome}, ${s.sent} sent, ledger ${JSON.stringify(s.ledger)}`);
+  }
   destroy();
   process.exit(0);
 }

@@ -114,7 +114,7 @@ export async function resumeSending(
       resumed.push({ issueId: issue.id, requeued: 0 });
       continue;
     }
-    if (now.getTime() - last < options.quietMs) continue;
+    if (options.quietMs > 0 && now.getTime() - last < options.quietMs) continue;
     // Listings carry the record only; the fan-out stores the issue back, so it needs all of it.
     const full = await deps.issues.get(issue.id);
     if (full?.state !== 'sending') continue;
