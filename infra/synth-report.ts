@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -30,7 +30,8 @@ function folderBytes(path: string): number {
 
 /**
  * Lists every Lambda function bundle in a cloud assembly (`cdk.out`), found through the asset
- * path CDK writes into each function's template metadata.
+ * path CDK writes into each function's template metadata (CDK's own provider functions, which are
+ * no bundles, are left out).
  */
 export function bundleSizes(assemblyDir: string): BundleSize[] {
   const sizes: BundleSize[] = [];
@@ -44,6 +45,8 @@ export function bundleSizes(assemblyDir: string): BundleSize[] {
       const assetPath = resource.Metadata?.['aws:asset:path'];
       if (resource.Type !== 'AWS::Lambda::Function' || typeof assetPath !== 'string') continue;
       const folder = join(assemblyDir, assetPath);
+      // Only esbuild bundles; a custom resource provider's handler is a plain asset folder.
+      if (!existsSync(join(folder, 'index.mjs'))) continue;
       const functionName = resource.Properties?.FunctionName;
       sizes.push({
         stack: file.replace(/\.template\.json$/, ''),
