@@ -145,7 +145,13 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
       skipReason: previous ? `no briefs published or updated since ${previous.cutoff}` : 'no briefs yet',
     };
     if (!request.dryRun) await store(deps, skipped, existing);
-    return { issueId, outcome: request.dryRun ? 'dry-run' : 'skipped', issue: skipped, enqueued: 0, ...after };
+    return {
+      issueId,
+      outcome: request.dryRun ? 'dry-run' : 'skipped',
+      issue: skipped,
+      enqueued: 0,
+      ...after,
+    };
   }
 
   const rendered = await deps.render({
