@@ -7,13 +7,14 @@ import status from '../../cli/commands/status.js';
 import { type CliContext, UsageError } from '../../cli/context.js';
 import { runPass } from '../../cli/local/pipeline.js';
 import { currentIssueId } from '../../lambdas/core/edition.js';
+import { captureCli } from '../support/cli-capture.js';
 import { startTestStack, type TestStack, testConfig } from '../support/stack.js';
 
 /** The operator commands on a test stack, called as `tidings` calls them, with their output captured. */
 
 let stack: TestStack;
-let out: string[];
-let err: string[];
+const cli = captureCli();
+const { out, err } = cli;
 let ctx: CliContext;
 const now = new Date();
 
@@ -25,23 +26,14 @@ beforeAll(async () => {
     editions: base.editions.map((e) => (e.id === 'bxl' ? { ...e, holdForApproval: true } : e)),
   };
   stack = await startTestStack({ config });
-  ctx = {
-    config,
-    home: stack.home,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    stack: async () => stack,
-  };
+  ctx = cli.context(stack, config);
   await runPass(stack, { now, force: true, seedSamples: true, editions: ['bxl', 'sg', 'lagos'] });
 });
 afterAll(async () => {
   await stack?.close();
 });
 
-function reset(): void {
-  out = [];
-  err = [];
-}
+const reset = cli.reset;
 
 const issueOf = (edition: string): string => {
   const config = stack.config.editions.find((e) => e.id === edition);

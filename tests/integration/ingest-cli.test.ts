@@ -3,12 +3,13 @@ import briefs from '../../cli/commands/briefs.js';
 import ingest, { adHocSourceId } from '../../cli/commands/ingest.js';
 import type { CliContext } from '../../cli/context.js';
 import { main } from '../../cli/main.js';
+import { captureCli } from '../support/cli-capture.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 describe('tidings ingest and tidings briefs', () => {
   let stack: TestStack;
-  let out: string[];
-  let err: string[];
+  const cli = captureCli();
+  const { out, err } = cli;
   let ctx: CliContext;
 
   beforeAll(async () => {
@@ -20,15 +21,8 @@ describe('tidings ingest and tidings briefs', () => {
   });
 
   beforeEach(() => {
-    out = [];
-    err = [];
-    ctx = {
-      config: stack.config,
-      home: stack.home,
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-      stack: async () => stack,
-    };
+    cli.reset();
+    ctx = cli.context(stack);
   });
 
   it('ingests the configured sources and prints a summary per source', async () => {
@@ -46,7 +40,7 @@ describe('tidings ingest and tidings briefs', () => {
     expect(out[0]).toBe(`${id}: fetched 69, new 0, updated 0, unchanged 0, rejected 69`);
     expect(out[1]).toBe('  item 1: news: the item has no text (no description, summary or content)');
 
-    out = [];
+    out.length = 0;
     expect(
       await ingest(
         [
@@ -86,14 +80,14 @@ describe('tidings ingest and tidings briefs', () => {
 
   it('lists briefs one per line and retracts one, which then carries a mark', async () => {
     await ingest([], ctx);
-    out = [];
+    out.length = 0;
     expect(await briefs(['list', '--edition', 'dc'], ctx)).toBe(0);
     const line = out[0] ?? '';
     const [id = '', editions = '', updatedAt = ''] = line.split(' ');
     expect(editions.split(',')).toContain('dc');
     expect(updatedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await briefs(['retract', id], ctx)).toBe(0);
-    out = [];
+    out.length = 0;
     await briefs(['list', '--edition', 'dc'], ctx);
     expect(out.find((l) => l.startsWith(`${id} `))).toContain(' [retracted] ');
     await expect(briefs(['retract', 'no-such-brief'], ctx)).rejects.toThrow(

@@ -4,6 +4,7 @@ import status from '../../cli/commands/status.js';
 import type { CliContext } from '../../cli/context.js';
 import { deliveryServices, runPass } from '../../cli/local/pipeline.js';
 import { currentIssueId } from '../../lambdas/core/edition.js';
+import { captureCli } from '../support/cli-capture.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -12,8 +13,8 @@ import { startTestStack, type TestStack } from '../support/stack.js';
  */
 
 let stack: TestStack;
-let out: string[];
-let err: string[];
+const cli = captureCli();
+const { out } = cli;
 let ctx: CliContext;
 const now = new Date();
 let issueId: string;
@@ -21,13 +22,7 @@ const LOST = 'lost.reader@example.com';
 
 beforeAll(async () => {
   stack = await startTestStack();
-  ctx = {
-    config: stack.config,
-    home: stack.home,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    stack: async () => stack,
-  };
+  ctx = cli.context(stack);
   await runPass(stack, { now, force: true, seedSamples: true, editions: ['sg'] });
   const edition = stack.config.editions.find((e) => e.id === 'sg');
   if (!edition) throw new Error('no sg edition');
@@ -57,10 +52,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function reset(): void {
-  out = [];
-  err = [];
-}
+const reset = cli.reset;
 
 describe('unknown readers', () => {
   it('status lists them with what to do', async () => {

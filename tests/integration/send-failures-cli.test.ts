@@ -6,6 +6,7 @@ import type { CliContext } from '../../cli/context.js';
 import { deliveryServices, runPass } from '../../cli/local/pipeline.js';
 import { currentIssueId, localDate } from '../../lambdas/core/edition.js';
 import type { Issue } from '../../lambdas/core/issue.js';
+import { captureCli } from '../support/cli-capture.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -15,8 +16,8 @@ import { startTestStack, type TestStack } from '../support/stack.js';
  */
 
 let stack: TestStack;
-let out: string[];
-let err: string[];
+const cli = captureCli();
+const { out, err } = cli;
 let ctx: CliContext;
 const now = new Date();
 let issueId: string;
@@ -24,13 +25,7 @@ let issueId: string;
 beforeAll(async () => {
   stack = await startTestStack();
   const config = stack.config;
-  ctx = {
-    config,
-    home: stack.home,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    stack: async () => stack,
-  };
+  ctx = cli.context(stack, config);
   // Seeds the sample readers; sends one edition normally.
   await runPass(stack, { now, force: true, seedSamples: true, editions: ['sg'], ingest: false });
   const edition = config.editions.find((e) => e.id === 'lagos');
@@ -56,10 +51,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function reset(): void {
-  out = [];
-  err = [];
-}
+const reset = cli.reset;
 
 describe('an issue whose every send fails before SES', () => {
   it('digest exits 1, counts every reader failed and names the issue', async () => {

@@ -6,12 +6,13 @@ import type { CliContext } from '../../cli/context.js';
 import { main } from '../../cli/main.js';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
 import { parseCsvRecords } from '../../lambdas/core/subscriptions/index.js';
+import { captureCli } from '../support/cli-capture.js';
 import { type SesStoreEmail, startTestStack, type TestStack } from '../support/stack.js';
 
 describe('tidings subscribers', () => {
   let stack: TestStack;
-  let out: string[];
-  let err: string[];
+  const cli = captureCli();
+  const { out, err } = cli;
   let ctx: CliContext;
 
   beforeAll(async () => {
@@ -19,15 +20,8 @@ describe('tidings subscribers', () => {
   });
 
   beforeEach(() => {
-    out = [];
-    err = [];
-    ctx = {
-      config: stack.config,
-      home: stack.home,
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-      stack: async () => stack,
-    };
+    cli.reset();
+    ctx = cli.context(stack);
   });
 
   afterAll(async () => {
