@@ -44,7 +44,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       import('./local/stack.js'),
     ]);
     // Configuration is validated before anything starts, so a bad setting stops every command alike.
-    const config = await readConfigFile(env);
+    const config = await readConfigFile(env, process.cwd(), invocation.stage);
     const file = join(here, 'commands', `${name}.ts`);
     if (!existsSync(file)) {
       process.stderr.write(`tidings: "${name}" is not built yet\n`);

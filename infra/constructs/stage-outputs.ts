@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { TABLES, type TableId } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import { STAGE_INTERFACE_VERSION, STAGE_OUTPUTS } from '../../lambdas/wiring/stage-outputs.js';
-import type { SesArns } from './ses-arns.js';
+import { type SesArns, sendRawEmailStatement } from './ses-arns.js';
 import { PROJECT_ROOT } from './tidings-function.js';
 
 /** The package version that deploys, from package.json. */
@@ -77,10 +77,10 @@ export class StageOutputs extends Construct {
           actions: ['secretsmanager:GetSecretValue'],
           resources: [props.tokenSecret.secretArn],
         }),
-        new PolicyStatement({
+        // As the functions send: identity/* so the SES sandbox's per-recipient check passes, the From
+        // address held to the configured sender, through the stage's configuration set.
+        Object.assign(sendRawEmailStatement(props.ses, config.sender.address), {
           sid: 'SendThroughTheStage',
-          actions: ['ses:SendRawEmail'],
-          resources: [props.ses.identity, props.ses.configurationSet],
         }),
       ],
     });

@@ -49,4 +49,17 @@ describe('the outputs the operator CLI reads, and the operator policy', () => {
     expect(resourcesOf(sid('Tables') as PolicyStatementJson)).toHaveLength(4 + 3);
     expect(actionsOf(sid('SendQueue') as PolicyStatementJson)).toEqual(['sqs:SendMessage']);
   });
+
+  it('lets an operator send a test copy in the SES sandbox too, from the configured sender only', () => {
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as {
+      Properties: { PolicyDocument: { Statement: (PolicyStatementJson & { Sid?: string })[] } };
+    }[];
+    const send = policy?.Properties.PolicyDocument.Statement.find((s) => s.Sid === 'SendThroughTheStage');
+    // In the sandbox SES also authorises against each recipient's identity: identity/<domain> alone
+    // would refuse every test copy until production access.
+    expect(JSON.stringify(resourcesOf(send as PolicyStatementJson))).toContain(':identity/*');
+    expect((send as { Condition?: unknown }).Condition).toEqual({
+      StringEquals: { 'ses:FromAddress': stacks.config.sender.address },
+    });
+  });
 });
