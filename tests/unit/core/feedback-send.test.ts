@@ -1,22 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lambdas/core/config.js';
 import {
   applyFeedback,
   type FeedbackDeps,
   parseFeedback,
   sesTagValue,
 } from '../../../lambdas/core/feedback.js';
+import { testSettings } from '../../support/config.js';
 import { ManualClock } from '../../support/fakes/clock.js';
 import { MemoryLedgerStore } from '../../support/fakes/delivery.js';
 import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
 /** SES's Send events settle the send ledger: unknowns and claims left by a crash become `sent`. */
 
-const config = parseConfig({
-  stage: 'test',
-  baseUrl: 'http://127.0.0.1:3000',
-  sender: { address: 'digest@tidings.example', name: 'Tidings', domain: 'tidings.example' },
-  postalAddress: '1 Example Street, Springfield',
+const config = testSettings({
   ses: { maxSendRate: 14 },
   editions: [{ id: 'dc', name: 'D.C.', timeZone: 'America/New_York', sendTime: '06:30' }],
 });

@@ -1,16 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lambdas/core/config.js';
 import { applyFeedback, type FeedbackDeps, parseFeedback } from '../../../lambdas/core/feedback.js';
 import { parseKeyring, readerLinks, verifyMailtoUnsubscribe } from '../../../lambdas/core/tokens.js';
+import { testSettings } from '../../support/config.js';
 import { ManualClock } from '../../support/fakes/clock.js';
 import { subscriber } from '../../support/fakes/delivery.js';
 import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
-const config = parseConfig({
-  stage: 'test',
-  baseUrl: 'http://127.0.0.1:3000',
-  sender: { address: 'digest@tidings.example', name: 'Tidings', domain: 'tidings.example' },
-  postalAddress: '1 Example Street, Springfield',
+const config = testSettings({
   ses: { maxSendRate: 14, configurationSet: 'tidings', transientBounceLimit: 2 },
   editions: [
     { id: 'dc', name: 'D.C.', timeZone: 'America/New_York', sendTime: '06:30' },
