@@ -7,7 +7,9 @@ import type {
   SendQueue,
   SubscriberStore,
 } from '../../../lambdas/core/ports.js';
+import type { SendDeps } from '../../../lambdas/core/send.js';
 import type { Subscriber } from '../../../lambdas/core/subscriber.js';
+import type { ManualClock } from './clock.js';
 
 /** What delivery uses of the subscriber port. */
 export type DeliverySubscribers = Pick<
@@ -204,5 +206,24 @@ export function subscriber(
     updatedAt: at,
     consent: { method: 'operator', givenAt: at, confirmedAt: at },
     ...overrides,
+  };
+}
+
+/**
+ * Send dependencies on in-memory parts: plain messages, no rate limit, waits that advance the
+ * manual clock instead of sleeping, and claim tokens `token-1`, `token-2`, ...
+ */
+export function memorySendDeps(
+  parts: Pick<SendDeps, 'issues' | 'ledger' | 'subscribers' | 'mailer' | 'leaseMs'> &
+    Partial<SendDeps> & { clock: ManualClock },
+): SendDeps {
+  const { clock } = parts;
+  let tokens = 0;
+  return {
+    messages: plainMessages,
+    limiter: { acquire: async () => undefined },
+    sleep: async (ms) => clock.advance(ms),
+    newToken: () => `token-${++tokens}`,
+    ...parts,
   };
 }

@@ -7,6 +7,7 @@ import { ManualClock } from '../../support/fakes/clock.js';
 import {
   MemoryIssueStore,
   MemoryLedgerStore,
+  memorySendDeps,
   plainMessages,
   subscriber,
 } from '../../support/fakes/delivery.js';
@@ -42,7 +43,6 @@ describe('sendBatch', () => {
   let mailer: RecordingMailer;
   let clock: ManualClock;
   let deps: SendDeps;
-  let tokens: number;
   const batch: SendBatch = { issueId: ISSUE_ID, recipients: READERS.map((email) => ({ email })) };
 
   beforeEach(async () => {
@@ -51,22 +51,9 @@ describe('sendBatch', () => {
     subscribers = new MemorySubscriberStore();
     mailer = new RecordingMailer();
     clock = new ManualClock(new Date('2026-11-30T11:31:00.000Z'));
-    tokens = 0;
     await issues.create(issue());
     for (const email of READERS) await subscribers.save(subscriber(email, ['dc']));
-    deps = {
-      issues,
-      ledger,
-      subscribers,
-      messages: plainMessages,
-      mailer,
-      limiter: { acquire: async () => undefined },
-      clock,
-      sleep: async (ms) => clock.advance(ms),
-      newToken: () => `token-${++tokens}`,
-      leaseMs: LEASE,
-      backoffMs: 10,
-    };
+    deps = memorySendDeps({ issues, ledger, subscribers, mailer, clock, leaseMs: LEASE, backoffMs: 10 });
   });
 
   const states = (): Record<string, string> =>

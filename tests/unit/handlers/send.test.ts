@@ -2,12 +2,11 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sendEventHandler } from '../../../lambdas/adapters/events/send.js';
 import type { Issue } from '../../../lambdas/core/issue.js';
-import type { SendDeps } from '../../../lambdas/core/send.js';
 import { ManualClock } from '../../support/fakes/clock.js';
 import {
   MemoryIssueStore,
   MemoryLedgerStore,
-  plainMessages,
+  memorySendDeps,
   subscriber,
 } from '../../support/fakes/delivery.js';
 
@@ -74,19 +73,7 @@ describe('send handler', () => {
     await issues.create(issue());
     for (const email of READERS) await subscribers.save(subscriber(email, ['bxl']));
     const clock = new ManualClock(new Date('2026-11-30T06:01:00.000Z'));
-    let tokens = 0;
-    const send: SendDeps = {
-      issues,
-      ledger,
-      subscribers,
-      messages: plainMessages,
-      mailer,
-      limiter: { acquire: async () => undefined },
-      clock,
-      sleep: async (ms) => clock.advance(ms),
-      newToken: () => `token-${++tokens}`,
-      leaseMs: 180_000,
-    };
+    const send = memorySendDeps({ issues, ledger, subscribers, mailer, clock, leaseMs: 180_000 });
     logged.length = 0;
     handler = sendEventHandler({
       send,
