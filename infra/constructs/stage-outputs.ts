@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aws, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type IManagedPolicy, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,7 +10,7 @@ import { TABLES, type TableId } from '../../lambdas/adapters/tables.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import { STAGE_INTERFACE_VERSION, STAGE_OUTPUTS } from '../../lambdas/wiring/stage-outputs.js';
 import { type SesArns, sendRawEmailStatement } from './ses-arns.js';
-import { PROJECT_ROOT } from './tidings-function.js';
+import { PROJECT_ROOT, SEND_ANY_IDENTITY_REASON } from './tidings-function.js';
 
 /** The package version that deploys, from package.json. */
 function packageVersion(): string {
@@ -83,6 +83,11 @@ export class StageOutputs extends Construct {
           sid: 'SendThroughTheStage',
         }),
       ],
+    });
+
+    Validations.of(this.operatorPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+      reason: SEND_ANY_IDENTITY_REASON,
     });
 
     const output = (key: string, value: string, description?: string): void => {
