@@ -15,6 +15,7 @@ import type { Brief, StoredBrief } from '../core/brief.js';
 import { contentHash } from '../core/ingest.js';
 import type { BriefStore, Page, SourceState, UpsertOutcome } from '../core/ports.js';
 import type { StoryRef } from '../core/stories/story.js';
+import { decodeCursor, encodeCursor } from './dynamo-cursor.js';
 
 /**
  * Briefs in the `briefs` table (see tables.ts), without transactions:
@@ -85,18 +86,10 @@ async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) =>
   return results;
 }
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new RangeError('invalid cursor');
+function cursorKey(cursor: string): Record<string, unknown> {
+  const key = decodeCursor(cursor);
+  if (!key) throw new RangeError('invalid cursor');
+  return key;
 }
 
 export class DynamoBriefStore implements BriefStore {
@@ -325,7 +318,7 @@ export class DynamoBriefStore implements BriefStore {
       ExpressionAttributeValues: values,
       ScanIndexForward: false,
       ...(options.limit ? { Limit: options.limit } : {}),
-      ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
+      ...(options.cursor ? { ExclusiveStartKey: cursorKey(options.cursor) } : {}),
     };
     const { Items = [], LastEvaluatedKey } = await this.doc.send(new QueryCommand(input));
     const cursor = encodeCursor(LastEvaluatedKey);

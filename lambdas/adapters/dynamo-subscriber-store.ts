@@ -23,6 +23,7 @@ import {
   type Suppression,
   type SuppressionReason,
 } from '../core/subscriber.js';
+import { decodeCursor, encodeCursor } from './dynamo-cursor.js';
 import { isExpired, TTL_ATTRIBUTE } from './tables.js';
 
 /**
@@ -86,31 +87,22 @@ function toSubscriber(item: Record<string, unknown>): Subscriber {
   return out as unknown as Subscriber;
 }
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
 /** A cursor handed back by a caller; only the shape this store produces is accepted. */
-function decodeCursor(
+function cursorKey(
   cursor: string | undefined,
   edition: string,
   shard: number,
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const ok =
-      key !== null &&
-      typeof key === 'object' &&
-      key.gsi1pk === `${edition}#${shard}` &&
-      typeof key.gsi1sk === 'string' &&
-      typeof key.pk === 'string' &&
-      typeof key.sk === 'string' &&
-      Object.keys(key).length === 4;
-    if (ok) return key as Record<string, string>;
-  } catch {
-    // fall through
-  }
+  const key = decodeCursor(cursor);
+  const ok =
+    key !== undefined &&
+    key.gsi1pk === `${edition}#${shard}` &&
+    typeof key.gsi1sk === 'string' &&
+    typeof key.pk === 'string' &&
+    typeof key.sk === 'string' &&
+    Object.keys(key).length === 4;
+  if (ok) return key as Record<string, string>;
   throw new RangeError('invalid cursor for this edition and shard');
 }
 
@@ -195,7 +187,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
     if (!Number.isInteger(shard) || shard < 0 || shard >= SUBSCRIBER_SHARDS) {
       throw new RangeError(`shard must be an integer from 0 to ${SUBSCRIBER_SHARDS - 1}, got ${shard}`);
     }
-    const startKey = decodeCursor(cursor, edition, shard);
+    const startKey = cursorKey(cursor, edition, shard);
     // No Limit: each page is as large as DynamoDB allows (1 MB, some thousands of readers).
     const result = await this.doc.send(
       new QueryCommand({
