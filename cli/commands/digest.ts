@@ -5,11 +5,10 @@ import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
-import { onInterrupt, stoppedLines } from '../interrupt.js';
 import { MemorySendQueue } from '../local/memory-send-queue.js';
-import { composeDeps, describeSummaries, runPass, servicesOf } from '../local/pipeline.js';
+import { composeDeps, describeSummaries, servicesOf } from '../local/pipeline.js';
 import { openTarget, runStagePass } from '../target.js';
-import { reportFailedIssues } from './run.js';
+import { localPass, reportFailedIssues } from './run.js';
 
 /**
  * `tidings digest --edition E [--dry-run] [--to EMAIL]`: compose and send now. `--dry-run`
@@ -65,26 +64,6 @@ export default async function digest(args: string[], ctx: CliContext): Promise<n
     for (const line of describeSummaries(summaries)) ctx.out(line);
     return 0;
   }
-  const stack = await ctx.stack();
-  const interrupt = onInterrupt(ctx.err);
-  let summaries: Awaited<ReturnType<typeof runPass>>;
-  try {
-    summaries = await runPass(stack, {
-      now,
-      editions,
-      force: true,
-      ingest: false,
-      log: ctx.out,
-      progress: ctx.progress?.update,
-      stop: interrupt.signal,
-    });
-  } finally {
-    interrupt.dispose();
-  }
-  for (const line of describeSummaries(summaries)) ctx.out(line);
-  if (interrupt.signal.aborted) {
-    for (const line of stoppedLines(summaries)) ctx.err(line);
-    return 1;
-  }
-  return reportFailedIssues(summaries, ctx);
+  const summaries = await localPass(ctx, { now, editions, force: true, ingest: false });
+  return summaries ? reportFailedIssues(summaries, ctx) : 1;
 }

@@ -2,7 +2,7 @@ import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
 import { onInterrupt, stoppedLines } from '../interrupt.js';
-import { describeSummaries, type EditionSummary, runPass } from '../local/pipeline.js';
+import { describeSummaries, type EditionSummary, type PassOptions, runPass } from '../local/pipeline.js';
 import { openTarget, runStagePass } from '../target.js';
 
 /**
@@ -18,14 +18,29 @@ export default async function run(args: string[], ctx: CliContext): Promise<numb
     for (const line of describeSummaries(summaries)) ctx.out(line);
     return 0;
   }
+  const summaries = await localPass(ctx, { now: new Date(), force: true, seedSamples: true });
+  if (!summaries) return 1;
+  const failedSources = summaries[0]?.ingest?.filter((s) => s.error) ?? [];
+  for (const source of failedSources)
+    ctx.err(`source ${source.source} could not be ingested: ${source.error}`);
+  return reportFailedIssues(summaries, ctx);
+}
+
+/**
+ * One pass on the local stack that Ctrl-C stops between readers: its log and progress on the
+ * context, a summary line per edition, and on an interrupt what was left unsent on `err`. The
+ * summaries, or undefined when the pass was interrupted (the command then exits 1).
+ */
+export async function localPass(
+  ctx: CliContext,
+  options: Omit<PassOptions, 'log' | 'progress' | 'stop'>,
+): Promise<EditionSummary[] | undefined> {
   const stack = await ctx.stack();
   const interrupt = onInterrupt(ctx.err);
   let summaries: EditionSummary[];
   try {
     summaries = await runPass(stack, {
-      now: new Date(),
-      force: true,
-      seedSamples: true,
+      ...options,
       log: ctx.out,
       progress: ctx.progress?.update,
       stop: interrupt.signal,
@@ -34,14 +49,9 @@ export default async function run(args: string[], ctx: CliContext): Promise<numb
     interrupt.dispose();
   }
   for (const line of describeSummaries(summaries)) ctx.out(line);
-  if (interrupt.signal.aborted) {
-    for (const line of stoppedLines(summaries)) ctx.err(line);
-    return 1;
-  }
-  const failedSources = summaries[0]?.ingest?.filter((s) => s.error) ?? [];
-  for (const source of failedSources)
-    ctx.err(`source ${source.source} could not be ingested: ${source.error}`);
-  return reportFailedIssues(summaries, ctx);
+  if (!interrupt.signal.aborted) return summaries;
+  for (const line of stoppedLines(summaries)) ctx.err(line);
+  return undefined;
 }
 
 /**
