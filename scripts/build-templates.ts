@@ -8,6 +8,7 @@ import {
   TRIM_START,
 } from '../lambdas/adapters/digest-renderer.js';
 import { compileMjml } from './compile-mjml.js';
+import { runAsScript } from './run-as-script.js';
 
 /**
  * Compiles the templates so that no function needs MJML at run time:
@@ -137,9 +138,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, main);
