@@ -1,4 +1,4 @@
-import type { Brief } from '../brief.js';
+import type { Brief, StoredBrief } from '../brief.js';
 import type { BriefStore } from '../ports.js';
 import { type StoryFeatures, storyFeatures } from './features.js';
 import { DEFAULT_MATCH_SETTINGS, type MatchSettings, StoryIndex } from './match.js';
@@ -103,6 +103,20 @@ export class StoryDesk {
     };
   }
 
+  /** Registers a stored brief that holds a story; false (nothing registered) for a plain brief. */
+  private registerStored(id: string, brief: StoredBrief): boolean {
+    const story = (brief as Partial<StoryBrief>).story;
+    if (!story) return false;
+    this.register({
+      id,
+      record: story,
+      updatedAt: brief.updatedAt,
+      stored: true,
+      retracted: brief.retracted === true,
+    });
+    return true;
+  }
+
   private async load(editions: Iterable<string>): Promise<void> {
     const since = new Date(this.now.getTime() - STORY_LOOKBACK_MS - this.settings.windowMs).toISOString();
     for (const edition of editions) {
@@ -126,34 +140,13 @@ export class StoryDesk {
     const unknown = briefs.filter((b) => !this.memberOf.has(b.id)).map((b) => b.id);
     const stored = unknown.length > 0 ? await this.store.getMany(unknown) : new Map();
     const plainIds = new Set<string>();
-    for (const [id, brief] of stored) {
-      const story = (brief as Partial<StoryBrief>).story;
-      if (story)
-        this.register({
-          id,
-          record: story,
-          updatedAt: brief.updatedAt,
-          stored: true,
-          retracted: brief.retracted === true,
-        });
-      else plainIds.add(id);
-    }
+    for (const [id, brief] of stored) if (!this.registerStored(id, brief)) plainIds.add(id);
     // Split items may point at a story outside the look-back.
     const targets = briefs
       .map((b) => this.memberOf.get(b.id))
       .filter((id): id is string => id !== undefined && !this.stories.has(id));
     if (targets.length > 0) {
-      for (const [id, brief] of await this.store.getMany(targets)) {
-        const story = (brief as Partial<StoryBrief>).story;
-        if (story)
-          this.register({
-            id,
-            record: story,
-            updatedAt: brief.updatedAt,
-            stored: true,
-            retracted: brief.retracted === true,
-          });
-      }
+      for (const [id, brief] of await this.store.getMany(targets)) this.registerStored(id, brief);
     }
 
     // Stories to write, and those that gained an item: a stored one then counts as updated now,
