@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { parseConfig, type TidingsConfig } from '../../lambdas/core/config.js';
 import type { OutgoingMessage } from '../../lambdas/core/ports.js';
 import type {
@@ -37,6 +37,17 @@ export function testKeyring(ids: string[] = ['k1'], active = ids[ids.length - 1]
   return parseKeyring(
     JSON.stringify({ active, keys: ids.map((id) => ({ id, secret: randomBytes(32).toString('base64') })) }),
   );
+}
+
+/**
+ * A token in the format made before reader ids and issue times: the payload as given (the address
+ * itself in `e`), signed with the keyring's active key.
+ */
+export function oldFormatToken(keyring: Keyring, payload: Record<string, unknown>): string {
+  const key = keyring.active;
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const mac = createHmac('sha256', key.secret).update(`v1.${key.id}.${encoded}`).digest('base64url');
+  return `${key.id}.${encoded}.${mac}`;
 }
 
 /** A confirmation "email" whose raw bytes are the JSON of the message: tests read the link back. */

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   confirm,
@@ -15,23 +14,31 @@ import {
   ForgedTokenError,
   WrongPurposeTokenError,
 } from '../../../../lambdas/core/tokens.js';
-import { harness, preferencesToken, unsubscribeToken } from '../../../support/subscriptions-harness.js';
+import {
+  type Harness,
+  harness,
+  oldFormatToken,
+  preferencesToken,
+  unsubscribeToken,
+} from '../../../support/subscriptions-harness.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 
 /** A confirmation token as made before reader ids and issue times: the address and an expiry. */
-function oldConfirmToken(
-  h: ReturnType<typeof harness>,
-  email: string,
-  editions: string[],
-  expiresAt: Date,
-): string {
-  const key = h.keyring.active;
-  const payload = { p: 'confirm', e: email, ds: editions, x: Math.floor(expiresAt.getTime() / 1000) };
-  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const mac = createHmac('sha256', key.secret).update(`v1.${key.id}.${encoded}`).digest('base64url');
-  return `${key.id}.${encoded}.${mac}`;
+function oldConfirmToken(h: Harness, email: string, editions: string[], expiresAt: Date): string {
+  const x = Math.floor(expiresAt.getTime() / 1000);
+  return oldFormatToken(h.keyring, { p: 'confirm', e: email, ds: editions, x });
+}
+
+/** A reader of dc and sg who confirmed a minute ago with `old`, the link mailed to them. */
+async function confirmedAMinuteAgo(): Promise<{ h: Harness; old: string }> {
+  const h = harness();
+  await subscribe(h, { email: 'c@example.com', editions: ['dc', 'sg'] });
+  const old = h.confirmToken('c@example.com');
+  await confirm(h, old);
+  h.clock.advance(MINUTE);
+  return { h, old };
 }
 
 describe('confirm', () => {
@@ -85,11 +92,7 @@ describe('confirm', () => {
   });
 
   it('does not bring back a reader who unsubscribed after the link was mailed; a link mailed since does', async () => {
-    const h = harness();
-    await subscribe(h, { email: 'c@example.com', editions: ['dc', 'sg'] });
-    const old = h.confirmToken('c@example.com');
-    await confirm(h, old);
-    h.clock.advance(MINUTE);
+    const { h, old } = await confirmedAMinuteAgo();
     await unsubscribe(h, unsubscribeToken(h, 'c@example.com', 'dc'));
     await unsubscribe(h, unsubscribeToken(h, 'c@example.com', 'sg'));
     const left = await h.store.get('c@example.com');
@@ -110,11 +113,7 @@ describe('confirm', () => {
   });
 
   it('does not give back an edition left since the link was mailed, while other editions stay', async () => {
-    const h = harness();
-    await subscribe(h, { email: 'c@example.com', editions: ['dc', 'sg'] });
-    const old = h.confirmToken('c@example.com');
-    await confirm(h, old);
-    h.clock.advance(MINUTE);
+    const { h, old } = await confirmedAMinuteAgo();
     await updatePreferences(h, preferencesToken(h, 'c@example.com'), ['sg']);
     await expect(confirm(h, old)).rejects.toBeInstanceOf(StaleConfirmationError);
     expect(await h.store.get('c@example.com')).toMatchObject({ status: 'active', editions: ['sg'] });
