@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +10,11 @@ import { deriveDeck } from '../../lambdas/core/brief.js';
 import type { SourceConfig } from '../../lambdas/core/config.js';
 import { buildDigestView, digestText } from '../../lambdas/core/digest.js';
 import { type IngestSummary, ingestSources } from '../../lambdas/core/ingest.js';
-import type { LabelledItem } from '../../lambdas/core/stories/evaluate.js';
+import {
+  recentPublishers as publishers,
+  recentLabelled as recent,
+  labelledSet as set,
+} from '../support/labelled-stories.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -21,12 +24,6 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 
 const NOW = new Date('2026-11-30T18:00:00Z');
 const LATER = new Date('2026-12-01T08:00:00Z');
-const set = JSON.parse(readFileSync('tests/fixtures/stories/labelled.json', 'utf8')) as {
-  publishers: Record<string, string>;
-  items: LabelledItem[];
-};
-const recent = set.items.filter((i) => i.publishedAt >= '2026-11-16');
-const publishers = [...new Set(recent.map((i) => i.publisher))];
 
 const xmlText = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deriveDeck, type StoredBrief } from '../../../../lambdas/core/brief.js';
 import type { SourceConfig } from '../../../../lambdas/core/config.js';
@@ -13,17 +12,15 @@ import { mergeStories, StoryEditError, splitStory } from '../../../../lambdas/co
 import type { LabelledItem } from '../../../../lambdas/core/stories/evaluate.js';
 import type { StoryRecord } from '../../../../lambdas/core/stories/story.js';
 import { MemoryBriefStore } from '../../../support/fakes/brief-store.js';
+import {
+  recentPublishers as publishers,
+  recentLabelled as recent,
+  labelledSet as set,
+} from '../../../support/labelled-stories.js';
 
 const NOW = new Date('2026-11-30T18:00:00Z');
 const LATER = new Date('2026-12-01T09:00:00Z');
 const config = { editions: [{ id: 'dc' }] } as IngestDeps['config'];
-const set = JSON.parse(readFileSync('tests/fixtures/stories/labelled.json', 'utf8')) as {
-  publishers: Record<string, string>;
-  items: LabelledItem[];
-};
-/** The labelled items recent enough to be matched against stories (the look-back is 14 days). */
-const recent = set.items.filter((i) => i.publishedAt >= '2026-11-16');
-const publishers = [...new Set(recent.map((i) => i.publisher))];
 
 function feedItem(item: LabelledItem, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
