@@ -22,7 +22,7 @@ import {
   type SendChecks,
   type SubscriberStore,
 } from './ports.js';
-import type { Recipient } from './subscriber.js';
+import type { Recipient, Subscriber } from './subscriber.js';
 
 /**
  * The send use case: one queue message (a slice of an issue's readers) at a time. Each reader
@@ -348,6 +348,31 @@ export class NotEligibleError extends TidingsError {
   override readonly kind = 'conflict';
 }
 
+/** An issue that has gone out (`sending` or `sent`), the only kind a copy can be sent again of. */
+async function sentIssue(deps: SendDeps, issueId: string): Promise<Issue> {
+  const issue = await deps.issues.get(issueId);
+  if (!issue) throw new IssueNotFoundError(`no issue ${issueId}`);
+  if (issue.state !== 'sending' && issue.state !== 'sent') {
+    throw new IssueStateError(`issue ${issueId} is ${issue.state}; only a sent issue can be sent again`);
+  }
+  return issue;
+}
+
+/** Whether an operator's send may mail the reader now: active, reading the edition, not suppressed. */
+async function eligibility(
+  deps: SendDeps,
+  issue: Issue,
+  email: string,
+): Promise<{ subscriber: Subscriber | undefined; eligible: boolean }> {
+  const [subscriber, suppressed] = await Promise.all([
+    deps.subscribers.get(email),
+    deps.subscribers.isSuppressed(email),
+  ]);
+  const eligible =
+    subscriber?.status === 'active' && subscriber.editions.includes(issue.edition) && !suppressed;
+  return { subscriber, eligible };
+}
+
 /**
  * `tidings resend`: sends one reader their copy of an issue again and records it on their ledger
  * row (`resends`, `resentAt`). A reader without a row gets the normal, claimed first send. The
@@ -358,16 +383,9 @@ export async function resendCopy(
   issueId: string,
   email: string,
 ): Promise<{ messageId?: string; first: boolean; outcome: RecipientOutcome }> {
-  const issue = await deps.issues.get(issueId);
-  if (!issue) throw new IssueNotFoundError(`no issue ${issueId}`);
-  if (issue.state !== 'sending' && issue.state !== 'sent') {
-    throw new IssueStateError(`issue ${issueId} is ${issue.state}; only a sent issue can be sent again`);
-  }
-  const [subscriber, suppressed] = await Promise.all([
-    deps.subscribers.get(email),
-    deps.subscribers.isSuppressed(email),
-  ]);
-  if (subscriber?.status !== 'active' || !subscriber.editions.includes(issue.edition) || suppressed) {
+  const issue = await sentIssue(deps, issueId);
+  const { subscriber, eligible } = await eligibility(deps, issue, email);
+  if (!subscriber || !eligible) {
     throw new NotEligibleError(
       `${email} is not an active reader of ${issue.edition}${subscriber ? ` (status ${subscriber.status})` : ''}`,
     );
@@ -404,11 +422,7 @@ export interface UnknownResend {
  * Readers who may not be mailed now (invariant 2) keep their `unknown` row.
  */
 export async function resendUnknown(deps: SendDeps, issueId: string): Promise<UnknownResend[]> {
-  const issue = await deps.issues.get(issueId);
-  if (!issue) throw new IssueNotFoundError(`no issue ${issueId}`);
-  if (issue.state !== 'sending' && issue.state !== 'sent') {
-    throw new IssueStateError(`issue ${issueId} is ${issue.state}; only a sent issue can be sent again`);
-  }
+  const issue = await sentIssue(deps, issueId);
   const unknown: LedgerEntry[] = [];
   for await (const row of deps.ledger.list(issueId)) if (row.state === 'unknown') unknown.push(row);
   const results: UnknownResend[] = [];
@@ -416,11 +430,8 @@ export async function resendUnknown(deps: SendDeps, issueId: string): Promise<Un
   try {
     for (const row of unknown) {
       const email = row.email;
-      const [subscriber, suppressed] = await Promise.all([
-        deps.subscribers.get(email),
-        deps.subscribers.isSuppressed(email),
-      ]);
-      if (subscriber?.status !== 'active' || !subscriber.editions.includes(issue.edition) || suppressed) {
+      const { subscriber, eligible } = await eligibility(deps, issue, email);
+      if (!subscriber || !eligible) {
         results.push({ email, outcome: 'not eligible' });
         continue;
       }
