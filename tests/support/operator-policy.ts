@@ -118,7 +118,7 @@ export function disallowedRequests(stacks: Stacks, requests: readonly AwsRequest
 
   const secretNames = Object.values(resources)
     .filter((r) => (r as { Type: string }).Type === 'AWS::SecretsManager::Secret')
-    .map((r) => String(((r as { Properties?: Json }).Properties ?? {}).Name));
+    .map((r) => String((r as { Properties?: Json }).Properties?.Name));
   const denied = new Set<string>();
   const check = (action: string, resource: string): void => {
     if (!allows(action, resource)) denied.add(`${action} ${resource}`);
