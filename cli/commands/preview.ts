@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import type { Route } from 'playwright-core';
 import { personalize, prepareMessage } from '../../lambdas/adapters/mime.js';
 import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js';
 import {
@@ -17,6 +18,7 @@ import { type Keyring, readerLinks } from '../../lambdas/core/tokens.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, editionList, UsageError } from '../context.js';
+import { SAMPLE_IMAGES_PATH, sampleImage } from '../local/api-server.js';
 import { CHROMIUM_PATH, launchChromium } from '../local/chromium.js';
 import { openTarget } from '../target.js';
 
@@ -116,7 +118,10 @@ export default async function preview(args: string[], ctx: CliContext): Promise<
       );
       return 1;
     }
-    await screenshots(pages, { offline: values.offline === true });
+    const broken = await screenshots(pages, { offline: values.offline === true });
+    for (const { file, src } of broken) {
+      ctx.err(`${basename(file)}: an image did not load in the screenshots: ${src}`);
+    }
   }
   for (const page of pages) {
     ctx.out(`wrote ${page.file}.{html,txt,eml} ${page.file}-{desktop,mobile,dark}.png`);
@@ -161,12 +166,17 @@ function previewReader(config: TidingsConfig, edition: EditionConfig, keyring: K
   return { ...links, email, name: 'Preview Reader' };
 }
 
-/** Full-page screenshots of each page at the desktop and the phone viewport, in one browser. */
+/**
+ * Full-page screenshots of each page at the desktop and the phone viewport, in one browser; returns
+ * the images that did not load. The sample pictures are answered from `samples/images/` as the
+ * local API answers them, so a preview shows them whether or not `tidings dev` is running.
+ */
 async function screenshots(
   pages: { file: string; html: string }[],
   options: { offline: boolean },
-): Promise<void> {
+): Promise<{ file: string; src: string }[]> {
   const profile = await mkdtemp(join(tmpdir(), 'tidings-preview-'));
+  const broken: { file: string; src: string }[] = [];
   try {
     const context = await launchChromium(profile);
     try {
@@ -174,11 +184,20 @@ async function screenshots(
         for (const viewport of PREVIEW_VIEWPORTS) {
           const page = await context.newPage();
           if (options.offline) await page.route(/^(?!data:|about:)/, (route) => route.abort());
+          else await page.route(isLocalSampleImage, answerFromSamples);
           await page.setViewportSize({ width: viewport.width, height: viewport.height });
           await page.emulateMedia({ colorScheme: viewport.colorScheme });
           await page.setContent(html, { waitUntil: 'domcontentloaded' });
           await page.waitForLoadState('load', { timeout: IMAGE_WAIT_MS }).catch(() => undefined);
           await page.screenshot({ path: `${file}-${viewport.suffix}.png`, fullPage: true });
+          if (viewport === PREVIEW_VIEWPORTS[0] && !options.offline) {
+            const sources = await page.evaluate(() =>
+              Array.from(document.images)
+                .filter((image) => !image.complete || image.naturalWidth === 0)
+                .map((image) => image.currentSrc || image.src),
+            );
+            for (const src of new Set(sources)) broken.push({ file, src });
+          }
           await page.close();
         }
       }
@@ -188,4 +207,22 @@ async function screenshots(
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
+  return broken;
+}
+
+/** A request for a sample picture on a loopback base URL (the local API's `samples/images/`). */
+function isLocalSampleImage(url: URL): boolean {
+  return (
+    (url.hostname === '127.0.0.1' || url.hostname === 'localhost') &&
+    url.pathname.startsWith(SAMPLE_IMAGES_PATH)
+  );
+}
+
+async function answerFromSamples(route: Route): Promise<void> {
+  const response = await sampleImage(new Request(route.request().url()));
+  await route.fulfill({
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: Buffer.from(await response.arrayBuffer()),
+  });
 }

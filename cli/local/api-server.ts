@@ -66,7 +66,7 @@ const SAMPLE_IMAGES_DIR = fileURLToPath(new URL('../../samples/images/', import.
 const IMAGE_TYPES: Readonly<Record<string, string>> = { jpg: 'image/jpeg', png: 'image/png' };
 
 /** One file of `samples/images/` by its plain name (no path steps), or 404. */
-async function sampleImage(request: Request): Promise<Response> {
+export async function sampleImage(request: Request): Promise<Response> {
   const name = new URL(request.url).pathname.slice(SAMPLE_IMAGES_PATH.length);
   const match = /^[a-z0-9-]+\.(jpg|png)$/.exec(name);
   const type = match ? IMAGE_TYPES[match[1] ?? ''] : undefined;

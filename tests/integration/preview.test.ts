@@ -112,6 +112,44 @@ describe('tidings preview', () => {
     120_000,
   );
 
+  it.skipIf(Boolean(browserSkipReason()))(
+    'shows the sample pictures in its screenshots without the local API running, and names an image that did not load',
+    async () => {
+      // Prepare: one brief of SG with a sample picture, one with a picture that does not exist.
+      const store = new DynamoBriefStore(stack.doc, stack.tables.briefs);
+      const base = stack.config.baseUrl;
+      const [first] = fixture;
+      if (!first) throw new Error('the fixture has no brief');
+      for (const [n, file] of [
+        [1, 'container-cranes-fog.jpg'],
+        [2, 'no-such-picture.jpg'],
+      ] as const) {
+        await store.upsert(
+          BriefSchema.parse({
+            ...first,
+            id: `sg-picture-${n}`,
+            headline: `${first.headline} (${n})`,
+            editions: ['sg'],
+            image: { url: `${base}/samples/images/${file}`, alt: 'A sample picture' },
+          }),
+          new Date('2026-11-30T05:00:00Z'),
+        );
+      }
+      errors.length = 0;
+
+      // Act
+      const code = await preview(['--edition', 'sg', '--out', out], context());
+
+      // Assess: the sample picture was answered from samples/images/, the missing one is named.
+      expect(code).toBe(0);
+      const broken = errors.filter((line) => line.includes('did not load'));
+      expect(broken).toEqual([
+        `sg: an image did not load in the screenshots: ${base}/samples/images/no-such-picture.jpg`,
+      ]);
+    },
+    120_000,
+  );
+
   it('fails with a reason for an edition without briefs', async () => {
     errors.length = 0;
     const code = await preview(['--edition', 'lagos', '--out', out, '--offline'], context());
