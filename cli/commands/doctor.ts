@@ -6,6 +6,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AwsAccountProbe, FetchSourceProbe } from '../../lambdas/adapters/doctor-probe.js';
 import { parseConfig, type TidingsConfig } from '../../lambdas/core/config.js';
+import { countOf } from '../../lambdas/core/digest.js';
 import {
   type CheckResult,
   checkLocal,
@@ -39,7 +40,11 @@ async function checkDeployedStage(stage: string, env: NodeJS.ProcessEnv): Promis
         detail: unfit.message.replace(/^invalid configuration at /, ''),
         action: `set it under tidingsStages.${stage} in cdk.json`,
       }
-    : { status: 'ok', check: 'configuration', detail: `stage ${stage}, ${config.sources.length} sources` };
+    : {
+        status: 'ok',
+        check: 'configuration',
+        detail: `stage ${stage}, ${countOf(config.sources.length, 'source')}`,
+      };
   let resolved: Awaited<ReturnType<typeof resolveStage>>;
   try {
     resolved = await resolveStage(stage, env);

@@ -1,4 +1,5 @@
 import type { SourceConfig, TidingsConfig } from './config.js';
+import { countOf } from './digest.js';
 
 /**
  * `tidings doctor`: what a stage (or the local setup) still needs, one check at a time. The checks
@@ -318,7 +319,7 @@ export async function checkLocal(deps: LocalDoctorDeps): Promise<CheckResult[]> 
   const results: CheckResult[] = [
     ok(
       'configuration',
-      `stage ${deps.config.stage}, ${deps.config.editions.length} editions, ${deps.config.sources.length} sources`,
+      `stage ${deps.config.stage}, ${countOf(deps.config.editions.length, 'edition')}, ${countOf(deps.config.sources.length, 'source')}`,
     ),
     major >= 20
       ? ok('node', `v${deps.nodeVersion}`)

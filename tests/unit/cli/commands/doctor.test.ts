@@ -22,7 +22,7 @@ describe('tidings doctor (local setup)', () => {
   it('prints one ok line per check and exits 0 for the shipped settings', async () => {
     const { ctx, lines } = context();
     expect(await doctor([], ctx)).toBe(0);
-    expect(lines[0]).toBe('ok configuration: stage dev, 6 editions, 1 sources');
+    expect(lines[0]).toBe('ok configuration: stage dev, 6 editions, 1 source');
     expect(lines).toContain('ok source sample-briefs: samples/briefs.json is a local file');
     for (const line of lines) expect(line).toMatch(/^(ok|warn) [a-z -]+: /);
   });
