@@ -83,7 +83,6 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
       TIDINGS_CONFIG: JSON.stringify(config),
       TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tidings',
       SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/tidings-send',
-      SEND_MAX_CONCURRENCY: '2',
       POWERTOOLS_SERVICE_NAME: 'tidings',
       POWERTOOLS_METRICS_NAMESPACE: 'Tidings',
       POWERTOOLS_DEV: 'true',

@@ -58,7 +58,6 @@ export class SendQueue extends ResourceGroup {
       config,
       description: 'Sends queued issue messages through SES at the planned rate, once per recipient',
       timeout: SEND_TIMEOUT,
-      environment: { SEND_MAX_CONCURRENCY: String(plan.maxConcurrency) },
     });
     // Read-write: the send path counts the readers it settled and completes the issue (`sent`).
     this.send.grantTableReadWrite(tables.issues, 'issues', []);
