@@ -45,8 +45,8 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     // Paths and mappings are enough for stack traces; embedding every source would triple the asset.
     sourcesContent: false,
     // Bundle the pinned AWS SDK instead of the runtime's copy: the code runs against the
-    // versions it was tested with. Only the TypeScript compiler stays out: MJML's config loader
-    // (cosmiconfig) requires it lazily for `.ts` config files, which a function never has.
+    // versions it was tested with. Only the TypeScript compiler stays out: no function calls it, and
+    // a dependency that requires it lazily must never pull it into a bundle.
     externalModules: ['typescript'],
     // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
     banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",

@@ -79,7 +79,7 @@ export interface TidingsFunctionProps {
   timeout?: Duration;
   /** @default 512 MB */
   memorySize?: number;
-  /** Copy `templates/` into the bundle and point `TEMPLATES_DIR` at it (compose and api only). */
+  /** Copy `templates/` into the bundle and point `TEMPLATES_DIR` at it (the api only: its pages are read at run time). */
   templates?: boolean;
   /** Extra environment; table names, the secret ARN and queue URLs come from the grant helpers. */
   environment?: Record<string, string>;

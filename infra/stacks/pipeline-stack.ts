@@ -73,7 +73,6 @@ export class PipelineStack extends GroupedStack {
       description: "Renders an edition's issue and queues it for its active readers",
       timeout: Duration.minutes(5),
       memorySize: 1024,
-      templates: true,
     });
     this.compose.grantTableRead(tables.briefs, 'briefs', ['byEdition']);
     this.compose.grantTableReadWrite(tables.issues, 'issues', ['byEdition']);

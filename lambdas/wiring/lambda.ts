@@ -17,8 +17,8 @@ export interface LambdaNeeds {
   tables: readonly TableId[];
   queue?: boolean;
   secret?: boolean;
-  /** The digest renderer, for the functions that compose (the templates are in their bundle). */
-  renderer?: (options: { templatesDir?: string }) => Promise<DigestRendererPort>;
+  /** The digest renderer, for the functions that compose (the compiled template is in their code). */
+  renderer?: () => Promise<DigestRendererPort>;
 }
 
 /**
@@ -40,7 +40,6 @@ export function lambdaWiring(needs: LambdaNeeds, env: NodeJS.ProcessEnv = proces
   });
   const queueUrl = needs.queue ? requiredEnv(SEND_QUEUE_URL_VAR, env) : undefined;
   const secretArn = needs.secret ? requiredEnv(TOKEN_SECRET_ARN_VAR, env) : 'not-granted';
-  const templatesDir = env.TEMPLATES_DIR;
   return wire({
     config,
     resources: {
@@ -57,12 +56,7 @@ export function lambdaWiring(needs: LambdaNeeds, env: NodeJS.ProcessEnv = proces
       sqs: new SQSClient({}),
       secrets: new SecretsManagerClient({}),
     },
-    ...(needs.renderer
-      ? {
-          renderer: () =>
-            needs.renderer?.(templatesDir ? { templatesDir } : {}) as Promise<DigestRendererPort>,
-        }
-      : {}),
+    ...(needs.renderer ? { renderer: needs.renderer } : {}),
     // Configured local paths are resolved from the task root, where the bundle is.
     sourceRoot: process.cwd(),
   });

@@ -93,7 +93,7 @@ describe('function bundles', () => {
         JSON.parse(JSON.stringify(config)),
       );
       const templates = existsSync(join(outdir, bundle.assetPath, 'templates'));
-      expect(templates, `${name} bundle and templates`).toBe(name === 'compose' || name === 'api');
+      expect(templates, `${name} bundle and templates`).toBe(name === 'api');
     }
 
     // Recorded for the report; sizes are reviewed, not asserted.

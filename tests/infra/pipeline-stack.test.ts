@@ -81,10 +81,9 @@ describe('PipelineStack', () => {
       }
     });
 
-    it('points only compose at bundled templates', () => {
+    it('points no pipeline function at bundled templates: the digest template is compiled into compose', () => {
       for (const name of FUNCTIONS) {
-        const value = functionEnvironment(template, `tidings-dev-${name}`).TEMPLATES_DIR;
-        expect(value).toBe(name === 'compose' ? '/var/task/templates' : undefined);
+        expect(functionEnvironment(template, `tidings-dev-${name}`).TEMPLATES_DIR).toBeUndefined();
       }
     });
   });
