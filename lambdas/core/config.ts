@@ -61,6 +61,15 @@ export const EditionConfigSchema = z.strictObject({
     .default([...WEEKDAYS]),
   holdForApproval: z.boolean().default(false),
   description: z.string().max(300).optional(),
+  /**
+   * `true`: each reader gets the edition at its send time in the reader's own time zone, in waves
+   * per zone (docs/delivery.md, "Waves"); `false`: every reader at the edition's send time.
+   */
+  readerLocalTime: z.boolean().default(false),
+  /** The day of the edition's week on which weekly readers get their roundup, at the send time. */
+  roundupDay: z.enum(WEEKDAYS).default('sat'),
+  /** A paragraph of the edition's own for the welcome email (plain text). */
+  welcomeText: z.string().min(1).max(1000).optional(),
 });
 export type EditionConfig = z.infer<typeof EditionConfigSchema>;
 

@@ -4,6 +4,31 @@ import { TidingsError } from './errors.js';
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
+/**
+ * How often a reader gets an edition: every issue on the edition's send days (`daily`), only the
+ * issues of Monday to Friday in the edition's calendar (`weekdays`), or one roundup a week
+ * (`weekly`, on the edition's `roundupDay`). Absent means `daily`.
+ */
+export const RHYTHMS = ['daily', 'weekdays', 'weekly'] as const;
+export type Rhythm = (typeof RHYTHMS)[number];
+export const DEFAULT_RHYTHM: Rhythm = 'daily';
+
+export function isRhythm(value: string): value is Rhythm {
+  return (RHYTHMS as readonly string[]).includes(value);
+}
+
+let knownZones: ReadonlySet<string> | undefined;
+
+/**
+ * Whether a string is an IANA time zone a reader may choose: one of the runtime's canonical zones
+ * (`Intl.supportedValuesOf('timeZone')`) or `UTC`. Offsets ("+01:00") and abbreviations ("CET")
+ * are refused: a reader's morning must follow their zone's daylight-saving rules.
+ */
+export function isReaderTimeZone(value: string): boolean {
+  knownZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+  return knownZones.has(value);
+}
+
 export type ConsentMethod = 'form' | 'import' | 'operator';
 
 export interface Consent {
@@ -28,6 +53,14 @@ export interface Subscriber {
   updatedAt: string;
   consent: Consent;
   lastConfirmationSentAt?: string;
+  /**
+   * The reader's IANA time zone (see {@link isReaderTimeZone}). For editions with
+   * `readerLocalTime`, the reader gets the issue at the edition's send time in this zone; absent:
+   * in the edition's own zone.
+   */
+  timeZone?: string;
+  /** How often the reader gets their editions; absent means {@link DEFAULT_RHYTHM}. */
+  rhythm?: Rhythm;
   /** Consecutive transient bounces; reset by a delivery. */
   transientBounces?: number;
   /** Why the status last changed, e.g. "hard bounce", "complaint", "one-click unsubscribe". */
@@ -72,6 +105,10 @@ export class ConcurrentUpdateError extends TidingsError {
 export interface Recipient {
   email: string;
   name?: string;
+  /** The reader's zone as stored in the index entry (absent: the edition's zone). */
+  timeZone?: string;
+  /** The reader's rhythm as stored in the index entry (absent: daily). */
+  rhythm?: Rhythm;
 }
 
 export const MAX_EMAIL_LENGTH = 254;

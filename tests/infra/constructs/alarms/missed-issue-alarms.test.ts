@@ -61,6 +61,8 @@ describe('MissedIssueAlarms', () => {
       sendTime: '07:00',
       sendDays,
       holdForApproval: false,
+      readerLocalTime: false,
+      roundupDay: 'sat',
     });
     expect(missedIssueWindowHours(edition(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']))).toBe(26);
     expect(missedIssueWindowHours(edition(['mon', 'tue', 'wed', 'thu', 'fri']))).toBe(74);
