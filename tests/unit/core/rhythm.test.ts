@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rhythmGets, weekdayOf } from '../../lambdas/core/rhythm.js';
+import { rhythmGets, weekdayOf } from '../../../lambdas/core/rhythm.js';
 
 describe('rhythm', () => {
   it('sends a daily issue to daily readers every day and to weekday readers Monday to Friday', () => {
