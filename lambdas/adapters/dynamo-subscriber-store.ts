@@ -16,6 +16,7 @@ import { EDITION_ID_PATTERN } from '../core/config.js';
 import { type Page, SUBSCRIBER_SHARDS, type SubscriberStore } from '../core/ports.js';
 import {
   ConcurrentUpdateError,
+  isRhythm,
   normalizeEmail,
   type Recipient,
   type Subscriber,
@@ -134,6 +135,9 @@ export class DynamoSubscriberStore implements SubscriberStore {
     const wanted = new Set(subscriber.status === 'active' ? subscriber.editions : []);
     const recipient: Record<string, unknown> = { email };
     if (subscriber.name !== undefined) recipient.name = subscriber.name;
+    // The reader's choices ride on each index entry, so the fan-out filters without a profile read.
+    if (subscriber.timeZone !== undefined) recipient.timeZone = subscriber.timeZone;
+    if (subscriber.rhythm !== undefined) recipient.rhythm = subscriber.rhythm;
 
     // 1. Index entries the new state needs (written again each time, so a changed name follows).
     await this.batchWrite(
@@ -195,14 +199,16 @@ export class DynamoSubscriberStore implements SubscriberStore {
         IndexName: INDEX,
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': `${edition}#${shard}` },
-        ProjectionExpression: 'email, #n',
-        ExpressionAttributeNames: { '#n': 'name' },
+        ProjectionExpression: 'email, #n, #z, #r',
+        ExpressionAttributeNames: { '#n': 'name', '#z': 'timeZone', '#r': 'rhythm' },
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
     const items = (result.Items ?? []).map((item) => {
       const recipient: Recipient = { email: String(item.email) };
       if (typeof item.name === 'string') recipient.name = item.name;
+      if (typeof item.timeZone === 'string') recipient.timeZone = item.timeZone;
+      if (typeof item.rhythm === 'string' && isRhythm(item.rhythm)) recipient.rhythm = item.rhythm;
       return recipient;
     });
     const next = encodeCursor(result.LastEvaluatedKey);

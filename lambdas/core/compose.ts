@@ -14,6 +14,7 @@ import {
 } from './issue.js';
 import type { BriefStore, IssueStore, LedgerStore, SendBatch, SendQueue, SubscriberStore } from './ports.js';
 import { SUBSCRIBER_SHARDS } from './ports.js';
+import { audienceOf, rhythmGets } from './rhythm.js';
 import { selectBriefs } from './select-briefs.js';
 import type { Recipient } from './subscriber.js';
 
@@ -268,8 +269,11 @@ export async function fanOut(
   now: Date,
 ): Promise<{ issue: Issue; enqueued: number }> {
   const size = deps.batchSize ?? 50;
+  const audience = audienceOf(issue);
   let enqueued = 0;
-  await forEachActiveReader(deps.subscribers, issue.edition, async (page) => {
+  await forEachActiveReader(deps.subscribers, issue.edition, async (all) => {
+    const page = all.filter((reader) => rhythmGets(reader.rhythm, audience));
+    if (page.length === 0) return;
     const batches: SendBatch[] = [];
     for (let i = 0; i < page.length; i += size) {
       batches.push({ issueId: issue.id, recipients: page.slice(i, i + size) });
@@ -350,8 +354,10 @@ export async function cancelIssue(
   const stored = await deps.issues.replace(cancelled, ['held', 'sending']);
   if (!stored) throw new IssueStateError(`issue ${issueId} changed while it was being cancelled`);
   let recorded = 0;
+  const audience = audienceOf(issue);
   await forEachActiveReader(deps.subscribers, issue.edition, async (page) => {
     for (const reader of page) {
+      if (!rhythmGets(reader.rhythm, audience)) continue;
       const entry: LedgerEntry = {
         issueId,
         email: reader.email,

@@ -23,10 +23,13 @@ export interface BriefSnapshot {
 }
 
 export interface Issue {
-  /** `<edition>-<YYYY-MM-DD>`. */
+  /** `<edition>-<YYYY-MM-DD>`, or `<edition>-<YYYY>-W<ww>` for a weekly roundup. */
   id: string;
   edition: string;
+  /** The edition's local date it was composed for (a roundup: the date it was composed on). */
   localDate: string;
+  /** `roundup`: the week's roundup, sent to weekly readers only (rhythm.ts); absent: a daily issue. */
+  kind?: 'roundup';
   state: IssueState;
   /** Briefs published or updated up to this instant are in this issue; the next issue starts after it. */
   cutoff: string;

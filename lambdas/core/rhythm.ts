@@ -1,4 +1,5 @@
 import type { Weekday } from './config.js';
+import type { Issue } from './issue.js';
 import { DEFAULT_RHYTHM, type Rhythm } from './subscriber.js';
 
 /**
@@ -23,4 +24,11 @@ export function rhythmGets(rhythm: Rhythm | undefined, audience: IssueAudience):
 export function weekdayOf(localDate: string): Weekday {
   const day = new Date(`${localDate}T12:00:00Z`).getUTCDay();
   return (['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const)[day] as Weekday;
+}
+
+/** Who an issue is for, by its kind and local date. */
+export function audienceOf(issue: Pick<Issue, 'kind' | 'localDate'>): IssueAudience {
+  return issue.kind === 'roundup'
+    ? { kind: 'roundup' }
+    : { kind: 'daily', weekday: weekdayOf(issue.localDate) };
 }

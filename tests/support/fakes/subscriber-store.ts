@@ -54,7 +54,14 @@ export class MemorySubscriberStore implements SubscriberStore {
     for (const email of [...this.profiles.keys()].sort()) {
       const s = this.live(email);
       if (s?.status !== 'active' || !s.editions.includes(edition) || shard(email) !== shardNo) continue;
-      if (cursor === undefined || email > cursor) all.push(s.name ? { email, name: s.name } : { email });
+      if (cursor === undefined || email > cursor) {
+        all.push({
+          email,
+          ...(s.name ? { name: s.name } : {}),
+          ...(s.timeZone ? { timeZone: s.timeZone } : {}),
+          ...(s.rhythm ? { rhythm: s.rhythm } : {}),
+        });
+      }
     }
     const items = all.slice(0, this.pageSize);
     const last = items.at(-1);

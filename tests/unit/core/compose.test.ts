@@ -193,6 +193,24 @@ describe('composeIssue', () => {
     expect((await composeIssue(deps, { edition: 'dc', now: LATER_MONDAY })).outcome).toBe('unchanged');
   });
 
+  it('queues a daily issue to daily readers, a weekday one to weekday readers too, and never to weekly readers', async () => {
+    await subscribers.save(subscriber('weekdays@example.com', ['dc'], { rhythm: 'weekdays' }));
+    await subscribers.save(subscriber('weekly@example.com', ['dc'], { rhythm: 'weekly' }));
+    await addBrief('a', '2026-11-29T10:00:00.000Z');
+    const monday = await composeIssue(deps, { edition: 'dc', now: MONDAY });
+    expect(monday.enqueued).toBe(8);
+    expect(queued()).toContain('weekdays@example.com');
+    await addBrief('b', '2026-12-05T10:00:00.000Z');
+    const saturday = await composeIssue(deps, { edition: 'dc', now: new Date('2026-12-05T11:30:00.000Z') });
+    expect(saturday).toMatchObject({ issueId: 'dc-2026-12-05', enqueued: 7 });
+    const sent = queued();
+    expect(sent).not.toContain('weekdays@example.com');
+    expect(sent).not.toContain('weekly@example.com');
+    const ledger = new MemoryLedgerStore();
+    await cancelIssue({ ...deps, ledger }, 'dc-2026-12-05', new Date('2026-12-05T12:00:00.000Z'));
+    expect(ledger.entries('dc-2026-12-05').map((r) => r.email)).not.toContain('weekly@example.com');
+  });
+
   it('dry run renders and counts readers without storing or queueing', async () => {
     await addBrief('a', '2026-11-29T10:00:00.000Z');
     const dry = await composeIssue(deps, { edition: 'dc', now: MONDAY, dryRun: true });
