@@ -4,7 +4,8 @@
  * and writes `bench/results.json` and `bench/RESULTS.md`.
  *
  * `npm run bench -- render delivery` runs only the named benchmarks and merges their figures into
- * the recorded results.
+ * the recorded results. `npm run bench -- --runs 3` runs the whole set three times over and records,
+ * per figure, the run with the median ratio and every run's ratio (the spread between runs).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,12 +13,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Figure, machine } from './lib.js';
+import { combineRuns, describeTarget, meetsTarget, TARGETS } from './targets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+type Recorded = Figure & { runRatios?: number[] };
+
 interface Results {
   machine: ReturnType<typeof machine> & { date: string };
-  figures: Figure[];
+  figures: Recorded[];
 }
 
 /** Order matters only for reading: cost-per-1000 goes last, as it sums the others' parts. */
@@ -30,6 +34,7 @@ const ORDER = [
   'delivery',
   'delivery-one-thread',
   'delivery-full-digest',
+  'waves',
   'api',
   'bundles',
   'cold-start',
@@ -83,17 +88,21 @@ function markdown(results: Results): string {
     '',
     `Recorded ${m.date} on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}, ${m.platform}.`,
     'Every figure stands beside a baseline measured in the same run; medians over repeats, spread as the',
-    'interquartile range where a figure is repeated. Reproduce one figure with the command beside it, or all',
-    'with `npm run bench`.',
+    'interquartile range where a figure is repeated. Where the whole set ran several times',
+    '(`npm run bench -- --runs 3`), the row is the run with the median ratio and "runs" lists every',
+    "run's ratio. Reproduce one figure with the command beside it, or all with `npm run bench`.",
     '',
-    '| figure | value | baseline | ratio | better | command |',
-    '|---|---|---|---|---|---|',
+    '| figure | value | baseline | ratio | runs | target | met | better | command |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const f of results.figures) {
     const spread = f.spread !== undefined ? ` ± ${fmt(f.spread)}` : '';
     const baseSpread = f.baselineSpread !== undefined ? ` ± ${fmt(f.baselineSpread)}` : '';
+    const runs = f.runRatios ? f.runRatios.map(fmt).join(', ') : '—';
+    const target = TARGETS[f.name];
+    const met = meetsTarget(f, target);
     lines.push(
-      `| \`${f.name}\` | ${fmt(f.value)}${spread} ${f.unit} | ${f.baselineName}: ${fmt(f.baseline)}${baseSpread} ${f.unit} | ${fmt(f.ratio)} | ${f.higherIsBetter ? 'higher' : 'lower'} | \`${f.command}\` |`,
+      `| \`${f.name}\` | ${fmt(f.value)}${spread} ${f.unit} | ${f.baselineName}: ${fmt(f.baseline)}${baseSpread} ${f.unit} | ${fmt(f.ratio)} | ${runs} | ${target ? describeTarget(f, target) : '—'} | ${met === undefined ? '—' : met ? 'yes' : '**no**'} | ${f.higherIsBetter ? 'higher' : 'lower'} | \`${f.command}\` |`,
     );
   }
   const notes = results.figures.filter((f) => f.notes);
@@ -104,18 +113,42 @@ function markdown(results: Results): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const names = await benchmarks(only);
-  const figures: Figure[] = [];
-  for (const name of names) {
-    process.stdout.write(`\n== ${name}\n`);
-    const started = performance.now();
-    const produced = await runAlone(name);
-    figures.push(...produced);
-    process.stdout.write(`(${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+/** `--runs N` (default 1) and the names of the benchmarks to run (default: all). */
+function parseArgs(argv: string[]): { runs: number; only: string[] } {
+  const only: string[] = [];
+  let runs = 1;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--runs' || arg.startsWith('--runs=')) {
+      const raw = arg.includes('=') ? arg.slice('--runs='.length) : argv[++i];
+      runs = Number(raw);
+      if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
+        throw new Error(`--runs must be a whole number from 1 to 20, got "${raw ?? ''}"`);
+      }
+    } else {
+      only.push(arg);
+    }
   }
-  let previous: Figure[] = [];
+  return { runs, only };
+}
+
+async function main(): Promise<void> {
+  const { runs, only } = parseArgs(process.argv.slice(2));
+  const names = await benchmarks(only);
+  const everyRun: Figure[][] = [];
+  for (let run = 1; run <= runs; run++) {
+    const figures: Figure[] = [];
+    for (const name of names) {
+      process.stdout.write(`\n== ${name}${runs > 1 ? ` (run ${run} of ${runs})` : ''}\n`);
+      const started = performance.now();
+      const produced = await runAlone(name);
+      figures.push(...produced);
+      process.stdout.write(`(${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+    }
+    everyRun.push(figures);
+  }
+  const figures = combineRuns(everyRun);
+  let previous: Recorded[] = [];
   if (only.length > 0) {
     try {
       previous = (JSON.parse(await readFile(join(here, 'results.json'), 'utf8')) as Results).figures;
