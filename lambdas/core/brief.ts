@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EDITION_ID_PATTERN } from './config.js';
 import { keepsRule, MULTI_LINE, SINGLE_LINE } from './text-rules.js';
 

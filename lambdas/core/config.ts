@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TidingsError } from './errors.js';
 import { STAGE_NAME_PATTERN } from './stage-name.js';
 import { isValidEmail } from './subscriber.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TidingsConfig } from './config.js';
 import { ISSUE_ID_PATTERN } from './edition.js';
 import type { Clock, LedgerStore, SubscriberStore } from './ports.js';

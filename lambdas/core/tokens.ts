@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EDITION_ID_PATTERN } from './config.js';
 import { type ErrorKind, TidingsError } from './errors.js';
 import { normalizeEmail } from './subscriber.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ComposeDeps, type ComposeResult, composeIssue } from '../../core/compose.js';
 import { EDITION_ID_PATTERN } from '../../core/config.js';
 import { TidingsError } from '../../core/errors.js';

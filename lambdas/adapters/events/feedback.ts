@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { applyFeedback, type FeedbackAction, type FeedbackDeps, parseFeedback } from '../../core/feedback.js';
 
 /**

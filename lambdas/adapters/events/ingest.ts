@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TidingsConfig } from '../../core/config.js';
 import { TidingsError } from '../../core/errors.js';
 import { type IngestDeps, type IngestSummary, ingestSources } from '../../core/ingest.js';

@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ISSUE_ID_PATTERN } from '../../core/edition.js';
 import { TidingsError } from '../../core/errors.js';
 import { type CompletionDeps, noteSettled } from '../../core/issue-life.js';
