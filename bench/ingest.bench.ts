@@ -91,6 +91,8 @@ export default async function ingestBench(argv: string[]): Promise<Figure[]> {
       location: `${base}/feed-${s}.xml`,
       format: 'rss',
       editions: ['dc'],
+      // Story matching has its own figure (cluster-throughput); this one is the storing path.
+      cluster: false,
     }));
     const counter = counting(stack.doc);
     const deps = {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -12,6 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Brief, StoredBrief } from '../core/brief.js';
+import { TidingsError } from '../core/errors.js';
 import { contentHash } from '../core/ingest.js';
 import type { BriefStore, Page, SourceState, UpsertOutcome } from '../core/ports.js';
 import type { StoryRef } from '../core/stories/story.js';
@@ -33,14 +35,29 @@ import { decodeCursor, encodeCursor } from './dynamo-cursor.js';
  * that only this query reads, so its items are not made a new story on the next run.
  *
  * Listing an edition is one Query on `byEdition`. An upsert reads the stored briefs first (in
- * batches) and writes nothing when the content is unchanged or the stored copy is newer. A brief
- * not stored yet gets its edition items in batch writes, then its brief item with a condition that
- * it still does not exist (if another writer got there first, the update path below runs and the
- * winner's edition items are put back). A stored brief gets its edition items, the deletion of
- * those of editions it left, and its brief item last, each conditional on not replacing a newer
- * copy. The brief item is always written last, so a crash part-way leaves it absent or old and the
- * next run repeats the whole write. Retracting marks the brief item and deletes its edition
- * items, so retracted briefs never reach an edition listing, and a later upsert keeps them out.
+ * batches) and writes nothing when the content is unchanged or the stored copy is newer.
+ *
+ * Briefs not stored yet (most of a first run) are written with unconditional batch writes, their
+ * edition items first and their brief items after, guarded by **write intents**: before reading,
+ * each upsert puts an intent item (`pk=ingest#intents`, `sk=<time>#<uuid>`, the ids it may write,
+ * `phase=batch`, an expiry) and reads the live intents of other writers with a consistent Query.
+ * A brief is batch-written only if it was absent when read after that Query and no other live
+ * intent names it. Every upsert holds its intent until its writes are done, so of two overlapping
+ * upserts of one brief at least one sees the other's intent (each puts its own before it looks):
+ * the one that sees it writes that brief conditionally, and only after the other has left the
+ * batch phase, so an unconditional put never lands on a copy another writer stored meanwhile.
+ * An intent of a crashed writer blocks the briefs it names until it expires ({@link INTENT_TTL_MS});
+ * a writer whose own intent is that old no longer batch-writes.
+ *
+ * The other briefs (stored already, or named by another writer's intent) take the conditional
+ * path: a brief not stored yet gets its edition items in batch writes, then its brief item with a
+ * condition that it still does not exist (if another writer got there first, the update path
+ * below runs and the winner's edition items are put back). A stored brief gets its edition items,
+ * the deletion of those of editions it left, and its brief item last, each conditional on not
+ * replacing a newer copy. The brief item is always written last, so a crash part-way leaves it
+ * absent or old and the next run repeats the whole write. Retracting marks the brief item and
+ * deletes its edition items, so retracted briefs never reach an edition listing, and a later
+ * upsert keeps them out.
  */
 
 const BRIEF_SK = 'brief';
@@ -52,6 +69,42 @@ const RETRACTED_STORIES = '#retracted-stories';
 /** Optional brief fields: removed from the item when a new copy no longer has them. */
 const OPTIONAL_FIELDS = ['dek', 'region', 'url', 'image', 'source'] as const;
 const WRITE_CONCURRENCY = 16;
+/** Batch writes in flight at once. */
+const BATCH_CONCURRENCY = 8;
+/** The partition of write intents. */
+const INTENTS_PK = 'ingest#intents';
+/** How long an intent holds: longer than an ingest may run (the function's timeout is 5 minutes). */
+export const INTENT_TTL_MS = 15 * 60 * 1000;
+/** A writer whose intent is older than this no longer batch-writes under it (a margin before expiry). */
+const INTENT_BATCH_WINDOW_MS = 10 * 60 * 1000;
+/** Briefs per intent: an intent lists their ids, well under DynamoDB's 400 KB item limit. */
+const INTENT_CHUNK = 1000;
+
+/** One writer's intent, as stored. */
+interface Intent {
+  sk: string;
+  ids: string[];
+  phase: 'batch' | 'conditional';
+  expiresAt: number;
+}
+
+/**
+ * Some briefs are named by another writer's batch-phase intent that did not end in time (a run
+ * still writing, or one that crashed and whose intent has not expired); nothing of them was
+ * written. The source is fetched again on the next run.
+ */
+export class BriefWriteContendedError extends TidingsError {
+  override readonly name = 'BriefWriteContendedError';
+  readonly kind = 'conflict';
+}
+
+/** Tuning of the write intents; tests shorten the waits. */
+export interface BriefStoreOptions {
+  /** Longest wait for another writer's batch phase to end, in ms (default 30 s). */
+  contentionWaitMs?: number;
+  /** Pause between two looks at other writers' intents, in ms (default 25). */
+  contentionPollMs?: number;
+}
 
 const briefKey = (id: string): { pk: string; sk: string } => ({ pk: `brief#${id}`, sk: BRIEF_SK });
 const editionKey = (id: string, edition: string): { pk: string; sk: string } => ({
@@ -63,6 +116,13 @@ function toStored(item: Record<string, unknown>): StoredBrief {
   const copy: Record<string, unknown> = { ...item };
   for (const key of KEY_FIELDS) delete copy[key];
   return copy as unknown as StoredBrief;
+}
+
+/** Whether the stored copy stays as it is: the same content, or newer. */
+function keepsStored(brief: Brief, stored: StoredBrief | undefined): boolean {
+  return (
+    stored !== undefined && (stored.contentHash === contentHash(brief) || stored.updatedAt > brief.updatedAt)
+  );
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -93,18 +153,169 @@ function cursorKey(cursor: string): Record<string, unknown> {
 }
 
 export class DynamoBriefStore implements BriefStore {
+  private readonly contentionWaitMs: number;
+  private readonly contentionPollMs: number;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: BriefStoreOptions = {},
+  ) {
+    this.contentionWaitMs = options.contentionWaitMs ?? 30_000;
+    this.contentionPollMs = options.contentionPollMs ?? 25;
+  }
 
   upsert(brief: Brief, now: Date): Promise<UpsertOutcome> {
     return this.upsertMany([brief], now).then((outcomes) => outcomes[0] ?? 'unchanged');
   }
 
   async upsertMany(briefs: readonly Brief[], now: Date): Promise<UpsertOutcome[]> {
-    const stored = await this.getMany(briefs.map((b) => b.id));
-    const ingestedAt = now.toISOString();
+    const outcomes: UpsertOutcome[] = [];
+    for (let i = 0; i < briefs.length; i += INTENT_CHUNK) {
+      outcomes.push(...(await this.upsertChunk(briefs.slice(i, i + INTENT_CHUNK), now)));
+    }
+    return outcomes;
+  }
+
+  /** One intent's worth of briefs: see the class comment for the protocol. */
+  private async upsertChunk(briefs: readonly Brief[], now: Date): Promise<UpsertOutcome[]> {
+    // A first read settles what needs no write at all (an unchanged re-run writes nothing).
+    const before = await this.getMany(briefs.map((b) => b.id));
+    const pending = briefs.filter((brief) => !keepsStored(brief, before.get(brief.id)));
+    if (pending.length === 0) return briefs.map(() => 'unchanged');
+    const ids = [...new Set(pending.map((b) => b.id))];
+    const posted = Date.now();
+    const own: Intent = {
+      sk: `${new Date(posted).toISOString()}#${randomUUID()}`,
+      ids,
+      phase: 'batch',
+      expiresAt: posted + INTENT_TTL_MS,
+    };
+    await this.putIntent(own);
+    try {
+      const others = await this.otherIntents(own.sk);
+      const named = new Set(others.flatMap((intent) => intent.ids));
+      // Read again after the intent is up: what was absent now stays absent or is named above.
+      const stored = await this.getMany(ids);
+      const ingestedAt = now.toISOString();
+      const outcomes = new Map<string, UpsertOutcome>();
+      const batchable =
+        Date.now() - posted < INTENT_BATCH_WINDOW_MS
+          ? pending.filter((brief) => !stored.has(brief.id) && !named.has(brief.id))
+          : [];
+      const batched = this.latestOf(batchable);
+      if (batched.length > 0) {
+        const copies = batched.map((brief) => ({ ...brief, contentHash: contentHash(brief), ingestedAt }));
+        // Edition items first, brief items last: a crash between leaves the brief absent, and
+        // the next run writes it again.
+        await this.batchPut(copies.flatMap((copy) => copy.editions.map((e) => this.editionItem(copy, e))));
+        await this.batchPut(copies.map((copy) => ({ ...copy, ...briefKey(copy.id) })));
+        for (const brief of batched) outcomes.set(brief.id, 'new');
+      }
+      const rest = pending.filter((brief) => !outcomes.has(brief.id));
+      if (rest.length > 0) {
+        const restIds = new Set(rest.map((b) => b.id));
+        const contended = [...named].filter((id) => restIds.has(id));
+        if (contended.length > 0) {
+          // Leave the batch phase before waiting (so two writers never wait for each other),
+          // still naming what we will write.
+          await this.putIntent({ ...own, ids: [...restIds], phase: 'conditional' });
+          await this.awaitBatchPhases(own.sk, contended);
+        }
+        const current = contended.length > 0 ? await this.getMany([...restIds]) : stored;
+        for (const [id, outcome] of await this.upsertConditionally(rest, current, ingestedAt)) {
+          outcomes.set(id, outcome);
+        }
+      }
+      return briefs.map((brief) => outcomes.get(brief.id) ?? 'unchanged');
+    } finally {
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: INTENTS_PK, sk: own.sk } }),
+      );
+    }
+  }
+
+  /** Of several copies of one id in a call, the newest (as the conditional path would leave it). */
+  private latestOf(briefs: readonly Brief[]): Brief[] {
+    const byId = new Map<string, Brief>();
+    for (const brief of briefs) {
+      const seen = byId.get(brief.id);
+      if (!seen || brief.updatedAt > seen.updatedAt) byId.set(brief.id, brief);
+    }
+    return [...byId.values()];
+  }
+
+  private async putIntent(intent: Intent): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: INTENTS_PK, ...intent } }));
+  }
+
+  /** Live intents of other writers (consistent read); expired ones, left by a crash, are deleted. */
+  private async otherIntents(ownSk: string): Promise<Intent[]> {
+    const live: Intent[] = [];
+    const expired: string[] = [];
+    const now = Date.now();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': INTENTS_PK },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of (result.Items ?? []) as (Intent & { pk: string })[]) {
+        if (item.sk === ownSk) continue;
+        if (item.expiresAt <= now) expired.push(item.sk);
+        else live.push({ sk: item.sk, ids: item.ids, phase: item.phase, expiresAt: item.expiresAt });
+      }
+      start = result.LastEvaluatedKey;
+    } while (start);
+    await Promise.all(
+      expired.map((sk) =>
+        this.doc
+          .send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { pk: INTENTS_PK, sk },
+              ConditionExpression: 'expiresAt <= :now',
+              ExpressionAttributeValues: { ':now': now },
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!isConditionFailure(error)) throw error;
+          }),
+      ),
+    );
+    return live;
+  }
+
+  /** Waits until no other writer's intent in its batch phase names any of `ids`. */
+  private async awaitBatchPhases(ownSk: string, ids: readonly string[]): Promise<void> {
+    const wanted = new Set(ids);
+    const deadline = Date.now() + this.contentionWaitMs;
+    for (;;) {
+      const blocking = (await this.otherIntents(ownSk)).filter(
+        (intent) => intent.phase === 'batch' && intent.ids.some((id) => wanted.has(id)),
+      );
+      if (blocking.length === 0) return;
+      if (Date.now() >= deadline) {
+        const names = ids.slice(0, 3).join(', ') + (ids.length > 3 ? ` and ${ids.length - 3} more` : '');
+        throw new BriefWriteContendedError(
+          `briefs ${names} are being written by another ingest (intent ${blocking[0]?.sk}) that did not finish within ${this.contentionWaitMs} ms; nothing of them was written, and the next run writes them`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.contentionPollMs));
+    }
+  }
+
+  /** The conditional path: each write conditional on not replacing a newer copy. */
+  private async upsertConditionally(
+    briefs: readonly Brief[],
+    stored: Map<string, StoredBrief>,
+    ingestedAt: string,
+  ): Promise<Map<string, UpsertOutcome>> {
     const fresh = briefs.filter((brief) => !stored.has(brief.id));
     const outcomes = new Map<string, UpsertOutcome>();
     // Briefs not stored yet (most of a first run): their edition items go in batches, then each
@@ -125,7 +336,7 @@ export class DynamoBriefStore implements BriefStore {
         outcomes.set(brief.id, await this.write(brief, stored.get(brief.id), ingestedAt));
       },
     );
-    return briefs.map((brief) => outcomes.get(brief.id) ?? 'unchanged');
+    return outcomes;
   }
 
   private editionItem(
@@ -167,7 +378,7 @@ export class DynamoBriefStore implements BriefStore {
   private async batchPut(items: Record<string, unknown>[]): Promise<void> {
     const batches: Record<string, unknown>[][] = [];
     for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-    await pool(batches, 4, async (batch) => {
+    await pool(batches, BATCH_CONCURRENCY, async (batch) => {
       let pending: { PutRequest: { Item: Record<string, unknown> } }[] = batch.map((Item) => ({
         PutRequest: { Item },
       }));
@@ -186,8 +397,8 @@ export class DynamoBriefStore implements BriefStore {
     stored: StoredBrief | undefined,
     ingestedAt: string,
   ): Promise<UpsertOutcome> {
+    if (keepsStored(brief, stored)) return 'unchanged';
     const hash = contentHash(brief);
-    if (stored && (stored.contentHash === hash || stored.updatedAt > brief.updatedAt)) return 'unchanged';
     const copy = { ...brief, contentHash: hash, ingestedAt };
     const notNewer = { ':u': brief.updatedAt };
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
@@ -7,6 +7,35 @@ import { type Brief, type BriefInput, BriefSchema } from '../../lambdas/core/bri
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const NOW = new Date('2026-11-30T06:00:00Z');
+/** Short waits for the contention tests. */
+const FAST = { contentionWaitMs: 300, contentionPollMs: 5 };
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** A doc client that runs `before` ahead of every command it sends. */
+function intercept(
+  doc: DynamoDBDocumentClient,
+  before: (command: { constructor: { name: string }; input?: unknown }) => unknown,
+): DynamoDBDocumentClient {
+  const wrapped = Object.create(doc) as DynamoDBDocumentClient;
+  wrapped.send = (async (command: { constructor: { name: string } }, ...rest: unknown[]) => {
+    await before(command);
+    return (doc.send as (...args: unknown[]) => unknown)(command, ...rest);
+  }) as DynamoDBDocumentClient['send'];
+  return wrapped;
+}
+
+function isIntentQuery(command: { constructor: { name: string }; input?: unknown }): boolean {
+  const values = (command.input as { ExpressionAttributeValues?: Record<string, unknown> } | undefined)
+    ?.ExpressionAttributeValues;
+  return command.constructor.name === 'QueryCommand' && values?.[':p'] === 'ingest#intents';
+}
 
 function brief(id: string, extra: Partial<BriefInput> = {}): Brief {
   return BriefSchema.parse({
@@ -84,21 +113,124 @@ describe('DynamoBriefStore', () => {
     expect(listed).toHaveLength(130);
   });
 
-  it('lets a newer copy written between its read and its write win, edition listing included', async () => {
-    const other = new DynamoBriefStore(stack.doc, stack.tables.briefs);
-    const racing = new DynamoBriefStore(stack.doc, stack.tables.briefs);
-    // This writer read before the other one wrote: it believes the brief is new.
-    racing.getMany = async () => new Map();
-    await other.upsert(
-      brief('s5', { editions: ['sg'], headline: 'Newer', updatedAt: '2026-11-29T12:00:00Z' }),
-      NOW,
+  it('lets a newer copy written while an older one is being batch-written win, edition listing included', async () => {
+    // Two overlapping upserts of one new brief: the older copy reads it absent and is held just
+    // before its batch write until the newer copy's upsert has finished or is waiting for it.
+    const gate = deferred();
+    const held = deferred();
+    const older = new DynamoBriefStore(
+      intercept(stack.doc, async (command) => {
+        if (command.constructor.name === 'BatchWriteCommand') {
+          held.resolve();
+          await gate.promise;
+        }
+      }),
+      stack.tables.briefs,
+      FAST,
     );
-    expect(await racing.upsertMany([brief('s5', { editions: ['sg'], headline: 'Older' })], NOW)).toEqual([
-      'unchanged',
-    ]);
+    let intentLooks = 0;
+    const newer = new DynamoBriefStore(
+      intercept(stack.doc, (command) => {
+        if (isIntentQuery(command) && ++intentLooks === 2) gate.resolve(); // it waits for the older
+      }),
+      stack.tables.briefs,
+      FAST,
+    );
+    const olderWrite = older.upsertMany([brief('s5', { editions: ['sg'], headline: 'Older' })], NOW);
+    await held.promise;
+    const newerWrite = newer
+      .upsertMany(
+        [brief('s5', { editions: ['sg'], headline: 'Newer', updatedAt: '2026-11-29T12:00:00Z' })],
+        NOW,
+      )
+      .finally(() => gate.resolve());
+    expect(await olderWrite).toEqual(['new']);
+    expect(await newerWrite).toEqual(['updated']);
     expect((await store.get('s5'))?.headline).toBe('Newer');
     const listed = (await store.listByEdition('sg')).items.find((b) => b.id === 's5');
     expect(listed?.headline).toBe('Newer');
+  });
+
+  it('keeps a newer copy that is batch-written while an older one is upserted', async () => {
+    const gate = deferred();
+    const held = deferred();
+    const newer = new DynamoBriefStore(
+      intercept(stack.doc, async (command) => {
+        if (command.constructor.name === 'BatchWriteCommand') {
+          held.resolve();
+          await gate.promise;
+        }
+      }),
+      stack.tables.briefs,
+      FAST,
+    );
+    let intentLooks = 0;
+    const older = new DynamoBriefStore(
+      intercept(stack.doc, (command) => {
+        if (isIntentQuery(command) && ++intentLooks === 2) gate.resolve();
+      }),
+      stack.tables.briefs,
+      FAST,
+    );
+    const newerWrite = newer.upsertMany(
+      [brief('s6', { editions: ['sg'], headline: 'Newer', updatedAt: '2026-11-29T12:00:00Z' })],
+      NOW,
+    );
+    await held.promise;
+    const olderWrite = older
+      .upsertMany([brief('s6', { editions: ['sg'], headline: 'Older' })], NOW)
+      .finally(() => gate.resolve());
+    expect(await newerWrite).toEqual(['new']);
+    expect(await olderWrite).toEqual(['unchanged']);
+    expect((await store.get('s6'))?.headline).toBe('Newer');
+    const listed = (await store.listByEdition('sg')).items.find((b) => b.id === 's6');
+    expect(listed?.headline).toBe('Newer');
+  });
+
+  it('writes nothing of a brief that a crashed writer still names, and ignores its intent once expired', async () => {
+    const leftover = {
+      pk: 'ingest#intents',
+      sk: '2026-11-30T05:59:00.000Z#crashed',
+      ids: ['s7'],
+      phase: 'batch',
+      expiresAt: Date.now() + 60_000,
+    };
+    await stack.doc.send(new PutCommand({ TableName: stack.tables.briefs, Item: leftover }));
+    const waiting = new DynamoBriefStore(stack.doc, stack.tables.briefs, FAST);
+    await expect(waiting.upsertMany([brief('s7'), brief('s8')], NOW)).rejects.toThrow(
+      expect.objectContaining({
+        name: 'BriefWriteContendedError',
+        kind: 'conflict',
+        message: expect.stringMatching(/briefs s7 are being written by another ingest .*crashed/),
+      }),
+    );
+    expect(await store.get('s7')).toBeUndefined();
+    await stack.doc.send(
+      new PutCommand({ TableName: stack.tables.briefs, Item: { ...leftover, expiresAt: Date.now() - 1 } }),
+    );
+    expect(await waiting.upsertMany([brief('s7')], NOW)).toEqual(['new']);
+    const { Items = [] } = await stack.doc.send(
+      new QueryCommand({
+        TableName: stack.tables.briefs,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': 'ingest#intents' },
+      }),
+    );
+    expect(Items).toEqual([]); // its own intent deleted, the expired one cleared
+  });
+
+  it('writes nothing at all when every brief is unchanged', async () => {
+    const briefs = [brief('s9'), brief('s10')];
+    await store.upsertMany(briefs, NOW);
+    let writes = 0;
+    const counting = new DynamoBriefStore(
+      intercept(stack.doc, (command) => {
+        if (!/^(Get|BatchGet|Query)/.test(command.constructor.name)) writes++;
+      }),
+      stack.tables.briefs,
+    );
+    expect(await counting.upsertMany(briefs, NOW)).toEqual(['unchanged', 'unchanged']);
+    expect(writes).toBe(0);
   });
 
   it('keeps source state', async () => {

@@ -278,7 +278,9 @@ describe('ingest on the local stack', () => {
           'good',
         ]);
         expect(after.filter((b) => before.some((x) => x.id === b.id))).toEqual(before);
-        expect(counter.writes() - writes).toBe(2); // the good brief and its one edition item
+        // The good brief and its one edition item, each one batch write, under a write intent put
+        // before and deleted after.
+        expect(counter.writes() - writes).toBe(4);
       },
     );
 
