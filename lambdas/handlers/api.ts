@@ -5,7 +5,9 @@ import { createApp, inlineTasks } from '../adapters/http/app.js';
 import { DynamoClientRequestLimit } from '../adapters/http/client-request-limit.js';
 import { issueArchive } from '../adapters/http/issue-archive.js';
 import { defaultPagesDir, PageRenderer } from '../adapters/http/pages.js';
-import { lambdaWiring } from '../wiring/lambda.js';
+import { lambdaTarget } from '../wiring/lambda.js';
+import { lambdaKeyring } from '../wiring/lambda-keyring.js';
+import { lambdaMailer } from '../wiring/lambda-mailer.js';
 
 /**
  * The readers' API behind API Gateway (HTTP API, payload v2): the Hono app of
@@ -19,25 +21,25 @@ import { lambdaWiring } from '../wiring/lambda.js';
  */
 
 const logger = new Logger();
-const wiring = lambdaWiring({ tables: ['subscribers', 'issues'], secret: true });
-const { config } = wiring;
+const target = lambdaTarget({ tables: ['subscribers', 'issues'], secret: true });
+const { config, stores } = target;
 const onError = (error: unknown): void => logger.error('request failed', error as Error);
 
 export const app = createApp({
   config,
-  subscribers: wiring.subscribers,
-  issues: issueArchive(wiring.issues, config),
-  keyring: await wiring.keyring(),
-  mailer: wiring.mailer,
-  clock: wiring.clock,
+  subscribers: stores.subscribers,
+  issues: issueArchive(stores.issues, config),
+  keyring: await lambdaKeyring(target)(),
+  mailer: lambdaMailer(target),
+  clock: target.clock,
   confirmationEmail: new TemplateConfirmationEmail(config),
   pages: new PageRenderer(config, defaultPagesDir(process.env)),
   tasks: inlineTasks(onError),
   ...(config.api.rateLimitPerMinute > 0
     ? {
         rateLimit: new DynamoClientRequestLimit(
-          wiring.clients.doc,
-          wiring.resources.tables.subscribers,
+          target.clients.doc,
+          target.tables.subscribers,
           config.api.rateLimitPerMinute,
         ),
       }

@@ -2,27 +2,37 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DigestRenderer } from '../adapters/digest-renderer.js';
 import { composeEventHandler } from '../adapters/events/compose.js';
-import { lambdaWiring } from '../wiring/lambda.js';
+import { lambdaTarget } from '../wiring/lambda.js';
+import { lambdaQueue } from '../wiring/lambda-queue.js';
 
 /** The compose function (EventBridge Scheduler): see `adapters/events/compose.ts`. */
 const logger = new Logger();
-const wiring = lambdaWiring({
-  tables: ['briefs', 'issues', 'subscribers', 'ledger'],
-  queue: true,
-  // The digest template is compiled into the bundle (templates/compiled/digest.ts).
-  renderer: () => DigestRenderer.create(),
-});
+const target = lambdaTarget({ tables: ['briefs', 'issues', 'subscribers', 'ledger'], queue: true });
+const { config, clock, stores } = target;
 // The stage is a dimension of every metric, so two stages in one account keep apart.
 const metrics = new Metrics({
   namespace: 'Tidings',
   serviceName: 'compose',
-  defaultDimensions: { stage: wiring.config.stage },
+  defaultDimensions: { stage: config.stage },
 });
+// The digest template is compiled into the bundle (templates/compiled/digest.ts); its renderer is
+// built on the first issue rendered.
+let renderer: Promise<DigestRenderer> | undefined;
 
 export const handler = composeEventHandler({
-  compose: wiring.compose(),
-  completion: wiring.completion(),
-  clock: wiring.clock,
+  compose: {
+    config,
+    issues: stores.issues,
+    briefs: stores.briefs,
+    subscribers: stores.subscribers,
+    queue: lambdaQueue(target),
+    render: async (request) => {
+      renderer ??= DigestRenderer.create();
+      return (await renderer).render(request);
+    },
+  },
+  completion: { issues: stores.issues, ledger: stores.ledger },
+  clock,
   report(result, summary) {
     logger.info('compose finished', { ...summary, briefs: result.issue.briefIds.length });
     metrics.addDimension('edition', result.issue.edition);

@@ -1,20 +1,27 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ingestEventHandler } from '../adapters/events/ingest.js';
-import { lambdaWiring } from '../wiring/lambda.js';
+import { fetchSourceOf, ingestDeps } from '../wiring/ingest.js';
+import { lambdaTarget } from '../wiring/lambda.js';
 
 /** The scheduled ingest (EventBridge Scheduler): see `adapters/events/ingest.ts`. */
 const logger = new Logger();
-const wiring = lambdaWiring({ tables: ['briefs'] });
+const { config, clock, stores } = lambdaTarget({ tables: ['briefs'] });
 const metrics = new Metrics({
   namespace: 'Tidings',
   serviceName: 'ingest',
-  defaultDimensions: { stage: wiring.config.stage },
+  defaultDimensions: { stage: config.stage },
 });
 
 const ingest = ingestEventHandler({
-  config: wiring.config,
-  ingest: wiring.ingest(),
+  config,
+  // Configured local paths are resolved from the task root, where the bundle is.
+  ingest: ingestDeps({
+    config,
+    briefs: stores.briefs,
+    clock,
+    fetchSource: fetchSourceOf(config, process.cwd()),
+  }),
   log: (level, message, detail) => logger[level](message, detail),
 });
 

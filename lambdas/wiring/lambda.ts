@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESClient } from '@aws-sdk/client-ses';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { TABLES, type TableId, type TableNames } from '../adapters/tables.js';
-import { type DigestRendererPort, type Wiring, wire } from './wiring.js';
+import type { TidingsConfig } from '../core/config.js';
+import { type Clock, systemClock } from '../core/ports.js';
+import { type Stores, wireStores } from './stores.js';
+import type { TargetClients } from './target.js';
 
 /** The environment variable of the send queue's URL (set by the stack's queue grant). */
 export const SEND_QUEUE_URL_VAR = 'SEND_QUEUE_URL';
@@ -17,17 +17,33 @@ export interface LambdaNeeds {
   tables: readonly TableId[];
   queue?: boolean;
   secret?: boolean;
-  /** The digest renderer, for the functions that compose (the compiled template is in their code). */
-  renderer?: () => Promise<DigestRendererPort>;
 }
 
 /**
- * The Lambda target: the validated configuration from `TIDINGS_CONFIG`, the names the stack
- * granted (a function sees only the tables, queue and secret it may use) and SDK clients from the
- * function's role. Called once per cold start; a name the function needs but was not given fails
- * here, by its variable's name.
+ * What every function shares: the configuration, the names the stack granted, the DynamoDB
+ * clients and the stores on them. The rest (SES, SQS, the keyring, feed parsers, MIME) each
+ * handler adds from its own wiring module (`lambda-mailer.ts`, `lambda-keyring.ts`, `send.ts`,
+ * `ingest.ts`), so a function's bundle carries only the adapters it calls.
  */
-export function lambdaWiring(needs: LambdaNeeds, env: NodeJS.ProcessEnv = process.env): Wiring {
+export interface LambdaTarget {
+  config: TidingsConfig;
+  clock: Clock;
+  tables: TableNames;
+  /** Set when the function needs the queue. */
+  sendQueueUrl?: string;
+  /** Set when the function needs the keyring. */
+  tokenSecretArn?: string;
+  clients: Pick<TargetClients, 'dynamo' | 'doc'>;
+  stores: Stores;
+}
+
+/**
+ * The Lambda target: the validated configuration from the bundle, the names the stack granted (a
+ * function sees only the tables, queue and secret it may use) and SDK clients from the function's
+ * role. Called once per cold start; a name the function needs but was not given fails here, by its
+ * variable's name.
+ */
+export function lambdaTarget(needs: LambdaNeeds, env: NodeJS.ProcessEnv = process.env): LambdaTarget {
   const config = configFromEnv(env);
   const tables = Object.fromEntries(
     (Object.keys(TABLES) as TableId[]).map((id) => [
@@ -35,29 +51,22 @@ export function lambdaWiring(needs: LambdaNeeds, env: NodeJS.ProcessEnv = proces
       needs.tables.includes(id) ? requiredEnv(TABLES[id].envVar, env) : `not-granted-${TABLES[id].envVar}`,
     ]),
   ) as unknown as TableNames;
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const queueUrl = needs.queue ? requiredEnv(SEND_QUEUE_URL_VAR, env) : undefined;
-  const secretArn = needs.secret ? requiredEnv(TOKEN_SECRET_ARN_VAR, env) : 'not-granted';
-  return wire({
+  const clients = {
+    // The per-message requests (send checks, ledger) resolve their middleware once per command
+    // rather than on every call; the document client refuses that option.
+    dynamo: new DynamoDBClient({ cacheMiddleware: true }),
+    doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  };
+  const clock = systemClock;
+  return {
     config,
-    resources: {
-      tables,
-      ...(queueUrl ? { sendQueueUrl: queueUrl } : {}),
-      tokenSecret: { arn: secretArn },
-    },
-    clients: {
-      // The per-message requests (send checks, ledger, SES) resolve their middleware once per
-      // command rather than on every call; the document client refuses that option.
-      dynamo: new DynamoDBClient({ cacheMiddleware: true }),
-      doc,
-      ses: new SESClient({ cacheMiddleware: true }),
-      sqs: new SQSClient({}),
-      secrets: new SecretsManagerClient({}),
-    },
-    ...(needs.renderer ? { renderer: needs.renderer } : {}),
-    // Configured local paths are resolved from the task root, where the bundle is.
-    sourceRoot: process.cwd(),
-  });
+    clock,
+    tables,
+    ...(needs.queue ? { sendQueueUrl: requiredEnv(SEND_QUEUE_URL_VAR, env) } : {}),
+    ...(needs.secret ? { tokenSecretArn: requiredEnv(TOKEN_SECRET_ARN_VAR, env) } : {}),
+    clients,
+    stores: wireStores(clients, tables, () => clock.now()),
+  };
 }

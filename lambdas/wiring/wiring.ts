@@ -1,21 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SESClient } from '@aws-sdk/client-ses';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TemplateConfirmationEmail } from '../adapters/confirmation-email.js';
-import { DigestMessageBuilder } from '../adapters/digest-messages.js';
-import { DynamoBriefStore } from '../adapters/dynamo-brief-store.js';
-import { DynamoIssueStore } from '../adapters/dynamo-issue-store.js';
-import { DynamoLedgerStore } from '../adapters/dynamo-ledger-store.js';
-import { DynamoSendChecks } from '../adapters/dynamo-send-checks.js';
-import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
-import { createFetchSource } from '../adapters/feeds/source.js';
-import { loadKeyring, loadKeyringFile } from '../adapters/secret-keyring.js';
+import type { DynamoBriefStore } from '../adapters/dynamo-brief-store.js';
 import { SesMailer } from '../adapters/ses-mailer.js';
 import { SqsSendQueue } from '../adapters/sqs-send-queue.js';
-import type { TableNames } from '../adapters/tables.js';
 import type { ComposeDeps, OperatorDeps } from '../core/compose.js';
 import type { TidingsConfig } from '../core/config.js';
 import type { DigestInput, RenderedDigest } from '../core/digest.js';
@@ -33,37 +19,25 @@ import {
   systemClock,
 } from '../core/ports.js';
 import type { SendDeps } from '../core/send.js';
-import { realPaceClock, SendPacer } from '../core/send-pacer.js';
 import { type SendPolicy, sendPolicy } from '../core/send-policy.js';
 import type { SubscriptionDeps } from '../core/subscriptions/index.js';
 import type { Keyring } from '../core/tokens.js';
+import { fetchSourceOf, ingestDeps } from './ingest.js';
+import { keyringReader } from './keyring.js';
+import { messagesOnce, sendDeps } from './send.js';
+import { wireStores } from './stores.js';
+import type { TargetClients, TargetResources } from './target.js';
+
+export type { TargetClients, TargetResources } from './target.js';
 
 /**
- * The one place where the core's ports meet their adapters. Every target builds its {@link Wiring}
- * here: the Lambda handlers (`lambda.ts`), the local stack (`cli/local/pipeline.ts`, with the
- * outbox mailer and the in-process queue) and the CLI on a deployed stage (`cli/stage.ts`, with
- * the names from the stage's CloudFormation outputs). A target differs only in its clients, its
- * resource names and the stand-ins it passes; send policy comes from the configuration alone.
+ * Where the core's ports meet their adapters. The CLI's targets build their whole {@link Wiring}
+ * here: the local stack (`cli/local/pipeline.ts`, with the outbox mailer and the in-process queue)
+ * and a deployed stage (`cli/stage.ts`, with the names from the stage's CloudFormation outputs).
+ * The Lambda handlers take only the parts their function calls (`lambda.ts`, `stores.ts`,
+ * `keyring.ts`, `send.ts`, `ingest.ts`), the same parts `wire` is built from, so a bundle carries
+ * no adapter its function never uses. Send policy comes from the configuration alone.
  */
-
-/** Where a target's resources are. */
-export interface TargetResources {
-  tables: TableNames;
-  /** The send queue's URL; without it the target must pass a queue of its own. */
-  sendQueueUrl?: string;
-  /** The token keyring: a Secrets Manager secret, or the local file. */
-  tokenSecret: { arn: string } | { file: string };
-}
-
-/** The SDK clients of a target; each adapter takes its client from here. */
-export interface TargetClients {
-  /** Low-level client for the send path's stores (middleware resolved once per command). */
-  dynamo: DynamoDBClient;
-  doc: DynamoDBDocumentClient;
-  ses: SESClient;
-  sqs?: SQSClient;
-  secrets?: SecretsManagerClient;
-}
 
 export interface TargetOptions {
   config: TidingsConfig;
@@ -122,34 +96,17 @@ export interface Wiring {
 export function wire(options: TargetOptions): Wiring {
   const { config, resources, clients } = options;
   const clock = options.clock ?? systemClock;
-  const now = (): Date => clock.now();
   const policy = sendPolicy(config);
-  const tables = resources.tables;
-  const briefs = new DynamoBriefStore(clients.doc, tables.briefs);
-  const issues = new DynamoIssueStore(clients.doc, tables.issues);
-  const ledger = new DynamoLedgerStore(clients.dynamo, tables.ledger, now);
-  const subscribers = new DynamoSubscriberStore(clients.doc, tables.subscribers, now);
-  const checks = new DynamoSendChecks(
-    clients.dynamo,
-    { issues: tables.issues, subscribers: tables.subscribers },
-    now,
+  const { briefs, issues, ledger, subscribers, checks } = wireStores(clients, resources.tables, () =>
+    clock.now(),
   );
   const ses = new SesMailer(clients.ses, { configurationSet: config.ses.configurationSet });
   const mailer = options.wrapMailer ? options.wrapMailer(ses) : ses;
   const queue = options.queue ?? sqsQueue(clients, resources);
-  let keyring: Promise<Keyring> | undefined;
-  let messages: Promise<MessageBuilder> | undefined;
+  const readKeyring = keyringReader(resources.tokenSecret, clients.secrets);
+  const messages = messagesOnce(config, readKeyring);
+  const fetchSource = fetchSourceOf(config, options.sourceRoot ?? process.cwd());
   let renderer: Promise<DigestRendererPort> | undefined;
-
-  const readKeyring = (): Promise<Keyring> => {
-    keyring ??= (() => {
-      const secret = resources.tokenSecret;
-      if ('file' in secret) return loadKeyringFile(secret.file);
-      if (!clients.secrets) throw new Error('a Secrets Manager client is needed to read the token secret');
-      return loadKeyring(clients.secrets, secret.arn);
-    })();
-    return keyring;
-  };
 
   const wiring: Wiring = {
     config,
@@ -164,12 +121,9 @@ export function wire(options: TargetOptions): Wiring {
     checks,
     mailer,
     queue,
-    fetchSource: createFetchSource({ root: options.sourceRoot ?? process.cwd(), ingest: config.ingest }),
+    fetchSource,
     keyring: readKeyring,
-    messages() {
-      messages ??= readKeyring().then((ring) => new DigestMessageBuilder(config, ring));
-      return messages;
-    },
+    messages,
     async render(request) {
       if (!options.renderer) throw new Error('this target renders no digests');
       renderer ??= options.renderer();
@@ -178,7 +132,7 @@ export function wire(options: TargetOptions): Wiring {
     compose: () => ({ config, issues, briefs, subscribers, queue, render: wiring.render }),
     operator: () => ({ config, issues, ledger, subscribers, queue, batchSize: policy.recipientsPerMessage }),
     completion: () => ({ issues, ledger }),
-    ingest: () => ({ fetchSource: wiring.fetchSource, store: briefs, clock, config }),
+    ingest: () => ingestDeps({ config, briefs, clock, fetchSource }),
     async subscriptions() {
       return {
         config,
@@ -190,20 +144,8 @@ export function wire(options: TargetOptions): Wiring {
       };
     },
     async send(limiter) {
-      return {
-        issues,
-        ledger,
-        subscribers,
-        messages: await wiring.messages(),
-        mailer,
-        checks,
-        limiter: limiter ?? new SendPacer({ rate: policy.perWorkerRate }, realPaceClock),
-        clock,
-        sleep: realPaceClock.sleep,
-        newToken: randomUUID,
-        leaseMs: policy.leaseMs,
-        backoffMs: policy.backoffMs,
-      };
+      const stores = { issues, ledger, subscribers, checks };
+      return sendDeps({ policy, stores, messages: await messages(), mailer, clock, limiter });
     },
   };
   return wiring;
