@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Issue, IssueState } from '../core/issue.js';
+import type { Issue, IssueState, IssueWaves } from '../core/issue.js';
 import type { IssueStore } from '../core/ports.js';
 
 /**
@@ -184,6 +184,38 @@ export class DynamoIssueStore implements IssueStore {
           ConditionExpression: condition,
           ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
           ...(names ? { ExpressionAttributeNames: names } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** One conditional update of the record: the waves, the counts and `updatedAt`, nothing else. */
+  async updateWaves(
+    issueId: string,
+    waves: IssueWaves,
+    counts: Issue['counts'],
+    revision: number,
+    at: string,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(issueId),
+          UpdateExpression: 'SET waves = :waves, #counts = :counts, updatedAt = :at',
+          ConditionExpression: '#state = :sending AND waves.revision = :revision',
+          ExpressionAttributeNames: { '#state': 'state', '#counts': 'counts' },
+          ExpressionAttributeValues: {
+            ':waves': waves,
+            ':counts': counts,
+            ':at': at,
+            ':sending': 'sending',
+            ':revision': revision,
+          },
         }),
       );
       return true;

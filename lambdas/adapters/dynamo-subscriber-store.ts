@@ -11,11 +11,13 @@ import {
   type PutCommandInput,
   QueryCommand,
   ScanCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { EDITION_ID_PATTERN } from '../core/config.js';
-import { type Page, SUBSCRIBER_SHARDS, type SubscriberStore } from '../core/ports.js';
+import { NO_ZONE, type Page, SUBSCRIBER_SHARDS, type SubscriberStore, ZONE_SHARDS } from '../core/ports.js';
 import {
   ConcurrentUpdateError,
+  isReaderTimeZone,
   isRhythm,
   normalizeEmail,
   type Recipient,
@@ -32,7 +34,11 @@ import { isExpired, TTL_ATTRIBUTE } from './tables.js';
  * - profile:    pk `SUB#<email>`, sk `PROFILE` — the {@link Subscriber}, with a `version` counter;
  * - membership: pk `SUB#<email>`, sk `ED#<edition>`, gsi1pk `<edition>#<shard>`, gsi1sk `<email>` —
  *   one per edition read, present only while the subscriber is active (the sparse index
- *   `activeByEdition` that the fan-out reads shard by shard);
+ *   `activeByEdition` that the fan-out reads shard by shard), and gsi2pk
+ *   `<edition>#<zone>#<zone shard>`, gsi2sk `<email>` (the sparse index `activeByZone` a wave of
+ *   readers' local time reads; zone `-` for readers who chose none);
+ * - zone registry: pk `ZONES#<edition>`, sk `ZONES`, a string set `zones` of every zone key an
+ *   active reader's membership was written with (`ADD` on save), so waves are listed without a scan;
  * - suppression: pk `SUPPRESS#<sha-256 of email>`, sk `SUPPRESS` — all that `forget` keeps.
  *
  * Without transactions, `save` orders its writes so that a crash part-way leaves only index
@@ -45,6 +51,8 @@ export const PROFILE_SK = 'PROFILE';
 const MEMBERSHIP_PREFIX = 'ED#';
 const SUPPRESSION_SK = 'SUPPRESS';
 const INDEX = 'activeByEdition';
+const ZONE_INDEX = 'activeByZone';
+const ZONES_SK = 'ZONES';
 const BATCH = 25;
 
 export function profileKey(email: string): { pk: string; sk: string } {
@@ -54,6 +62,11 @@ export function profileKey(email: string): { pk: string; sk: string } {
 /** Stable shard of an address (0 ≤ shard < SUBSCRIBER_SHARDS): the first 32 bits of its SHA-256. */
 export function shardOf(email: string): number {
   return createHash('sha256').update(normalizeEmail(email)).digest().readUInt32BE(0) % SUBSCRIBER_SHARDS;
+}
+
+/** Stable shard of an address in the zone index (0 ≤ shard < ZONE_SHARDS). */
+export function zoneShardOf(email: string): number {
+  return createHash('sha256').update(normalizeEmail(email)).digest().readUInt32BE(4) % ZONE_SHARDS;
 }
 
 /**
@@ -73,6 +86,8 @@ const STORAGE_ATTRIBUTES = new Set([
   'sk',
   'gsi1pk',
   'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
   TTL_ATTRIBUTE,
   'expiresAtIso',
   'version',
@@ -88,23 +103,32 @@ function toSubscriber(item: Record<string, unknown>): Subscriber {
   return out as unknown as Subscriber;
 }
 
+/** A reader as an index entry carries them. */
+function toRecipient(item: Record<string, unknown>): Recipient {
+  const recipient: Recipient = { email: String(item.email) };
+  if (typeof item.name === 'string') recipient.name = item.name;
+  if (typeof item.timeZone === 'string') recipient.timeZone = item.timeZone;
+  if (typeof item.rhythm === 'string' && isRhythm(item.rhythm)) recipient.rhythm = item.rhythm;
+  return recipient;
+}
+
 /** A cursor handed back by a caller; only the shape this store produces is accepted. */
 function cursorKey(
   cursor: string | undefined,
-  edition: string,
-  shard: number,
+  partition: string,
+  index: 'gsi1' | 'gsi2',
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   const key = decodeCursor(cursor);
   const ok =
     key !== undefined &&
-    key.gsi1pk === `${edition}#${shard}` &&
-    typeof key.gsi1sk === 'string' &&
+    key[`${index}pk`] === partition &&
+    typeof key[`${index}sk`] === 'string' &&
     typeof key.pk === 'string' &&
     typeof key.sk === 'string' &&
     Object.keys(key).length === 4;
   if (ok) return key as Record<string, string>;
-  throw new RangeError('invalid cursor for this edition and shard');
+  throw new RangeError(`invalid cursor for this edition and shard (${partition})`);
 }
 
 export class DynamoSubscriberStore implements SubscriberStore {
@@ -139,7 +163,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
     if (subscriber.timeZone !== undefined) recipient.timeZone = subscriber.timeZone;
     if (subscriber.rhythm !== undefined) recipient.rhythm = subscriber.rhythm;
 
-    // 1. Index entries the new state needs (written again each time, so a changed name follows).
+    // 1. Index entries the new state needs (written again each time, so a changed name or zone
+    // follows), the zone in each edition's registry first: a wave never misses a zone in the index.
+    const zone = subscriber.timeZone ?? NO_ZONE;
+    await Promise.all([...wanted].map((edition) => this.registerZone(edition, zone)));
     await this.batchWrite(
       [...wanted].map((edition) => ({
         PutRequest: {
@@ -148,6 +175,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
             sk: `${MEMBERSHIP_PREFIX}${edition}`,
             gsi1pk: `${edition}#${shardOf(email)}`,
             gsi1sk: email,
+            gsi2pk: `${edition}#${zone}#${zoneShardOf(email)}`,
+            gsi2sk: email,
             ...recipient,
           },
         },
@@ -191,28 +220,72 @@ export class DynamoSubscriberStore implements SubscriberStore {
     if (!Number.isInteger(shard) || shard < 0 || shard >= SUBSCRIBER_SHARDS) {
       throw new RangeError(`shard must be an integer from 0 to ${SUBSCRIBER_SHARDS - 1}, got ${shard}`);
     }
-    const startKey = cursorKey(cursor, edition, shard);
+    return this.readers('gsi1', `${edition}#${shard}`, cursor);
+  }
+
+  /** One page of readers from one partition of an index of active readers. */
+  private async readers(
+    index: 'gsi1' | 'gsi2',
+    partition: string,
+    cursor: string | undefined,
+  ): Promise<Page<Recipient>> {
+    const startKey = cursorKey(cursor, partition, index);
     // No Limit: each page is as large as DynamoDB allows (1 MB, some thousands of readers).
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: INDEX,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `${edition}#${shard}` },
+        IndexName: index === 'gsi1' ? INDEX : ZONE_INDEX,
+        KeyConditionExpression: `${index}pk = :p`,
+        ExpressionAttributeValues: { ':p': partition },
         ProjectionExpression: 'email, #n, #z, #r',
         ExpressionAttributeNames: { '#n': 'name', '#z': 'timeZone', '#r': 'rhythm' },
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    const items = (result.Items ?? []).map((item) => {
-      const recipient: Recipient = { email: String(item.email) };
-      if (typeof item.name === 'string') recipient.name = item.name;
-      if (typeof item.timeZone === 'string') recipient.timeZone = item.timeZone;
-      if (typeof item.rhythm === 'string' && isRhythm(item.rhythm)) recipient.rhythm = item.rhythm;
-      return recipient;
-    });
+    const items = (result.Items ?? []).map(toRecipient);
     const next = encodeCursor(result.LastEvaluatedKey);
     return next ? { items, cursor: next } : { items };
+  }
+
+  async listZones(edition: string): Promise<string[]> {
+    if (!EDITION_ID_PATTERN.test(edition)) throw new RangeError(`invalid edition id "${edition}"`);
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `ZONES#${edition}`, sk: ZONES_SK },
+        ConsistentRead: true,
+      }),
+    );
+    const zones = Item?.zones;
+    return zones instanceof Set ? [...zones].map(String).sort() : [];
+  }
+
+  async listActiveInZone(
+    edition: string,
+    zone: string,
+    shard: number,
+    cursor?: string,
+  ): Promise<Page<Recipient>> {
+    if (!EDITION_ID_PATTERN.test(edition)) throw new RangeError(`invalid edition id "${edition}"`);
+    if (zone !== NO_ZONE && !isReaderTimeZone(zone)) {
+      throw new RangeError(`invalid zone "${zone}": an IANA time zone, or "${NO_ZONE}" for none`);
+    }
+    if (!Number.isInteger(shard) || shard < 0 || shard >= ZONE_SHARDS) {
+      throw new RangeError(`zone shard must be an integer from 0 to ${ZONE_SHARDS - 1}, got ${shard}`);
+    }
+    return this.readers('gsi2', `${edition}#${zone}#${shard}`, cursor);
+  }
+
+  /** Adds a zone key to the edition's registry (a no-op once it is there). */
+  private async registerZone(edition: string, zone: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `ZONES#${edition}`, sk: ZONES_SK },
+        UpdateExpression: 'ADD zones :z',
+        ExpressionAttributeValues: { ':z': new Set([zone]) },
+      }),
+    );
   }
 
   async *list(filter: { edition?: string; status?: SubscriberStatus } = {}): AsyncIterable<Subscriber> {

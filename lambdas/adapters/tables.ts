@@ -2,7 +2,7 @@
  * The DynamoDB tables, written once. The CDK data stack and the local stack both build their
  * tables from these definitions, so keys and indexes cannot drift apart.
  *
- * Every table uses generic key names (`pk`, `sk`, `gsi1pk`, `gsi1sk`) so that one table can hold
+ * Every table uses generic key names (`pk`, `sk`, `gsi1pk`, `gsi1sk`, `gsi2pk`, `gsi2sk`) so that one table can hold
  * a few related item types, each store documenting its own key layout.
  */
 
@@ -52,12 +52,23 @@ export const TABLES: Readonly<Record<TableId, TableDefinition>> = {
     indexes: [gsi1('byEdition')],
     envVar: 'TABLE_BRIEFS',
   },
-  /** Subscribers, their per-edition membership items (sparse index of active readers by `edition#shard`), suppression entries and request counters. */
+  /**
+   * Subscribers, their per-edition membership items (sparse indexes of active readers by
+   * `edition#shard` and, for the waves of readers' local time, by `edition#zone#shard`), each
+   * edition's registry of zones in use, suppression entries and request counters.
+   */
   subscribers: {
     id: 'subscribers',
     partitionKey: pk,
     sortKey: sk,
-    indexes: [gsi1('activeByEdition')],
+    indexes: [
+      gsi1('activeByEdition'),
+      {
+        name: 'activeByZone',
+        partitionKey: { name: 'gsi2pk', type: 'S' },
+        sortKey: { name: 'gsi2sk', type: 'S' },
+      },
+    ],
     ttlAttribute: TTL_ATTRIBUTE,
     envVar: 'TABLE_SUBSCRIBERS',
   },

@@ -12,18 +12,31 @@ import {
   type LedgerEntry,
   ledgerExpiry,
 } from './issue.js';
-import type { BriefStore, IssueStore, LedgerStore, SendBatch, SendQueue, SubscriberStore } from './ports.js';
-import { SUBSCRIBER_SHARDS } from './ports.js';
+import type { BriefStore, IssueStore, LedgerStore, SendQueue, SubscriberStore } from './ports.js';
 import { audienceOf, rhythmGets } from './rhythm.js';
 import { selectBriefs } from './select-briefs.js';
-import type { Recipient } from './subscriber.js';
+import {
+  advanceWaves,
+  cancelWaves,
+  enqueueReaders,
+  forEachActiveReader,
+  planWaves,
+  readerDue,
+  zoneIndex,
+} from './waves.js';
+
+export { forEachActiveReader } from './waves.js';
+
+/** The subscriber port as compose uses it: the zone index only for editions with `readerLocalTime`. */
+type ComposeSubscribers = Pick<SubscriberStore, 'listActive'> &
+  Partial<Pick<SubscriberStore, 'listZones' | 'listActiveInZone'>>;
 
 /** What the renderer is given (the rendering module's `DigestInput`). */
 export interface ComposeDeps {
   config: TidingsConfig;
   issues: IssueStore;
   briefs: Pick<BriefStore, 'listByEdition'>;
-  subscribers: Pick<SubscriberStore, 'listActive'>;
+  subscribers: ComposeSubscribers;
   queue: SendQueue;
   render(request: DigestInput): Promise<RenderedDigest>;
   /** Recipients per queue message (default 50). */
@@ -105,7 +118,8 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
   const now = request.now;
   const issueId = currentIssueId(edition, now);
   const existing = await deps.issues.get(issueId);
-  if (existing && existing.state !== 'skipped' && !request.dryRun) return resume(deps, existing, now);
+  if (existing && existing.state !== 'skipped' && !request.dryRun)
+    return resume(deps, edition, existing, now);
 
   const previous =
     request.dryRun && request.ignorePrevious
@@ -168,9 +182,16 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
       `issue ${issueId} renders to ${bytes} bytes; at most ${MAX_RENDERED_BYTES} fit`,
     );
   }
+  const state = edition.holdForApproval ? 'held' : 'sending';
+  // Readers' local time: the waves are planned now (a held issue's at approval).
+  const waves =
+    edition.readerLocalTime && state === 'sending' && !request.dryRun
+      ? planWaves(edition, await zoneIndex(deps.subscribers).listZones(edition.id), now)
+      : undefined;
   const issue: Issue = {
     ...base,
-    state: edition.holdForApproval ? 'held' : 'sending',
+    state,
+    ...(waves ? { waves } : {}),
     subject: rendered.subject,
     preheader: rendered.preheader,
     html: rendered.html,
@@ -182,9 +203,9 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
     return { issueId, outcome: 'dry-run', issue, enqueued: await countActive(deps, edition.id), ...after };
   }
   const stored = await store(deps, issue, existing);
-  if (stored !== issue) return resume(deps, stored, now);
+  if (stored !== issue) return resume(deps, edition, stored, now);
   if (issue.state === 'held') return { issueId, outcome: 'held', issue, enqueued: 0 };
-  const fanned = await fanOut(deps, issue, now);
+  const fanned = issue.waves ? await advanceWaves(deps, edition, issue, now) : await fanOut(deps, issue, now);
   return { issueId, outcome: 'composed', issue: fanned.issue, enqueued: fanned.enqueued };
 }
 
@@ -197,9 +218,18 @@ async function store(deps: ComposeDeps, issue: Issue, existing: Issue | undefine
   return winner;
 }
 
-async function resume(deps: ComposeDeps, issue: Issue, now: Date): Promise<ComposeResult> {
+async function resume(
+  deps: ComposeDeps,
+  edition: EditionConfig,
+  issue: Issue,
+  now: Date,
+): Promise<ComposeResult> {
   if (issue.state === 'sending' || issue.state === 'sent') {
-    const fanned = await fanOut(deps, issue, now);
+    // In waves, a second compose moves the waves on: none goes before its time.
+    const fanned =
+      issue.waves && issue.state === 'sending'
+        ? await advanceWaves(deps, edition, issue, now)
+        : await fanOut(deps, issue, now);
     return { issueId: issue.id, outcome: 'refanout', issue: fanned.issue, enqueued: fanned.enqueued };
   }
   return {
@@ -233,24 +263,6 @@ async function candidates(
   return out;
 }
 
-/** Every active reader of an edition, shard by shard in parallel, handed to `visit` page by page. */
-export async function forEachActiveReader(
-  subscribers: Pick<SubscriberStore, 'listActive'>,
-  edition: string,
-  visit: (page: Recipient[]) => Promise<void>,
-): Promise<void> {
-  await Promise.all(
-    Array.from({ length: SUBSCRIBER_SHARDS }, async (_, shard) => {
-      let cursor: string | undefined;
-      do {
-        const page = await subscribers.listActive(edition, shard, cursor);
-        if (page.items.length > 0) await visit(page.items);
-        cursor = page.cursor;
-      } while (cursor);
-    }),
-  );
-}
-
 async function countActive(deps: ComposeDeps, edition: string): Promise<number> {
   let count = 0;
   await forEachActiveReader(deps.subscribers, edition, async (page) => {
@@ -262,6 +274,8 @@ async function countActive(deps: ComposeDeps, edition: string): Promise<number> 
 /**
  * Hands every active reader of the issue's edition to the send queue in batches, and records
  * the count on the issue. Safe to repeat: the send ledger keeps anyone from a second copy.
+ * An issue in waves queues only the readers whose wave has gone, and leaves its counts to the
+ * waves (waves.ts).
  */
 export async function fanOut(
   deps: Pick<ComposeDeps, 'issues' | 'subscribers' | 'queue' | 'batchSize'>,
@@ -272,15 +286,11 @@ export async function fanOut(
   const audience = audienceOf(issue);
   let enqueued = 0;
   await forEachActiveReader(deps.subscribers, issue.edition, async (all) => {
-    const page = all.filter((reader) => rhythmGets(reader.rhythm, audience));
-    if (page.length === 0) return;
-    const batches: SendBatch[] = [];
-    for (let i = 0; i < page.length; i += size) {
-      batches.push({ issueId: issue.id, recipients: page.slice(i, i + size) });
-    }
-    await deps.queue.enqueue(batches);
+    const page = all.filter((reader) => rhythmGets(reader.rhythm, audience) && readerDue(issue, reader));
+    await enqueueReaders(deps.queue, issue.id, page, size);
     enqueued += page.length;
   });
+  if (issue.waves) return { issue, enqueued };
   const updated: Issue = {
     ...issue,
     counts: { enqueued, fanouts: issue.counts.fanouts + 1 },
@@ -295,7 +305,7 @@ export interface OperatorDeps {
   config: TidingsConfig;
   issues: IssueStore;
   ledger: Pick<LedgerStore, 'create'>;
-  subscribers: Pick<SubscriberStore, 'listActive'>;
+  subscribers: ComposeSubscribers;
   queue: SendQueue;
   batchSize?: number;
 }
@@ -318,15 +328,23 @@ export async function approveIssue(
   if (issue.state !== 'held') {
     throw new IssueStateError(`issue ${issueId} is ${issue.state}; only a held issue can be approved`);
   }
+  const edition = editionOf(deps.config, issue.edition);
+  // Readers' local time: the waves count from approval.
+  const waves = edition.readerLocalTime
+    ? planWaves(edition, await zoneIndex(deps.subscribers).listZones(edition.id), now)
+    : undefined;
   const approved: Issue = {
     ...issue,
     state: 'sending',
     approvedAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    ...(waves ? { waves } : {}),
   };
   const stored = await deps.issues.replace(approved, ['held']);
   if (!stored) throw new IssueStateError(`issue ${issueId} changed while it was being approved`);
-  return fanOut(deps, stored, now);
+  if (!stored.waves) return fanOut(deps, stored, now);
+  const { ledger: _ledger, ...waveDeps } = deps;
+  return advanceWaves(waveDeps, edition, stored, now);
 }
 
 /**
@@ -350,6 +368,8 @@ export async function cancelIssue(
     state: 'cancelled',
     cancelledAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    // Waves still pending never go.
+    ...(issue.waves ? { waves: cancelWaves(issue.waves) } : {}),
   };
   const stored = await deps.issues.replace(cancelled, ['held', 'sending']);
   if (!stored) throw new IssueStateError(`issue ${issueId} changed while it was being cancelled`);

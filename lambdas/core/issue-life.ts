@@ -10,6 +10,7 @@ import {
   type LedgerEntry,
 } from './issue.js';
 import type { IssueStore, LedgerStore } from './ports.js';
+import { nextSendTime, wavesDone } from './waves.js';
 
 /**
  * The issue's life after compose, the same for every target (Lambda, the local stack, the CLI on
@@ -20,6 +21,7 @@ import type { IssueStore, LedgerStore } from './ports.js';
 
 export { approveIssue, cancelIssue, fanOut, type OperatorDeps } from './compose.js';
 export { NotEligibleError, resendCopy } from './send.js';
+export { nextSendTime } from './waves.js';
 
 /** Enough issues back to pass over a long run of skipped days. */
 const HISTORY = 60;
@@ -47,35 +49,6 @@ export async function dueEditions(
   return due;
 }
 
-const DAY_MS = 86_400_000;
-
-/**
- * The next instant at or after `from` when the edition's schedule fires (a send day at its local
- * send time). Found minute-exactly by walking local days, so daylight-saving changes are followed.
- */
-export function nextSendTime(
-  edition: Pick<EditionConfig, 'timeZone' | 'sendTime' | 'sendDays'>,
-  from: Date,
-): Date {
-  const [hours = 0, minutes = 0] = edition.sendTime.split(':').map(Number);
-  const wanted = hours * 60 + minutes;
-  for (let day = 0; day <= 8; day++) {
-    // Noon of the local day `day` days ahead, then back to the send minute of that local day.
-    const probe = new Date(from.getTime() + day * DAY_MS);
-    const local = localParts(probe, edition.timeZone);
-    if (!edition.sendDays.includes(local.weekday)) continue;
-    let at = new Date(probe.getTime() + (wanted - local.minutes) * 60_000);
-    // Across a zone change the offset differs by up to an hour: correct once.
-    const check = localParts(at, edition.timeZone);
-    if (check.minutes !== wanted && check.date === local.date) {
-      at = new Date(at.getTime() + (wanted - check.minutes) * 60_000);
-    }
-    at = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-    if (at.getTime() >= Math.floor(from.getTime() / 60_000) * 60_000) return at;
-  }
-  throw new RangeError(`edition has no send day: ${edition.sendDays.join(',')}`);
-}
-
 /** What an issue's ledger says about completion. */
 export interface Completion {
   issueId: string;
@@ -92,8 +65,8 @@ export interface CompletionDeps {
 }
 
 /**
- * Completes a `sending` issue once every reader its latest fan-out enqueued has a settled ledger
- * row (sent, failed, skipped, cancelled or unknown) and no claim is still open: `sending` → `sent`.
+ * Completes a `sending` issue once every reader its latest fan-out enqueued (in waves: every wave
+ * and the catch-up) has a settled ledger row (sent, failed, skipped, cancelled or unknown) and no claim is still open: `sending` → `sent`.
  * Reads the issue's ledger once; callers decide when that is worth it (the send path when its
  * counter reaches the enqueued count, a sweep, or the local pass once its queue drained).
  */
@@ -106,7 +79,8 @@ export async function completeIssue(deps: CompletionDeps, issueId: string, now: 
     return { issueId, state: issue?.state, completed: false, ledger };
   }
   const settled = ledger.total - ledger.claimed;
-  if (ledger.claimed > 0 || settled < issue.counts.enqueued) {
+  // An issue in waves waits for every wave and the catch-up (waves.ts).
+  if (ledger.claimed > 0 || settled < issue.counts.enqueued || !wavesDone(issue.waves)) {
     return { issueId, state: issue.state, completed: false, ledger };
   }
   const sent: Issue = { ...issue, state: 'sent', sentAt: now.toISOString(), updatedAt: now.toISOString() };

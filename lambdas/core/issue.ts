@@ -54,6 +54,35 @@ export interface Issue {
   cancelledAt?: string;
   sentAt?: string;
   skipReason?: string;
+  /** Editions with `readerLocalTime`: the issue's waves, one per reader zone (see `waves.ts`). */
+  waves?: IssueWaves;
+}
+
+export const WAVE_STATES = ['pending', 'sent', 'cancelled'] as const;
+/** `pending`: its local send time is still to come; `sent`: its readers were queued; `cancelled`: the issue was. */
+export type WaveState = (typeof WAVE_STATES)[number];
+
+/** One wave: the readers of one IANA zone, queued at the edition's send time in that zone. */
+export interface Wave {
+  /** The first local send time in the zone after the issue was composed (or approved). */
+  dueAt: string;
+  state: WaveState;
+  /** Readers this wave queued. */
+  enqueued: number;
+  sentAt?: string;
+}
+
+/** An issue's waves, keyed by IANA zone, and the catch-up run once they have all gone. */
+export interface IssueWaves {
+  /** The edition's zone: its wave also carries the readers who chose no zone. */
+  home: string;
+  /** The instant the waves count from: compose, or approval of a held issue. */
+  from: string;
+  /** Bumped on every change; a change is stored only over the revision it was made from. */
+  revision: number;
+  zones: Record<string, Wave>;
+  /** After the last wave: readers with no ledger row (e.g. moved to a zone whose wave had gone). */
+  catchUp?: { at: string; enqueued: number };
 }
 
 /** Issues whose cutoff the next issue of the edition starts from. */

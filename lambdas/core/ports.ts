@@ -1,6 +1,6 @@
 import type { Brief, StoredBrief } from './brief.js';
 import { TidingsError } from './errors.js';
-import type { Issue, IssueState, LedgerEntry } from './issue.js';
+import type { Issue, IssueState, IssueWaves, LedgerEntry } from './issue.js';
 import type { StoryRef } from './stories/story.js';
 import type { Recipient, Subscriber, SubscriberStatus, Suppression } from './subscriber.js';
 
@@ -69,12 +69,28 @@ export interface SourceState {
 /** Number of shards of each edition's active-reader index; fan-out reads them in parallel. */
 export const SUBSCRIBER_SHARDS = 16;
 
+/** Number of shards of each (edition, zone) in the zone index; a wave reads them in parallel. */
+export const ZONE_SHARDS = 4;
+
+/** The zone key of readers who chose no zone: they are in the edition's own zone's wave. */
+export const NO_ZONE = '-';
+
 export interface SubscriberStore {
   get(email: string): Promise<Subscriber | undefined>;
   /** Writes the subscriber and keeps its per-edition index entries in step with status and editions. */
   save(subscriber: Subscriber): Promise<void>;
   /** Active readers of an edition in one shard (0 ≤ shard < SUBSCRIBER_SHARDS), paginated. */
   listActive(edition: string, shard: number, cursor?: string): Promise<Page<Recipient>>;
+  /**
+   * Zones in which the edition has (or has had) active readers: IANA names, and {@link NO_ZONE}
+   * for readers who chose none. Never shrinks; a zone whose readers left gives an empty wave.
+   */
+  listZones(edition: string): Promise<string[]>;
+  /**
+   * Active readers of an edition in one zone ({@link NO_ZONE}: those who chose none) and one
+   * shard (0 ≤ shard < ZONE_SHARDS), paginated; an index query, never a scan.
+   */
+  listActiveInZone(edition: string, zone: string, shard: number, cursor?: string): Promise<Page<Recipient>>;
   /** Every subscriber, optionally filtered; for operators' listings and exports. */
   list(filter?: { edition?: string; status?: SubscriberStatus }): AsyncIterable<Subscriber>;
   /** Erases a subscriber's personal data; keeps only a hashed suppression entry. */
@@ -145,6 +161,17 @@ export interface IssueStore {
    * new count: a cheap hint that the issue may be complete (the ledger decides). Optional.
    */
   countSettled?(issueId: string, settled: number): Promise<number>;
+  /**
+   * Stores the issue's waves and counts, only while it is `sending` and its stored waves are at
+   * `revision` (a concurrent sweep or a cancel moved it first: false, nothing written).
+   */
+  updateWaves(
+    issueId: string,
+    waves: IssueWaves,
+    counts: Issue['counts'],
+    revision: number,
+    at: string,
+  ): Promise<boolean>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Issue, IssueState, LedgerEntry } from '../../../lambdas/core/issue.js';
+import type { Issue, IssueState, IssueWaves, LedgerEntry } from '../../../lambdas/core/issue.js';
 import type {
   IssueStore,
   LedgerStore,
@@ -40,6 +40,18 @@ export class MemoryIssueStore implements IssueStore {
     if (!current || !from.includes(current.state)) return undefined;
     this.items.set(issue.id, clone(issue));
     return clone(issue);
+  }
+  async updateWaves(
+    issueId: string,
+    waves: IssueWaves,
+    counts: Issue['counts'],
+    revision: number,
+    at: string,
+  ): Promise<boolean> {
+    const current = this.items.get(issueId);
+    if (current?.state !== 'sending' || current.waves?.revision !== revision) return false;
+    this.items.set(issueId, clone({ ...current, waves, counts, updatedAt: at }));
+    return true;
   }
   readonly settled = new Map<string, number>();
   async countSettled(issueId: string, settled: number): Promise<number> {

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type Page, SUBSCRIBER_SHARDS, type SubscriberStore } from '../../../lambdas/core/ports.js';
+import {
+  NO_ZONE,
+  type Page,
+  SUBSCRIBER_SHARDS,
+  type SubscriberStore,
+  ZONE_SHARDS,
+} from '../../../lambdas/core/ports.js';
 import {
   ConcurrentUpdateError,
   normalizeEmail,
@@ -9,8 +15,8 @@ import {
   type Suppression,
 } from '../../../lambdas/core/subscriber.js';
 
-function shard(email: string): number {
-  return createHash('sha256').update(email).digest().readUInt32BE(0) % SUBSCRIBER_SHARDS;
+function shard(email: string, of = SUBSCRIBER_SHARDS, at = 0): number {
+  return createHash('sha256').update(email).digest().readUInt32BE(at) % of;
 }
 
 /**
@@ -22,6 +28,8 @@ export class MemorySubscriberStore implements SubscriberStore {
   readonly suppressions = new Map<string, Suppression>();
   /** Page size of `listActive`, small so tests cross page boundaries. */
   pageSize = 3;
+  /** Each edition's zone registry, as the DynamoDB store keeps it: zone keys added on save, never removed. */
+  readonly zones = new Map<string, Set<string>>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -47,13 +55,44 @@ export class MemorySubscriberStore implements SubscriberStore {
       email,
       structuredClone({ ...subscriber, email, version: (subscriber.version ?? 0) + 1 }),
     );
+    if (subscriber.status !== 'active') return;
+    for (const edition of subscriber.editions) {
+      const zones = this.zones.get(edition) ?? new Set<string>();
+      zones.add(subscriber.timeZone ?? NO_ZONE);
+      this.zones.set(edition, zones);
+    }
+  }
+
+  async listZones(edition: string): Promise<string[]> {
+    return [...(this.zones.get(edition) ?? [])].sort();
+  }
+
+  async listActiveInZone(
+    edition: string,
+    zone: string,
+    shardNo: number,
+    cursor?: string,
+  ): Promise<Page<Recipient>> {
+    return this.page(
+      edition,
+      (email, s) => (s.timeZone ?? NO_ZONE) === zone && shard(email, ZONE_SHARDS, 4) === shardNo,
+      cursor,
+    );
   }
 
   async listActive(edition: string, shardNo: number, cursor?: string): Promise<Page<Recipient>> {
+    return this.page(edition, (email) => shard(email) === shardNo, cursor);
+  }
+
+  private page(
+    edition: string,
+    within: (email: string, s: Subscriber) => boolean,
+    cursor: string | undefined,
+  ): Page<Recipient> {
     const all: Recipient[] = [];
     for (const email of [...this.profiles.keys()].sort()) {
       const s = this.live(email);
-      if (s?.status !== 'active' || !s.editions.includes(edition) || shard(email) !== shardNo) continue;
+      if (s?.status !== 'active' || !s.editions.includes(edition) || !within(email, s)) continue;
       if (cursor === undefined || email > cursor) {
         all.push({
           email,
