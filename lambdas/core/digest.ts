@@ -1,5 +1,6 @@
 import { deriveDeck, joinNames, type StoredBrief } from './brief.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
+import { isoWeekMonday } from './edition.js';
 import { TidingsError } from './errors.js';
 import { cleanParagraph, cleanSingleLine } from './text-rules.js';
 import { readerZoneName } from './zone-names.js';
@@ -26,10 +27,12 @@ export interface DigestInput {
   /** baseUrl, sender, postalAddress, editions (for the nav). */
   config: TidingsConfig;
   edition: EditionConfig;
-  /** e.g. `dc-2026-11-30`. */
+  /** e.g. `dc-2026-11-30`, or `dc-2026-W49` for a weekly roundup. */
   issueId: string;
-  /** YYYY-MM-DD, the edition's local date. */
+  /** YYYY-MM-DD, the edition's local date (a roundup: the day it is composed, its week's last). */
   localDate: string;
+  /** `roundup`: the week's roundup, which says so in its subject and under its masthead. */
+  kind?: 'roundup';
   /** Already selected; {@link orderBriefs} puts them in reading order. */
   briefs: DigestBrief[];
 }
@@ -221,25 +224,52 @@ export function publicHtml(digest: Pick<RenderedDigest, 'html'>, links: PublicLi
 
 // ---------------------------------------------------------------- order, subject, preheader
 
+type Orderable = Pick<StoredBrief, 'id' | 'topic' | 'updatedAt'> & { publishedAt?: string };
+
+/** A brief's last change: its update, or its publication when a feed dated the update earlier. */
+function changedAt(brief: Orderable): string {
+  return brief.publishedAt && brief.publishedAt > brief.updatedAt ? brief.publishedAt : brief.updatedAt;
+}
+
+/** Newest first by last change, then by id: a daily issue's rank. */
+function byRecency(a: Orderable, b: Orderable): number {
+  return changedAt(b).localeCompare(changedAt(a)) || a.id.localeCompare(b.id);
+}
+
 /**
- * Reading order: briefs grouped by topic, the topic with the freshest brief first, and within a
- * topic newest first. The lead story is thus the most recent one.
+ * A weekly roundup's rank: the brief with the most signals first, then the most recent (last
+ * change), then by id. The roundup's selection keeps the first `issueLimit` by it.
  */
-export function orderBriefs<
-  T extends Pick<StoredBrief, 'id' | 'topic' | 'updatedAt'> & { publishedAt?: string },
->(briefs: readonly T[]): T[] {
-  // A brief's last change: its update, or its publication when a feed dated the update earlier.
-  const changed = (b: T): string =>
-    b.publishedAt && b.publishedAt > b.updatedAt ? b.publishedAt : b.updatedAt;
-  const newest = (a: T, b: T): number => changed(b).localeCompare(changed(a)) || a.id.localeCompare(b.id);
+export function byRoundupRank(a: Orderable & Pick<StoredBrief, 'signals'>, b: typeof a): number {
+  return b.signals.length - a.signals.length || byRecency(a, b);
+}
+
+/** Groups ranked briefs by topic: the topic of the first-ranked brief first, each in rank order. */
+function groupByTopic<T extends Orderable>(ranked: readonly T[]): T[] {
   const byTopic = new Map<string, T[]>();
-  for (const brief of [...briefs].sort(newest)) {
+  for (const brief of ranked) {
     const group = byTopic.get(brief.topic);
     if (group) group.push(brief);
     else byTopic.set(brief.topic, [brief]);
   }
-  // Map iteration follows insertion, and topics were inserted in order of their newest brief.
+  // Map iteration follows insertion, and topics were inserted in order of their first brief.
   return [...byTopic.values()].flat();
+}
+
+/**
+ * Reading order: briefs grouped by topic, the topic with the freshest brief first, and within a
+ * topic newest first. The lead story is thus the most recent one.
+ */
+export function orderBriefs<T extends Orderable>(briefs: readonly T[]): T[] {
+  return groupByTopic([...briefs].sort(byRecency));
+}
+
+/**
+ * A roundup's reading order: grouped by topic as a daily issue, ranked by {@link byRoundupRank},
+ * so the lead is the week's brief with the most signals.
+ */
+export function orderRoundup<T extends Orderable & Pick<StoredBrief, 'signals'>>(briefs: readonly T[]): T[] {
+  return groupByTopic([...briefs].sort(byRoundupRank));
 }
 
 export function publicationName(
@@ -260,9 +290,17 @@ export function joinEditionNames(
 const SUBJECT_MAX = 110;
 const PREHEADER_MAX = 140;
 
-/** "Tidings D.C.: <lead headline>", one line, cut at a word boundary. */
-export function digestSubject(publication: string, lead: Pick<StoredBrief, 'headline'> | undefined): string {
-  const subject = lead ? `${publication}: ${cleanSingleLine(lead.headline)}` : publication;
+/**
+ * "Tidings D.C.: <lead headline>", one line, cut at a word boundary; a roundup's says so:
+ * "Tidings D.C. weekly roundup: <lead headline>".
+ */
+export function digestSubject(
+  publication: string,
+  lead: Pick<StoredBrief, 'headline'> | undefined,
+  kind?: 'roundup',
+): string {
+  const name = kind === 'roundup' ? `${publication} weekly roundup` : publication;
+  const subject = lead ? `${name}: ${cleanSingleLine(lead.headline)}` : name;
   return truncate(cleanSingleLine(subject), SUBJECT_MAX);
 }
 
@@ -440,6 +478,28 @@ export function writtenDate(localDate: string): string {
   }).format(date);
 }
 
+const dayMonth = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric' });
+
+/**
+ * "Weekly roundup, November 30 – December 5, 2026": a roundup's line under the masthead, from the
+ * Monday of its ISO week to the day it was composed (`localDate`); the year is named once, or
+ * twice when the week spans two.
+ */
+export function weekLabel(localDate: string): string {
+  writtenDate(localDate); // refuses what is not a date, as a daily issue's label does
+  const monday = new Date(`${isoWeekMonday(localDate)}T12:00:00Z`);
+  const last = new Date(`${localDate}T12:00:00Z`);
+  const from = dayMonth.format(monday);
+  const to = dayMonth.format(last);
+  const range =
+    monday.getUTCFullYear() === last.getUTCFullYear()
+      ? from === to
+        ? `${to}, ${last.getUTCFullYear()}`
+        : `${from} – ${to}, ${last.getUTCFullYear()}`
+      : `${from}, ${monday.getUTCFullYear()} – ${to}, ${last.getUTCFullYear()}`;
+  return `Weekly roundup, ${range}`;
+}
+
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
@@ -563,7 +623,7 @@ function sectionsOf(briefs: readonly BriefView[]): SectionView[] {
  */
 export function buildDigestView(input: DigestInput, slots: SlotValues = SLOT_MARKERS): DigestView {
   if (input.briefs.length === 0) throw new DigestInputError(`issue ${input.issueId} has no briefs`);
-  const ordered = orderBriefs(input.briefs);
+  const ordered = input.kind === 'roundup' ? orderRoundup(input.briefs) : orderBriefs(input.briefs);
   const publication = publicationName(input.config, input.edition);
   const base = baseUrl(input.config);
   const httpsOnly = /^https:/i.test(base);
@@ -575,9 +635,9 @@ export function buildDigestView(input: DigestInput, slots: SlotValues = SLOT_MAR
     publication,
     senderName,
     editionName: cleanSingleLine(input.edition.name),
-    dateLabel: writtenDate(input.localDate),
+    dateLabel: input.kind === 'roundup' ? weekLabel(input.localDate) : writtenDate(input.localDate),
     issueId: input.issueId,
-    subject: digestSubject(publication, ordered[0]),
+    subject: digestSubject(publication, ordered[0], input.kind),
     preheader: inert(digestPreheader(ordered)),
     baseUrl: base,
     webUrl: `${base}/issues/${encodeURIComponent(input.issueId)}`,

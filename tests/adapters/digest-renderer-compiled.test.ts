@@ -55,6 +55,10 @@ const VARIANTS: [string, DigestInput][] = [
   ['a one-brief issue', digestInput([ONE_BRIEF])],
   ['an https stage (plain http images left out)', digestInput(undefined, HTTPS)],
   ['a publication without a wordmark', digestInput([ONE_BRIEF], NO_WORDMARK)],
+  [
+    'a weekly roundup',
+    { ...digestInput(), kind: 'roundup', issueId: 'dc-2026-W49', localDate: '2026-12-05' },
+  ],
 ];
 
 describe('the digest compiled when the functions are built', () => {
