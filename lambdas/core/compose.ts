@@ -125,7 +125,11 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
     request.dryRun && request.ignorePrevious
       ? undefined
       : (await deps.issues.listByEdition(edition.id, { limit: HISTORY })).find(
-          (issue) => issue.id !== issueId && ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
+          // A weekly roundup (roundup.ts) is no daily reader's previous issue.
+          (issue) =>
+            issue.id !== issueId &&
+            issue.kind !== 'roundup' &&
+            ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
         );
   const after = previous ? { previousCutoff: previous.cutoff } : {};
   const cutoff = now.toISOString();
@@ -176,22 +180,10 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
     localDate: base.localDate,
     briefs: selected.map(({ brief, updated }) => ({ ...brief, updated })),
   });
-  const bytes = utf8.encode(rendered.html).length + utf8.encode(rendered.text).length;
-  if (bytes > MAX_RENDERED_BYTES) {
-    throw new IssueTooLargeError(
-      `issue ${issueId} renders to ${bytes} bytes; at most ${MAX_RENDERED_BYTES} fit`,
-    );
-  }
-  const state = edition.holdForApproval ? 'held' : 'sending';
-  // Readers' local time: the waves are planned now (a held issue's at approval).
-  const waves =
-    edition.readerLocalTime && state === 'sending' && !request.dryRun
-      ? planWaves(edition, await zoneIndex(deps.subscribers).listZones(edition.id), now)
-      : undefined;
+  checkRenderedSize(issueId, rendered);
   const issue: Issue = {
     ...base,
-    state,
-    ...(waves ? { waves } : {}),
+    state: edition.holdForApproval ? 'held' : 'sending',
     subject: rendered.subject,
     preheader: rendered.preheader,
     html: rendered.html,
@@ -202,15 +194,48 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
   if (request.dryRun) {
     return { issueId, outcome: 'dry-run', issue, enqueued: await countActive(deps, edition.id), ...after };
   }
+  return storeAndSend(deps, edition, issue, existing, now);
+}
+
+/** Refuses rendered parts that would not fit one issue item, with room for the rest of the record. */
+export function checkRenderedSize(issueId: string, rendered: Pick<RenderedDigest, 'html' | 'text'>): void {
+  const bytes = utf8.encode(rendered.html).length + utf8.encode(rendered.text).length;
+  if (bytes > MAX_RENDERED_BYTES) {
+    throw new IssueTooLargeError(
+      `issue ${issueId} renders to ${bytes} bytes; at most ${MAX_RENDERED_BYTES} fit`,
+    );
+  }
+}
+
+/**
+ * Stores a rendered issue (`held` or `sending`) and sends it: fans it out, or in waves for an
+ * edition with readers' local time. When another compose stored it first, resumes that one.
+ * Daily issues and weekly roundups (roundup.ts) alike.
+ */
+export async function storeAndSend(
+  deps: ComposeDeps,
+  edition: EditionConfig,
+  rendered: Issue,
+  existing: Issue | undefined,
+  now: Date,
+): Promise<ComposeResult> {
+  // Readers' local time: the waves are planned now (a held issue's at approval).
+  const issue: Issue =
+    edition.readerLocalTime && rendered.state === 'sending'
+      ? {
+          ...rendered,
+          waves: planWaves(edition, await zoneIndex(deps.subscribers).listZones(edition.id), now),
+        }
+      : rendered;
   const stored = await store(deps, issue, existing);
   if (stored !== issue) return resume(deps, edition, stored, now);
-  if (issue.state === 'held') return { issueId, outcome: 'held', issue, enqueued: 0 };
+  if (issue.state === 'held') return { issueId: issue.id, outcome: 'held', issue, enqueued: 0 };
   const fanned = issue.waves ? await advanceWaves(deps, edition, issue, now) : await fanOut(deps, issue, now);
-  return { issueId, outcome: 'composed', issue: fanned.issue, enqueued: fanned.enqueued };
+  return { issueId: issue.id, outcome: 'composed', issue: fanned.issue, enqueued: fanned.enqueued };
 }
 
 /** Stores a new or recomposed (previously skipped) issue; returns what is stored if another compose won. */
-async function store(deps: ComposeDeps, issue: Issue, existing: Issue | undefined): Promise<Issue> {
+export async function store(deps: ComposeDeps, issue: Issue, existing: Issue | undefined): Promise<Issue> {
   const written = existing ? await deps.issues.replace(issue, ['skipped']) : await deps.issues.create(issue);
   if (written) return issue;
   const winner = await deps.issues.get(issue.id);
@@ -218,7 +243,8 @@ async function store(deps: ComposeDeps, issue: Issue, existing: Issue | undefine
   return winner;
 }
 
-async function resume(
+/** An issue that exists: fanned out again (or its waves moved on) when it went out, else left. */
+export async function resume(
   deps: ComposeDeps,
   edition: EditionConfig,
   issue: Issue,
@@ -312,7 +338,9 @@ export interface OperatorDeps {
 
 async function issueFor(issues: IssueStore, issueId: string): Promise<Issue> {
   if (!parseIssueId(issueId))
-    throw new IssueNotFoundError(`"${issueId}" is not an issue id (<edition>-<YYYY-MM-DD>)`);
+    throw new IssueNotFoundError(
+      `"${issueId}" is not an issue id (<edition>-<YYYY-MM-DD>, or <edition>-<YYYY>-W<ww> for a weekly roundup)`,
+    );
   const issue = await issues.get(issueId);
   if (!issue) throw new IssueNotFoundError(`no issue ${issueId}`);
   return issue;
