@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { AwsAccountProbe, FetchSourceProbe } from '../../lambdas/adapters/doctor-probe.js';
+import { AwsAccountProbe, FetchSourceProbe, LazyReaderProbe } from '../../lambdas/adapters/doctor-probe.js';
+import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
 import { parseConfig, type TidingsConfig } from '../../lambdas/core/config.js';
 import { countOf } from '../../lambdas/core/digest.js';
 import {
@@ -68,6 +69,7 @@ async function checkDeployedStage(stage: string, env: NodeJS.ProcessEnv): Promis
         receiptRuleSet: resolved.outputs.ReceiptRuleSetName ?? `tidings-${stage}-inbound`,
         account: new AwsAccountProbe(clients),
         sources: new FetchSourceProbe({ root: process.cwd(), timeoutMs: config.ingest.timeoutMs }),
+        readers: new DynamoSubscriberStore(resolved.clients.doc, resolved.resources.tables.subscribers),
       })),
     ];
   } finally {
@@ -89,6 +91,10 @@ export default async function doctor(args: string[], ctx: CliContext): Promise<n
           nodeVersion: process.versions.node,
           chromium: CHROMIUM_PATHS.find((path) => existsSync(path)),
           sources: new FetchSourceProbe({ root: process.cwd(), timeoutMs: ctx.config.ingest.timeoutMs }),
+          readers: new LazyReaderProbe(async () => {
+            const stack = await ctx.stack();
+            return new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+          }),
         })
       : await checkDeployedStage(ctx.stage, process.env);
   for (const result of results) ctx.out(formatCheck(result));

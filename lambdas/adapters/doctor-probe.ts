@@ -14,6 +14,7 @@ import type {
   AccountProbe,
   AlarmSubscription,
   IdentityState,
+  ReaderProbe,
   SesAccountState,
   SourceProbe,
   SourceReach,
@@ -122,5 +123,20 @@ export class FetchSourceProbe implements SourceProbe {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       return { ok: false, detail: `did not answer (${cause ?? (error as Error).name})` };
     }
+  }
+}
+
+/**
+ * The readers' index, opened on first use: the local stack starts only when doctor counts, and a
+ * stack that cannot start is that check's failure, not the command's.
+ */
+export class LazyReaderProbe implements ReaderProbe {
+  private store: Promise<ReaderProbe> | undefined;
+
+  constructor(private readonly open: () => Promise<ReaderProbe>) {}
+
+  async listActive(...args: Parameters<ReaderProbe['listActive']>): ReturnType<ReaderProbe['listActive']> {
+    this.store ??= this.open();
+    return (await this.store).listActive(...args);
   }
 }

@@ -1,5 +1,8 @@
 import type { SourceConfig, TidingsConfig } from './config.js';
 import { countOf } from './digest.js';
+import type { SubscriberStore } from './ports.js';
+import { rhythmGets } from './rhythm.js';
+import { forEachActiveReader } from './waves.js';
 
 /**
  * `tidings doctor`: what a stage (or the local setup) still needs, one check at a time. The checks
@@ -59,6 +62,9 @@ export interface SourceProbe {
   reach(source: SourceConfig): Promise<SourceReach>;
 }
 
+/** What doctor reads of the readers: the subscriber store's index of an edition's active readers. */
+export type ReaderProbe = Pick<SubscriberStore, 'listActive'>;
+
 export interface StageDoctorDeps {
   config: TidingsConfig;
   /** How the stage was reached: `region eu-west-1, stack Tidings-prod-Pipeline`. */
@@ -67,6 +73,8 @@ export interface StageDoctorDeps {
   receiptRuleSet: string;
   account: AccountProbe;
   sources: SourceProbe;
+  /** The stage's readers, counted for the send-time check (left out: no such check). */
+  readers?: ReaderProbe;
 }
 
 const ok = (check: string, detail: string): CheckResult => ({ status: 'ok', check, detail });
@@ -102,14 +110,13 @@ async function guarded<T>(
   check: string,
   probe: () => Promise<T>,
   judge: (value: T) => CheckResult | CheckResult[],
+  action = 'check the credentials and the operator policy, then run doctor again',
 ): Promise<CheckResult[]> {
   let value: T;
   try {
     value = await probe();
   } catch (error) {
-    return [
-      fail(check, message(error), 'check the credentials and the operator policy, then run doctor again'),
-    ];
+    return [fail(check, message(error), action)];
   }
   const judged = judge(value);
   return Array.isArray(judged) ? judged : [judged];
@@ -240,6 +247,86 @@ export function judgeSendRate(configured: number, account: SesAccountState): Che
   );
 }
 
+/** An edition's send may take this long at the configured rate before doctor warns. */
+export const SEND_WITHIN_SECONDS = 3600;
+
+/** Readers of an edition's largest issue: a weekday's daily issue, or its weekly roundup. */
+export async function largestAudience(readers: ReaderProbe, edition: string): Promise<number> {
+  let daily = 0;
+  let roundup = 0;
+  await forEachActiveReader(readers, edition, async (page) => {
+    for (const reader of page) {
+      if (rhythmGets(reader.rhythm, { kind: 'daily', weekday: 'mon' })) daily++;
+      if (rhythmGets(reader.rhythm, { kind: 'roundup' })) roundup++;
+    }
+  });
+  return Math.max(daily, roundup);
+}
+
+/** `40 s`, `12 min`, `19.8 h`. */
+function sendingTime(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.ceil(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** One edition's largest issue, in readers. */
+export interface EditionAudience {
+  edition: string;
+  readers: number;
+}
+
+/**
+ * Whether each edition's largest issue goes out within an hour at `ses.maxSendRate`: one `ok`
+ * naming the largest, or a `warn` for each edition that takes longer.
+ */
+export function judgeSendTime(audiences: readonly EditionAudience[], maxSendRate: number): CheckResult[] {
+  const rate = `ses.maxSendRate ${maxSendRate}/s`;
+  const at = `at ${rate}`;
+  const slow = audiences.filter((audience) => audience.readers / maxSendRate > SEND_WITHIN_SECONDS);
+  if (slow.length > 0) {
+    return slow.map((audience) =>
+      warn(
+        'send time',
+        `${audience.edition}: ${countOf(audience.readers, 'active reader')} take ${sendingTime(audience.readers / maxSendRate)} ${at}, over an hour`,
+        'ask AWS for a higher SES sending rate, then raise ses.maxSendRate (the time at each rate: bench/SCALE.md)',
+      ),
+    );
+  }
+  const largest = audiences.reduce<EditionAudience | undefined>(
+    (most, audience) => (most && most.readers >= audience.readers ? most : audience),
+    undefined,
+  );
+  if (!largest || largest.readers === 0)
+    return [ok('send time', `no edition has active readers yet (${rate})`)];
+  return [
+    ok(
+      'send time',
+      `every edition goes out within an hour ${at}; the largest, ${largest.edition}, has ${countOf(largest.readers, 'active reader')}: ${sendingTime(largest.readers / maxSendRate)}`,
+    ),
+  ];
+}
+
+/** Counts each edition's readers and judges the time to send them. */
+function sendTimeChecks(
+  config: TidingsConfig,
+  readers: ReaderProbe,
+  action?: string,
+): Promise<CheckResult[]> {
+  return guarded(
+    'send time',
+    async () => {
+      const audiences: EditionAudience[] = [];
+      for (const edition of config.editions) {
+        audiences.push({ edition: edition.id, readers: await largestAudience(readers, edition.id) });
+      }
+      return audiences;
+    },
+    (audiences) => judgeSendTime(audiences, config.ses.maxSendRate),
+    action,
+  );
+}
+
 async function sourceChecks(config: TidingsConfig, sources: SourceProbe): Promise<CheckResult[]> {
   if (config.sources.length === 0)
     return [warn('sources', 'none configured', 'add sources to the configuration')];
@@ -301,6 +388,7 @@ export async function checkStage(deps: StageDoctorDeps): Promise<CheckResult[]> 
   );
   results.push(...(await sourceChecks(config, deps.sources)));
   if (ses) results.push(judgeSendRate(config.ses.maxSendRate, ses));
+  if (deps.readers) results.push(...(await sendTimeChecks(config, deps.readers)));
   return results;
 }
 
@@ -311,9 +399,14 @@ export interface LocalDoctorDeps {
   /** Where the browser for previews and screenshots is, if any. */
   chromium: string | undefined;
   sources: SourceProbe;
+  /** The local stack's readers, counted for the send-time check (left out: no such check). */
+  readers?: ReaderProbe;
 }
 
-/** The local setup: the configuration (already valid when this runs), Node.js, Chromium, sources. */
+/**
+ * The local setup: the configuration (already valid when this runs), Node.js, Chromium, sources,
+ * and the time to send each edition's readers at the configured rate.
+ */
 export async function checkLocal(deps: LocalDoctorDeps): Promise<CheckResult[]> {
   const major = Number(deps.nodeVersion.split('.')[0]);
   const results: CheckResult[] = [
@@ -329,5 +422,14 @@ export async function checkLocal(deps: LocalDoctorDeps): Promise<CheckResult[]> 
       : warn('chromium', 'not found', 'install Chromium for previews and screenshots (tidings preview)'),
   ];
   results.push(...(await sourceChecks(deps.config, deps.sources)));
+  if (deps.readers) {
+    results.push(
+      ...(await sendTimeChecks(
+        deps.config,
+        deps.readers,
+        'start the local stack (tidings dev) or check $TIDINGS_HOME, then run doctor again',
+      )),
+    );
+  }
   return results;
 }

@@ -7,10 +7,18 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AwsAccountProbe, FetchSourceProbe } from '../../lambdas/adapters/doctor-probe.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AwsAccountProbe, FetchSourceProbe, LazyReaderProbe } from '../../lambdas/adapters/doctor-probe.js';
+import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
 import { parseConfig } from '../../lambdas/core/config.js';
-import { checkStage, doctorExitCode, formatCheck, type SourceProbe } from '../../lambdas/core/doctor.js';
+import {
+  checkStage,
+  doctorExitCode,
+  formatCheck,
+  type SourceProbe,
+  type StageDoctorDeps,
+} from '../../lambdas/core/doctor.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 const config = parseConfig({
   stage: 'prod',
@@ -56,7 +64,7 @@ describe('tidings doctor against an account (AwsAccountProbe with checkStage)', 
     });
   };
 
-  const run = async (): Promise<{ lines: string[]; exit: number }> => {
+  const run = async (more: Partial<StageDoctorDeps> = {}): Promise<{ lines: string[]; exit: number }> => {
     const results = await checkStage({
       config,
       reached: 'region eu-west-1',
@@ -67,6 +75,7 @@ describe('tidings doctor against an account (AwsAccountProbe with checkStage)', 
         sns: new SNSClient({ region: 'eu-west-1' }),
       }),
       sources: reachable,
+      ...more,
     });
     return { lines: results.map(formatCheck), exit: doctorExitCode(results) };
   };
@@ -183,6 +192,56 @@ describe('tidings doctor against an account (AwsAccountProbe with checkStage)', 
     expect(lines).toContain('ok receipt rule set: tidings-prod-inbound is active');
     expect(lines.some((line) => line.includes('send rate'))).toBe(false);
     expect(exit).toBe(1);
+  });
+
+  describe("the stage's readers against ses.maxSendRate", () => {
+    let stack: TestStack;
+    let readers: DynamoSubscriberStore;
+    beforeAll(async () => {
+      stack = await startTestStack();
+      readers = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+      const at = '2026-11-30T12:00:00.000Z';
+      for (let i = 0; i < 3; i++) {
+        await readers.save({
+          email: `reader${i}@example.com`,
+          status: 'active',
+          editions: ['dc'],
+          createdAt: at,
+          updatedAt: at,
+          consent: { method: 'operator', givenAt: at, confirmedAt: at },
+        });
+      }
+    }, 60_000);
+    afterAll(() => stack?.close());
+
+    it('counts them through the subscriber store and says ok when they go out within the hour', async () => {
+      const { lines, exit } = await run({ readers });
+      expect(lines.at(-1)).toBe(
+        'ok send time: every edition goes out within an hour at ses.maxSendRate 14/s; the largest, dc, has 3 active readers: 1 s',
+      );
+      expect(exit).toBe(0);
+    });
+
+    it('warns when they take longer, and exits 0', async () => {
+      // 3 readers at 0.0008/s: 3,750 s.
+      const slow = parseConfig({ ...config, ses: { ...config.ses, maxSendRate: 0.0008 } });
+      const { lines, exit } = await run({ config: slow, readers });
+      expect(lines.at(-1)).toBe(
+        'warn send time: dc: 3 active readers take 63 min at ses.maxSendRate 0.0008/s, over an hour — ask AWS for a higher SES sending rate, then raise ses.maxSendRate (the time at each rate: bench/SCALE.md)',
+      );
+      expect(exit).toBe(0);
+    });
+
+    it('fails the check, naming the error, when the readers cannot be read', async () => {
+      const denied = new LazyReaderProbe(() =>
+        Promise.reject(new Error('User is not authorized to perform: dynamodb:Query')),
+      );
+      const { lines, exit } = await run({ readers: denied });
+      expect(lines.at(-1)).toBe(
+        'fail send time: User is not authorized to perform: dynamodb:Query — check the credentials and the operator policy, then run doctor again',
+      );
+      expect(exit).toBe(1);
+    });
   });
 });
 
