@@ -29,6 +29,24 @@ export function writeBundledConfig(scope: IConstruct, config: TidingsConfig): st
 }
 
 /**
+ * The esbuild settings of every function's bundle, named once for the stack's bundling below and
+ * for the benchmarks that build the same bundles (`bench/bundles.bench.ts`, `bench/cold-start.bench.ts`).
+ */
+export const ESBUILD_SETTINGS = {
+  format: 'esm',
+  target: 'node22',
+  // ES module builds first: they tree-shake (a package's CommonJS build is kept whole).
+  mainFields: ['module', 'main'],
+  minify: true,
+  // Bundle the pinned AWS SDK instead of the runtime's copy: the code runs against the
+  // versions it was tested with. Only the TypeScript compiler stays out: no function calls it, and
+  // a dependency that requires it lazily must never pull it into a bundle.
+  external: ['typescript'],
+  // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+} as const;
+
+/**
  * How a function's bundle is built: an ES module for Node.js 22 by the local esbuild, minified,
  * with source maps, carrying the pinned AWS SDK, the configuration and, for the functions that
  * render, `templates/`.
@@ -37,19 +55,15 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
   return {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
+    target: ESBUILD_SETTINGS.target,
+    mainFields: [...ESBUILD_SETTINGS.mainFields],
+    minify: ESBUILD_SETTINGS.minify,
     sourceMap: true,
     sourceMapMode: SourceMapMode.DEFAULT,
     // Paths and mappings are enough for stack traces; embedding every source would triple the asset.
     sourcesContent: false,
-    // Bundle the pinned AWS SDK instead of the runtime's copy: the code runs against the
-    // versions it was tested with. Only the TypeScript compiler stays out: no function calls it, and
-    // a dependency that requires it lazily must never pull it into a bundle.
-    externalModules: ['typescript'],
-    // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
-    banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    externalModules: [...ESBUILD_SETTINGS.external],
+    banner: ESBUILD_SETTINGS.banner,
     commandHooks: {
       beforeBundling: (): string[] => [],
       beforeInstall: (): string[] => [],
