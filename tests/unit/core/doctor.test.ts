@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoSubscriberStore } from '../../../lambdas/adapters/dynamo-subscriber-store.js';
-import { parseConfig, type TidingsConfig } from '../../../lambdas/core/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TidingsConfig } from '../../../lambdas/core/config.js';
 import {
   checkLocal,
   formatCheck,
@@ -9,7 +8,8 @@ import {
   type SourceProbe,
 } from '../../../lambdas/core/doctor.js';
 import type { Rhythm, Subscriber } from '../../../lambdas/core/subscriber.js';
-import { startTestStack, type TestStack } from '../../support/stack.js';
+import { testSettings } from '../../support/config.js';
+import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
 describe('doctor: the time to send an edition at ses.maxSendRate', () => {
   it('is ok while every edition goes out within an hour, and names the largest', () => {
@@ -49,9 +49,8 @@ describe('doctor: the time to send an edition at ses.maxSendRate', () => {
   });
 });
 
-describe('doctor: counting readers in the subscriber store', () => {
-  let stack: TestStack;
-  let store: DynamoSubscriberStore;
+describe('doctor: counting readers through the subscriber port', () => {
+  const store = new MemorySubscriberStore();
   const at = '2026-11-30T12:00:00.000Z';
   const reader = (
     i: number,
@@ -68,8 +67,6 @@ describe('doctor: counting readers in the subscriber store', () => {
   });
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
     // 30 with no rhythm (daily), 6 daily, 1 on weekdays, 40 weekly, 5 unsubscribed.
     const readers = [
       ...Array.from({ length: 30 }, (_, i) => reader(i, undefined)),
@@ -79,8 +76,7 @@ describe('doctor: counting readers in the subscriber store', () => {
       ...Array.from({ length: 5 }, (_, i) => reader(400 + i, 'daily', 'unsubscribed')),
     ];
     for (const subscriber of readers) await store.save(subscriber);
-  }, 60_000);
-  afterAll(() => stack?.close());
+  });
 
   it("counts the largest issue's readers: the weekly roundup's 40 over a weekday's 37", async () => {
     expect(await largestAudience(store, 'dc')).toBe(40);
@@ -96,7 +92,13 @@ describe('doctor: counting readers in the subscriber store', () => {
       readers: store,
     });
   const withRate = (maxSendRate: number): TidingsConfig =>
-    parseConfig({ ...stack.config, ses: { ...stack.config.ses, maxSendRate } });
+    testSettings({
+      ses: { maxSendRate },
+      editions: [
+        { id: 'dc', name: 'D.C.', timeZone: 'America/New_York', sendTime: '06:30' },
+        { id: 'bxl', name: 'Brussels', timeZone: 'Europe/Brussels', sendTime: '07:00' },
+      ],
+    });
 
   it('warns locally when the readers need more than an hour at the configured rate', async () => {
     // 40 readers at 0.01/s: 4,000 s.
