@@ -33,6 +33,7 @@ import { realPaceClock, SendPacer } from '../../lambdas/core/send-pacer.js';
 import { sendPolicy } from '../../lambdas/core/send-policy.js';
 import type { Subscriber } from '../../lambdas/core/subscriber.js';
 import { isValidEmail, normalizeEmail } from '../../lambdas/core/subscriber.js';
+import { type SweptIssue, sweepWaves } from '../../lambdas/core/waves.js';
 import { type Wiring, wire } from '../../lambdas/wiring/wiring.js';
 import { UsageError } from '../context.js';
 import { type BatchHandler, MemorySendQueue, type MemorySendQueueOptions } from './memory-send-queue.js';
@@ -372,6 +373,23 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
       log(`${r.issueId} was interrupted: ${countOf(r.requeued, 'reader')} queued again`);
     }
   }
+  // Readers' local time: the waves sweep, on the pass's clock (the catch-up waits for no lease:
+  // the queue of the pass that sent the last wave has drained).
+  const swept: SweptIssue[] = await sweepWaves(
+    {
+      ...composeDeps(services, queue),
+      config: { editions: selected },
+      ledger: services.ledger,
+      batchSize: sendPolicyOf(services).recipientsPerMessage,
+      catchUpAfterMs: 0,
+    },
+    options.now,
+  );
+  for (const s of swept) {
+    for (const zone of s.sent) log(`${s.issueId}: the ${zone} wave went out`);
+    if (s.caughtUp !== undefined)
+      log(`${s.issueId}: catch-up after the last wave, ${countOf(s.caughtUp, 'reader')}`);
+  }
   await queue.drain(
     options.progress ? reportingProgress(sender.handler, composed, options.progress) : sender.handler,
     options.stop,
@@ -388,7 +406,11 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     for (const r of resumed.filter((r) => r.edition === edition.id && r.issueId !== issueId)) {
       if (queue.dead.length === 0 && !stopped) await completeIssue(services, r.issueId, options.now);
     }
-    if ((done || wasResumed) && issue?.state === 'sending' && queue.dead.length === 0 && !stopped) {
+    for (const s of swept.filter((s) => s.edition === edition.id && s.issueId !== issueId)) {
+      if (queue.dead.length === 0 && !stopped) await completeIssue(services, s.issueId, options.now);
+    }
+    const waved = swept.some((s) => s.issueId === issueId);
+    if ((done || wasResumed || waved) && issue?.state === 'sending' && queue.dead.length === 0 && !stopped) {
       // The queue drained: every reader fanned out is settled one way or another.
       await completeIssue(services, issueId, options.now);
       issue = (await services.issues.get(issueId)) ?? issue;

@@ -1,6 +1,7 @@
 import { fanOut } from './compose.js';
 import type { Issue, LedgerEntry } from './issue.js';
 import type { IssueStore, LedgerStore, SendBatch, SendQueue, SubscriberStore } from './ports.js';
+import { wavesDone } from './waves.js';
 
 /**
  * Recovery without an operator (invariant 3): an issue left `sending` by an interrupted send (a
@@ -111,7 +112,8 @@ export async function resumeSending(
     // nothing to queue, completion finishes it. (An issue whose fan-out never finished has no count
     // to go by: it is fanned out.)
     if (issue.counts.fanouts > 0 && claims === 0 && settled.size >= issue.counts.enqueued) {
-      resumed.push({ issueId: issue.id, requeued: 0 });
+      // An issue in waves whose next wave is still to come is not interrupted: it waits.
+      if (wavesDone(issue.waves)) resumed.push({ issueId: issue.id, requeued: 0 });
       continue;
     }
     if (options.quietMs > 0 && now.getTime() - last < options.quietMs) continue;

@@ -341,6 +341,7 @@ export interface SweepDeps extends WaveDeps {
 }
 
 export interface SweptIssue extends Omit<WavesAdvanced, 'issue'> {
+  edition: string;
   issueId: string;
 }
 
@@ -358,7 +359,7 @@ export async function sweepWaves(deps: SweepDeps, now: Date, limit = 7): Promise
       const issue = await deps.issues.get(listed.id);
       if (!issue) continue;
       const { issue: _stored, ...moved } = await advanceWaves(deps, edition, issue, now);
-      out.push({ issueId: issue.id, ...moved });
+      out.push({ edition: edition.id, issueId: issue.id, ...moved });
     }
   }
   return out;

@@ -5,17 +5,25 @@ import { TidingsError } from '../../core/errors.js';
 import { type CompletionDeps, sweepSending } from '../../core/issue-life.js';
 import type { Clock, IssueStore } from '../../core/ports.js';
 import { resumeSending } from '../../core/recovery.js';
+import { type SweptIssue, sweepWaves } from '../../core/waves.js';
 
 /**
  * The compose function's event adapter, invoked by EventBridge Scheduler at each edition's send
  * time with `{"edition":"dc"}`: stores today's issue and queues its readers (see
  * `core/compose.ts`), then sweeps the edition's issues still `sending` for completion. Running it
  * again the same day re-queues readers who have not had the issue, and no one else.
+ *
+ * With `{"sweep":true}` (a `rate(5 minutes)` schedule, deployed when some edition has
+ * `readerLocalTime`) it runs the waves sweep instead (`core/waves.ts`): due waves of the recent
+ * `sending` issues are queued, then those issues are checked for completion.
  */
 
-export const ComposeEventSchema = z.strictObject({
-  edition: z.string().regex(EDITION_ID_PATTERN, 'must be an edition id'),
-});
+export const ComposeEventSchema = z.union([
+  z.strictObject({
+    edition: z.string().regex(EDITION_ID_PATTERN, 'must be an edition id'),
+  }),
+  z.strictObject({ sweep: z.literal(true) }),
+]);
 
 /** A schedule input that will never succeed. */
 export class BadComposeEventError extends TidingsError {
@@ -30,6 +38,15 @@ export type ComposeSummary = Pick<ComposeResult, 'issueId' | 'outcome' | 'enqueu
   resumed?: { issueId: string; requeued: number }[];
 };
 
+/** What a waves sweep did. */
+export interface SweepSummary {
+  sweep: true;
+  /** Issues whose waves were looked at, with the waves sent and the catch-up run. */
+  waves: SweptIssue[];
+  /** Issues the sweep found complete. */
+  completed: string[];
+}
+
 export interface ComposeEventDeps {
   compose: ComposeDeps;
   completion: CompletionDeps & { issues: Pick<IssueStore, 'listByEdition'> };
@@ -40,9 +57,12 @@ export interface ComposeEventDeps {
    */
   resumeQuietMs?: number;
   report(result: ComposeResult, summary: ComposeSummary): void;
+  reportSweep?(summary: SweepSummary): void;
 }
 
-export function composeEventHandler(deps: ComposeEventDeps): (event: unknown) => Promise<ComposeSummary> {
+export function composeEventHandler(
+  deps: ComposeEventDeps,
+): (event: unknown) => Promise<ComposeSummary | SweepSummary> {
   return async (event) => {
     const parsed = ComposeEventSchema.safeParse(event);
     if (!parsed.success) {
@@ -52,6 +72,7 @@ export function composeEventHandler(deps: ComposeEventDeps): (event: unknown) =>
       );
     }
     const now = deps.clock.now();
+    if ('sweep' in parsed.data) return sweep(deps, now);
     const result = await composeIssue(deps.compose, { edition: parsed.data.edition, now });
     // Recovery: issues an interrupted send left `sending` (messages gone to the dead-letter queue)
     // are queued again to the readers their ledger has not settled, then checked for completion.
@@ -78,4 +99,17 @@ export function composeEventHandler(deps: ComposeEventDeps): (event: unknown) =>
     deps.report(result, summary);
     return summary;
   };
+}
+
+async function sweep(deps: ComposeEventDeps, now: Date): Promise<SweepSummary> {
+  const waves = await sweepWaves({ ...deps.compose, ledger: deps.completion.ledger }, now);
+  const completed: string[] = [];
+  for (const edition of deps.compose.config.editions) {
+    if (!edition.readerLocalTime) continue;
+    for (const c of await sweepSending(deps.completion, edition.id, now))
+      if (c.completed) completed.push(c.issueId);
+  }
+  const summary: SweepSummary = { sweep: true, waves, completed };
+  deps.reportSweep?.(summary);
+  return summary;
 }

@@ -1,8 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ComposeSummary, composeEventHandler } from '../../../lambdas/adapters/events/compose.js';
+import {
+  type ComposeSummary,
+  composeEventHandler,
+  type SweepSummary,
+} from '../../../lambdas/adapters/events/compose.js';
 import type { TidingsConfig } from '../../../lambdas/core/config.js';
 import { currentIssueId } from '../../../lambdas/core/edition.js';
 import type { Issue } from '../../../lambdas/core/issue.js';
+import { waveDue } from '../../../lambdas/core/waves.js';
 import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
 import { ArrayQueue, MemoryIssueStore, MemoryLedgerStore, subscriber } from '../../support/fakes/delivery.js';
 
@@ -18,7 +23,7 @@ describe('compose handler', () => {
   const subscribers = new MemorySubscriberStore();
   const briefs = new MemoryBriefStore();
   const queue = new ArrayQueue();
-  let handler: (event: unknown) => Promise<ComposeSummary>;
+  let handler: (event: unknown) => Promise<ComposeSummary | SweepSummary>;
 
   beforeAll(async () => {
     config = await testConfig();
@@ -62,7 +67,7 @@ describe('compose handler', () => {
   it("stores today's issue and queues every active reader in slices of at most 50", async () => {
     const edition = config.editions.find((e) => e.id === 'sg');
     if (!edition) throw new Error('no sg edition');
-    const result = await handler({ edition: 'sg' });
+    const result = (await handler({ edition: 'sg' })) as ComposeSummary;
     expect(result).toEqual({
       issueId: currentIssueId(edition, NOW),
       outcome: 'composed',
@@ -82,7 +87,7 @@ describe('compose handler', () => {
   });
 
   it('queues readers again but makes no second issue when invoked twice on a day', async () => {
-    const again = await handler({ edition: 'sg' });
+    const again = (await handler({ edition: 'sg' })) as ComposeSummary;
     expect(again.outcome).toBe('refanout');
     expect(queue.take().flatMap((b) => b.recipients)).toHaveLength(120);
   });
@@ -102,7 +107,7 @@ describe('compose handler', () => {
       updatedAt: NOW.toISOString(),
       expiresAt: 0,
     });
-    const result = await handler({ edition: 'sg' });
+    const result = (await handler({ edition: 'sg' })) as ComposeSummary;
     expect(result.completed).toEqual(['sg-2026-11-29']);
     expect((await issues.get('sg-2026-11-29'))?.state).toBe('sent');
   });
@@ -122,5 +127,64 @@ describe('compose handler', () => {
 
   it('fails on an edition that is not configured', async () => {
     await expect(handler({ edition: 'atlantis' })).rejects.toThrow(/unknown edition/);
+  });
+});
+
+describe('compose handler, waves sweep', () => {
+  it("queues a zone's wave at its send time on {sweep:true}, and refuses a sweep that is not true", async () => {
+    const base = await testConfig();
+    const config: TidingsConfig = {
+      ...base,
+      editions: base.editions.map((e) => (e.id === 'sg' ? { ...e, readerLocalTime: true } : e)),
+    };
+    const edition = config.editions.find((e) => e.id === 'sg');
+    if (!edition) throw new Error('no sg edition');
+    const issues = new MemoryIssueStore();
+    const subscribers = new MemorySubscriberStore();
+    const briefs = new MemoryBriefStore();
+    const queue = new ArrayQueue();
+    await briefs.upsert(
+      {
+        id: 'b1',
+        headline: 'A headline',
+        news: ['Something happened.'],
+        signals: [],
+        topic: 'policy',
+        editions: ['sg'],
+        publishedAt: '2026-11-30T01:00:00.000Z',
+        updatedAt: '2026-11-30T01:00:00.000Z',
+      } as never,
+      NOW,
+    );
+    await subscribers.save(subscriber('home@example.com', ['sg']));
+    await subscribers.save(subscriber('uk@example.com', ['sg'], { timeZone: 'Europe/London' }));
+    let now = NOW;
+    const handler = composeEventHandler({
+      compose: {
+        config,
+        issues,
+        briefs,
+        subscribers,
+        queue,
+        render: async () => ({ subject: 's', preheader: 'p', html: '<p></p>', text: 't', htmlBytes: 7 }),
+      },
+      completion: { issues, ledger: new MemoryLedgerStore() },
+      clock: { now: () => now },
+      report: () => undefined,
+    });
+    const queued = (): string[] => queue.take().flatMap((b) => b.recipients.map((r) => r.email));
+    await handler({ edition: 'sg' });
+    expect(queued()).toEqual(['home@example.com']);
+    const due = waveDue(edition, 'Europe/London', NOW);
+    now = new Date(due.getTime() - 60_000);
+    expect(await handler({ sweep: true })).toMatchObject({ sweep: true, waves: [{ sent: [] }] });
+    expect(queued()).toEqual([]);
+    now = due;
+    expect(await handler({ sweep: true })).toMatchObject({
+      waves: [{ sent: ['Europe/London'], enqueued: 1 }],
+    });
+    expect(queued()).toEqual(['uk@example.com']);
+    await expect(handler({ sweep: false })).rejects.toThrow(/unexpected compose event/);
+    await expect(handler({ sweep: true, edition: 'sg' })).rejects.toThrow(/unexpected compose event/);
   });
 });
