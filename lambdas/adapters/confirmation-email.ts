@@ -33,18 +33,19 @@ export function fillConfirmationHtml(values: Record<Field, string>, template = C
   );
 }
 
+/** Made once: building an `Intl.DateTimeFormat` costs more than a whole confirmation's other text. */
+const EXPIRY_FORMAT = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'UTC',
+  month: 'long',
+  day: 'numeric',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
+
 function expiryLabel(date: Date): string {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: 'UTC',
-    month: 'long',
-    day: 'numeric',
-    year: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  })
-    .format(date)
-    .replace(/\u202f/g, ' ');
+  return EXPIRY_FORMAT.format(date).replace(/\u202f/g, ' ');
 }
 
 /** The confirmation email built from the precompiled MJML template; implements the subscriptions port. */
@@ -95,18 +96,36 @@ export class TemplateConfirmationEmail implements ConfirmationEmail {
 
   async compose(message: ConfirmationMessage): Promise<OutgoingMessage> {
     const { subject, html, text } = this.content(message);
-    const { sender } = this.config;
-    const name = displayName(message.name);
     const to = headerToken(message.to, 'recipient email');
-    const composer = new MailComposer({
-      from: { name: headerText(sender.name), address: sender.address },
-      to: { name: name ?? '', address: to },
-      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
-      subject: headerText(subject),
-      text: { content: text.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
-      html: { content: html.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
-    });
-    const raw = await composer.compile().build();
-    return { raw: new Uint8Array(raw), from: sender.address, to, folder: 'confirmations' };
+    const raw = await composeReaderEmail(this.config, { to, name: message.name, subject, html, text });
+    return { raw, from: this.config.sender.address, to, folder: 'confirmations' };
   }
+}
+
+/**
+ * One message to one reader, composed whole (the confirmation, the welcome): from the sender,
+ * html and plain-text parts in quoted-printable, the reader's name if any, extra header fields.
+ */
+export async function composeReaderEmail(
+  config: Pick<TidingsConfig, 'sender'>,
+  parts: {
+    to: string;
+    name?: string | undefined;
+    subject: string;
+    html: string;
+    text: string;
+    headers?: Record<string, string>;
+  },
+): Promise<Uint8Array> {
+  const { sender } = config;
+  const composer = new MailComposer({
+    from: { name: headerText(sender.name), address: sender.address },
+    to: { name: displayName(parts.name) ?? '', address: headerToken(parts.to, 'recipient email') },
+    ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+    subject: headerText(parts.subject),
+    ...(parts.headers ? { headers: parts.headers } : {}),
+    text: { content: parts.text.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
+    html: { content: parts.html.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
+  });
+  return new Uint8Array(await composer.compile().build());
 }

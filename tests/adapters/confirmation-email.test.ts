@@ -105,4 +105,13 @@ describe('confirmation email', () => {
     );
     expect(filled).toBe('<a href="https://x.example/?a=1&amp;b=&#34;2&#34;">A &amp; B</a>');
   });
+  it("names each link's own expiry in UTC, in both parts", () => {
+    const email = new TemplateConfirmationEmail(config);
+    const december = email.content(message);
+    const june = email.content({ ...message, expiresAt: new Date('2027-06-30T23:05:00Z') });
+    expect(december.text).toContain('The link works until December 7, 2026 at 10:00 AM UTC.');
+    expect(december.html).toContain('December 7, 2026 at 10:00 AM UTC');
+    expect(june.text.replace(/\s+/g, ' ')).toContain('The link works until June 30, 2027 at 11:05 PM UTC.');
+    expect(june.html).toContain('June 30, 2027 at 11:05 PM UTC');
+  });
 });
