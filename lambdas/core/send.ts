@@ -237,7 +237,7 @@ async function sendOne(
 }
 
 /** The reason text of a failure, one line, short enough for a ledger row. */
-function errorText(error: unknown): string {
+export function errorText(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.replace(/\s+/g, ' ').slice(0, 500);
 }

@@ -70,7 +70,7 @@ export async function confirm(
   const editions = ordered(deps.config, claims.editions ?? []);
   if (editions.length === 0)
     throw new NothingToConfirmError('this link names no edition that is still published');
-  return withRetry(async () => {
+  const outcome = await withRetry(async (): Promise<{ view: ConfirmView; activated?: Subscriber }> => {
     const now = deps.clock.now().toISOString();
     const existing = await deps.store.get(claims.email);
     if (!existing || isHardSuppressed(existing.status)) {
@@ -79,7 +79,7 @@ export async function confirm(
     assertCurrent(deps, claims, existing);
     const alreadyConfirmed =
       existing.status === 'active' && editions.every((e) => existing.editions.includes(e));
-    if (alreadyConfirmed) return { email: claims.email, editions, alreadyConfirmed };
+    if (alreadyConfirmed) return { view: { email: claims.email, editions, alreadyConfirmed } };
 
     const active = existing.status === 'active' ? existing.editions : [];
     const stillAsked = (
@@ -101,6 +101,14 @@ export async function confirm(
       expiresAt: undefined,
     });
     await deps.store.save(next);
-    return { email: claims.email, editions, alreadyConfirmed: false };
+    const view = { email: claims.email, editions, alreadyConfirmed: false };
+    // Pending (never active, or back after leaving) to active: the reader may be welcomed. An
+    // active reader adding editions is not; the welcome's ledger row keeps it to once per reader.
+    return existing.status === 'active' ? { view } : { view, activated: next };
   });
+  if (outcome.activated && deps.welcome) {
+    // The welcome records its own failures; whatever happens to it, the confirmation stands.
+    await deps.welcome.greet(outcome.activated).catch(() => undefined);
+  }
+  return outcome.view;
 }

@@ -1,6 +1,7 @@
 import type { EditionConfig, TidingsConfig } from '../config.js';
 import type { Clock, Mailer, OutgoingMessage, SubscriberStore } from '../ports.js';
 import type { Keyring } from '../tokens.js';
+import type { Welcome } from '../welcome.js';
 
 /** What the subscription use cases need: settings, storage, keys, a clock and a way to mail. */
 export interface ConfirmationMessage {
@@ -24,4 +25,6 @@ export interface SubscriptionDeps {
   clock: Clock;
   mailer: Mailer;
   confirmationEmail: ConfirmationEmail;
+  /** Greets a reader whose first confirmation made them active (core/welcome.ts); none: no welcome. */
+  welcome?: Welcome;
 }
