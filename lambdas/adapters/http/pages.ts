@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,12 @@ export class PageRenderer {
   private readonly site: Record<string, unknown>;
   /** The stylesheet, served at `/assets/pages.css` (read once: it is small and never changes while running). */
   readonly stylesheet: string;
+  /**
+   * The one script, served at `/assets/time-zone.js`: it fills the subscribe form's hidden
+   * `timeZone` field. Pages link it with its content hash, so it can be cached for a year.
+   */
+  readonly timeZoneScript: string;
+  readonly timeZoneScriptVersion: string;
 
   constructor(config: TidingsConfig, dir: string = defaultPagesDir()) {
     this.liquid = new Liquid({
@@ -44,7 +51,10 @@ export class PageRenderer {
       ownPropertyOnly: true,
       strictFilters: true,
     });
+    this.timeZoneScript = readFileSync(join(dir, 'time-zone.js'), 'utf8');
+    this.timeZoneScriptVersion = createHash('sha256').update(this.timeZoneScript).digest('hex').slice(0, 12);
     this.site = {
+      timeZoneScript: `/assets/time-zone.js?v=${this.timeZoneScriptVersion}`,
       name: config.sender.name,
       postalAddress: config.postalAddress,
       editions: config.editions.map((e) => ({ id: e.id, name: e.name, description: e.description ?? null })),

@@ -67,6 +67,11 @@ export class Responder {
     return this.pages.stylesheet;
   }
 
+  /** The subscribe page's time-zone script. */
+  get timeZoneScript(): string {
+    return this.pages.timeZoneScript;
+  }
+
   async page(
     c: Context,
     name: PageName,

@@ -39,8 +39,13 @@ export {
   MAX_IMPORT_BYTES,
   parseSubscriberCsv,
 } from './import.js';
-export { parseEditions, parseEmail, parseName } from './input.js';
-export { type PreferencesView, readPreferences, updatePreferences } from './preferences.js';
+export { parseEditions, parseEmail, parseName, parseRhythm, parseTimeZone } from './input.js';
+export {
+  type PreferencesView,
+  type ReaderChoices,
+  readPreferences,
+  updatePreferences,
+} from './preferences.js';
 export { removeSubscriber } from './remove.js';
 export { type SubscribeOutcome, type SubscribeRequest, subscribe } from './subscribe.js';
 export { leave, previewUnsubscribe, type UnsubscribeView, unsubscribe } from './unsubscribe.js';

@@ -1,5 +1,5 @@
 import type { SubscriberStore } from '../ports.js';
-import type { ConsentMethod, Subscriber } from '../subscriber.js';
+import type { ConsentMethod, Rhythm, Subscriber } from '../subscriber.js';
 import { signToken, trimBaseUrl } from '../tokens.js';
 import {
   addDays,
@@ -13,12 +13,19 @@ import {
   withRetry,
 } from './changes.js';
 import type { ConfirmationMessage, SubscriptionDeps } from './deps.js';
-import { parseEditions, parseEmail, parseName } from './input.js';
+import { parseEditions, parseEmail, parseName, parseRhythm, parseTimeZone } from './input.js';
 
 export interface SubscribeRequest {
   email: string;
   editions: readonly string[];
   name?: string;
+  /**
+   * The reader's IANA zone and rhythm. Kept for a new or still unconfirmed address; a reader
+   * already on record changes them on their preferences page, so a stranger's post changes
+   * nothing they receive.
+   */
+  timeZone?: string;
+  rhythm?: Rhythm;
   /** The client's network address; only its keyed hash is kept. */
   clientAddress?: string;
   method?: Extract<ConsentMethod, 'form' | 'import'>;
@@ -45,6 +52,8 @@ export async function subscribe(
   const email = parseEmail(request.email);
   const asked = parseEditions(config, request.editions);
   const name = parseName(request.name);
+  const timeZone = parseTimeZone(request.timeZone);
+  const rhythm = parseRhythm(request.rhythm);
   const method = request.method ?? 'form';
 
   // 2. Never mail an address that bounced or complained, even one forgotten since.
@@ -77,16 +86,19 @@ export async function subscribe(
         version: 0,
       };
       if (name !== undefined) next.name = name;
+      if (timeZone !== undefined) next.timeZone = timeZone;
+      if (rhythm !== undefined) next.rhythm = rhythm;
       toConfirm = asked;
     } else if (existing.status === 'pending') {
       toConfirm = ordered(config, union(existing.editions, asked));
-      next = {
-        ...existing,
+      next = patch(existing, {
         editions: toConfirm,
         updatedAt: nowIso,
         consent,
         expiresAt: addDays(now, config.api.confirmationTtlDays + 1).toISOString(),
-      };
+        timeZone: timeZone ?? existing.timeZone,
+        rhythm: rhythm ?? existing.rhythm,
+      });
     } else {
       // Active or unsubscribed: the ask waits beside the current state until confirmed. Editions
       // already delivered are not waiting for anything; the link still names them, harmlessly.
@@ -113,7 +125,11 @@ export async function subscribe(
               ...(existing?.pendingEditions ?? []),
               ...(existing?.status === 'active' ? existing.editions : []),
             ];
-      if (asked.every((e) => outstanding.includes(e))) return 'recorded';
+      const sameChoices =
+        existing?.status !== 'pending' ||
+        ((timeZone ?? existing.timeZone) === existing.timeZone &&
+          (rhythm ?? existing.rhythm) === existing.rhythm);
+      if (sameChoices && asked.every((e) => outstanding.includes(e))) return 'recorded';
       await store.save(compact(next));
       return 'recorded';
     }

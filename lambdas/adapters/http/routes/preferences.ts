@@ -1,13 +1,16 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
+import { DEFAULT_RHYTHM } from '../../../core/subscriber.js';
 import {
   ConfirmationRequiredError,
   type PreferencesView,
+  type ReaderChoices,
   readPreferences,
   SubscriptionInputError,
   updatePreferences,
 } from '../../../core/subscriptions/index.js';
+import { deliveryLines, rhythmChoices, zoneGroups } from '../reader-choices.js';
 import { BadBodyError } from '../request-errors.js';
 import {
   type Env,
@@ -19,20 +22,43 @@ import {
   wantsJson,
 } from '../respond.js';
 
-const PreferencesJson = z.strictObject({ editions: z.array(z.string().max(64)).max(50) });
+const PreferencesJson = z.strictObject({
+  editions: z.array(z.string().max(64)).max(50).optional(),
+  timeZone: z.string().max(1024).nullable().optional(),
+  rhythm: z.string().max(1024).nullable().optional(),
+});
 
-/** The editions chosen (JSON or the form), and whether the form's "leave all" was pressed. */
-async function readChoice(c: Context): Promise<{ chosen: string[]; leaveAll: boolean }> {
+interface Choice {
+  /** Absent (JSON without `editions`): the editions stay as they are. */
+  chosen: string[] | undefined;
+  leaveAll: boolean;
+  choices: ReaderChoices;
+}
+
+/**
+ * The editions, zone and rhythm chosen (JSON or the form), and whether the form's "leave all" was
+ * pressed. JSON `null` for the zone or rhythm clears it, like the form's empty value.
+ */
+async function readChoice(c: Context): Promise<Choice> {
   const type = mediaType(c);
   const text = await c.req.text();
   if (type === 'application/json') {
     const parsed = PreferencesJson.safeParse(parseJsonBody(text));
-    if (!parsed.success) throw new BadBodyError('send {"editions":[…]}');
-    return { chosen: parsed.data.editions, leaveAll: false };
+    if (!parsed.success) throw new BadBodyError('send {"editions"?:[…],"timeZone"?,"rhythm"?}');
+    const { editions, timeZone, rhythm } = parsed.data;
+    const choices: ReaderChoices = {};
+    if (timeZone !== undefined) choices.timeZone = timeZone ?? '';
+    if (rhythm !== undefined) choices.rhythm = rhythm ?? '';
+    return { chosen: editions, leaveAll: false, choices };
   }
   if (type === 'application/x-www-form-urlencoded' || type === '') {
     const form = new URLSearchParams(text);
-    return { chosen: form.getAll('editions'), leaveAll: form.get('action') === 'leave' };
+    const choices: ReaderChoices = {};
+    const timeZone = form.get('timeZone');
+    const rhythm = form.get('rhythm');
+    if (timeZone !== null) choices.timeZone = timeZone;
+    if (rhythm !== null) choices.rhythm = rhythm;
+    return { chosen: form.getAll('editions'), leaveAll: form.get('action') === 'leave', choices };
   }
   throw new BadBodyError('Send the form, or JSON {"editions":[…]}.', 'Unsupported request');
 }
@@ -51,13 +77,16 @@ export function preferencesRoutes(ctx: RouteContext): Hono<Env> {
   const preferencesPage = (
     c: Context<Env>,
     status: ContentfulStatusCode,
-    view: { email: string; editions: string[] },
+    view: PreferencesView,
     extra: Record<string, unknown> = {},
   ): Promise<Response> =>
     respond.page(c, 'preferences', status, 'Your editions', {
       ...view,
       chosen: view.editions,
       token: tokenOf(c),
+      rhythms: rhythmChoices(config, view.editions, view.rhythm),
+      zones: zoneGroups(view.timeZone),
+      deliveries: deliveryLines(config, view, ctx.core.clock.now()),
       ...extra,
     });
 
@@ -92,10 +121,13 @@ export function preferencesRoutes(ctx: RouteContext): Hono<Env> {
   app.post('/preferences', async (c) => {
     c.set('link', 'preferences');
     const token = tokenOf(c);
-    const { chosen, leaveAll } = await readChoice(c);
+    const { chosen, leaveAll, choices } = await readChoice(c);
     try {
-      const view = await updatePreferences(ctx.core, token, leaveAll ? [] : chosen);
-      if (wantsJson(c)) return c.json({ status: view.status, editions: view.editions });
+      const view = await updatePreferences(ctx.core, token, leaveAll ? [] : chosen, leaveAll ? {} : choices);
+      if (wantsJson(c)) {
+        const { status, editions, timeZone, rhythm } = view;
+        return c.json({ status, editions, timeZone: timeZone ?? null, rhythm: rhythm ?? DEFAULT_RHYTHM });
+      }
       const saved =
         view.editions.length === 0
           ? `You're unsubscribed from every edition. To come back, subscribe again and confirm the email we send.`

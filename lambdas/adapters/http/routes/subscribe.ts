@@ -5,9 +5,13 @@ import {
   parseEditions,
   parseEmail,
   parseName,
+  parseRhythm,
+  parseTimeZone,
+  type SubscribeRequest,
   SubscriptionInputError,
   subscribe,
 } from '../../../core/subscriptions/index.js';
+import { rhythmChoices } from '../reader-choices.js';
 import { BadBodyError } from '../request-errors.js';
 import { type Env, mediaType, parseJsonBody, type RouteContext, wantsJson } from '../respond.js';
 
@@ -15,6 +19,8 @@ const SubscribeJson = z.strictObject({
   email: z.string().max(1024),
   editions: z.array(z.string().max(64)).max(50),
   name: z.string().max(1024).nullable().optional(),
+  timeZone: z.string().max(1024).nullable().optional(),
+  rhythm: z.string().max(1024).nullable().optional(),
   website: z.string().max(1024).optional(),
 });
 
@@ -22,6 +28,8 @@ interface SubscribeFields {
   email: unknown;
   editions: unknown;
   name?: unknown;
+  timeZone?: unknown;
+  rhythm?: unknown;
   website?: unknown;
 }
 
@@ -50,6 +58,8 @@ async function readSubscribeBody(c: Context): Promise<SubscribeFields> {
         .flatMap((v) => v.split(','))
         .filter(Boolean),
       name: form.get('name') ?? undefined,
+      timeZone: form.get('timeZone') ?? undefined,
+      rhythm: form.get('rhythm') ?? undefined,
       website: form.get('website') ?? undefined,
     };
   }
@@ -65,12 +75,25 @@ export function subscribeRoutes(ctx: RouteContext): Hono<Env> {
   const { config, respond } = ctx;
   const app = new Hono<Env>();
 
+  /** The form, filled with `values` (editions, rhythm, …) and showing `extra` (an error). */
+  const form = (
+    c: Context<Env>,
+    status: 200 | 400,
+    values: { editions: unknown[]; rhythm?: string } & Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ): Promise<Response> => {
+    const editions = values.editions.filter((id): id is string => typeof id === 'string');
+    return respond.page(c, 'subscribe', status, 'Subscribe', {
+      values,
+      rhythms: rhythmChoices(config, editions, values.rhythm),
+      ...extra,
+    });
+  };
+
   app.get('/', (c) => {
     const asked = c.req.queries('edition') ?? [];
     c.header('Cache-Control', 'no-cache');
-    return respond.page(c, 'subscribe', 200, 'Subscribe', {
-      values: { editions: asked.filter((id) => findEdition(config, id)) },
-    });
+    return form(c, 200, { editions: asked.filter((id) => findEdition(config, id)) });
   });
 
   app.post('/subscribe', async (c) => {
@@ -80,10 +103,7 @@ export function subscribeRoutes(ctx: RouteContext): Hono<Env> {
       fields = await readSubscribeBody(c);
     } catch (error) {
       if (json || !(error instanceof BadBodyError)) throw error;
-      return respond.page(c, 'subscribe', 400, 'Subscribe', {
-        error: error.message,
-        values: { editions: [] },
-      });
+      return form(c, 400, { editions: [] }, { error: error.message });
     }
     const accepted = (): Promise<Response> | Response =>
       json ? c.json({ status: 'pending' }, 202) : respond.page(c, 'check-inbox', 202, 'Check your inbox');
@@ -91,23 +111,24 @@ export function subscribeRoutes(ctx: RouteContext): Hono<Env> {
     // A filled honeypot is a bot: the same answer as everyone, nothing stored or sent.
     if (typeof fields.website === 'string' && fields.website.trim() !== '') return accepted();
 
-    let request: { email: string; editions: string[]; name?: string };
+    let request: Omit<SubscribeRequest, 'clientAddress'>;
     try {
-      const email = parseEmail(fields.email);
-      const editions = parseEditions(config, fields.editions);
+      request = { email: parseEmail(fields.email), editions: parseEditions(config, fields.editions) };
       const name = parseName(fields.name);
-      request = name === undefined ? { email, editions } : { email, editions, name };
+      const timeZone = parseTimeZone(fields.timeZone);
+      const rhythm = parseRhythm(fields.rhythm);
+      if (name !== undefined) request.name = name;
+      if (timeZone !== undefined) request.timeZone = timeZone;
+      if (rhythm !== undefined) request.rhythm = rhythm;
     } catch (error) {
       if (json || !(error instanceof SubscriptionInputError)) throw error;
-      return respond.page(c, 'subscribe', 400, 'Subscribe', {
-        error: error.message,
-        errorField: error.field,
-        values: {
-          email: typeof fields.email === 'string' ? fields.email.slice(0, 254) : '',
-          name: typeof fields.name === 'string' ? fields.name.slice(0, 100) : '',
-          editions: Array.isArray(fields.editions) ? fields.editions : [],
-        },
-      });
+      const values = {
+        email: typeof fields.email === 'string' ? fields.email.slice(0, 254) : '',
+        name: typeof fields.name === 'string' ? fields.name.slice(0, 100) : '',
+        editions: Array.isArray(fields.editions) ? fields.editions : [],
+        rhythm: typeof fields.rhythm === 'string' ? fields.rhythm.slice(0, 20) : '',
+      };
+      return form(c, 400, values, { error: error.message, errorField: error.field });
     }
     const address = ctx.clientAddress(c);
     // Known, unknown and suppressed addresses alike: the work happens off the response path.

@@ -9,7 +9,7 @@ function headersWithoutDate(response: Response): Record<string, string> {
 }
 
 describe('GET /', () => {
-  it('serves an accessible subscribe form with the configured editions and a honeypot, no script', async () => {
+  it('serves an accessible subscribe form with the configured editions, a rhythm choice, a honeypot and only the time-zone script', async () => {
     const { app } = setup();
     const response = await app.request('/?edition=sg');
     const html = await response.text();
@@ -22,7 +22,14 @@ describe('GET /', () => {
     for (const name of ['D.C.', 'BXL', 'SG']) expect(html).toContain(name);
     expect(html).toMatch(/id="edition-sg"[^>]*checked/);
     expect(html).toContain('name="website"');
-    expect(html).not.toContain('<script');
+    expect(html).toMatch(/<input type="hidden" name="timeZone" id="time-zone" value=""/);
+    expect(html).toMatch(/id="rhythm-daily"[^>]*checked/);
+    for (const rhythm of ['weekdays', 'weekly'])
+      expect(html).not.toMatch(new RegExp(`id="rhythm-${rhythm}"[^>]*checked`));
+    expect(html).toContain('on Saturdays');
+    expect(html.match(/<script\b[^>]*>/g)).toEqual([
+      expect.stringMatching(/^<script src="\/assets\/time-zone\.js\?v=\w+" defer>$/),
+    ]);
   });
 });
 

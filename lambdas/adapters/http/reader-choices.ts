@@ -1,0 +1,88 @@
+import { findEdition, type TidingsConfig } from '../../core/config.js';
+import { DEFAULT_RHYTHM, RHYTHMS, type Rhythm } from '../../core/subscriber.js';
+import { deliveryTimes, describeDelivery, weekdayName } from '../../core/subscriptions/delivery-times.js';
+
+/** What the subscribe and preferences pages show of a reader's zone and rhythm. */
+
+export interface ZoneGroup {
+  region: string;
+  zones: { id: string; label: string; selected: boolean }[];
+}
+
+let listed: readonly string[] | undefined;
+
+/**
+ * The zones a reader may pick, grouped by region (`Europe`, `America`, …), each labelled by its
+ * place ("Argentina / Buenos Aires"); `current` is selected, and added to its region when the
+ * runtime lists it under another name (e.g. `Asia/Kolkata` where it lists `Asia/Calcutta`).
+ */
+export function zoneGroups(current: string | undefined): ZoneGroup[] {
+  listed ??= Intl.supportedValuesOf('timeZone');
+  const all = current === undefined || listed.includes(current) ? [...listed] : [...listed, current];
+  const groups = new Map<string, ZoneGroup>();
+  for (const id of all.sort()) {
+    const slash = id.indexOf('/');
+    const region = slash < 0 ? 'Other' : id.slice(0, slash);
+    const place = slash < 0 ? id : id.slice(slash + 1);
+    const group = groups.get(region) ?? { region, zones: [] };
+    groups.set(region, group);
+    group.zones.push({
+      id,
+      label: place.replaceAll('_', ' ').replaceAll('/', ' / '),
+      selected: id === current,
+    });
+  }
+  if (current === 'UTC' || !all.includes('UTC')) {
+    const other = groups.get('Other') ?? { region: 'Other', zones: [] };
+    if (!other.zones.some((z) => z.id === 'UTC'))
+      other.zones.push({ id: 'UTC', label: 'UTC', selected: current === 'UTC' });
+    groups.set('Other', other);
+  }
+  return [...groups.values()];
+}
+
+export interface RhythmChoice {
+  id: Rhythm;
+  label: string;
+  hint: string;
+  checked: boolean;
+}
+
+/** When the weekly roundup comes for these editions: "on Saturdays", or per edition when they differ. */
+export function roundupWhen(config: TidingsConfig, editions: readonly string[]): string {
+  const chosen = editions.flatMap((id) => findEdition(config, id) ?? []);
+  const shown = chosen.length > 0 ? chosen : config.editions;
+  const days = new Set(shown.map((e) => e.roundupDay));
+  if (days.size === 1) return `on ${weekdayName(shown[0]?.roundupDay ?? 'sat')}s`;
+  return shown.map((e) => `${e.name} on ${weekdayName(e.roundupDay)}s`).join(', ');
+}
+
+/** The three rhythms as radios, `current` (default daily) checked. */
+export function rhythmChoices(
+  config: TidingsConfig,
+  editions: readonly string[],
+  current: string | undefined,
+): RhythmChoice[] {
+  const checked =
+    current !== undefined && (RHYTHMS as readonly string[]).includes(current) ? current : DEFAULT_RHYTHM;
+  const hints: Record<Rhythm, [string, string]> = {
+    daily: ['Every issue', 'each edition on its send days'],
+    weekdays: ['Weekdays', 'Monday to Friday only'],
+    weekly: [
+      'Weekly roundup',
+      `one email a week with the week’s top stories, ${roundupWhen(config, editions)}`,
+    ],
+  };
+  return RHYTHMS.map((id) => ({ id, label: hints[id][0], hint: hints[id][1], checked: id === checked }));
+}
+
+/** One sentence per edition the reader gets: when it arrives in their time (see describeDelivery). */
+export function deliveryLines(
+  config: TidingsConfig,
+  reader: { editions: readonly string[]; timeZone?: string; rhythm?: Rhythm },
+  now: Date,
+): string[] {
+  return deliveryTimes(config, reader.editions, reader.timeZone, now).map((t) =>
+    describeDelivery(t, reader.rhythm),
+  );
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { addSubscriber } from '../../../../lambdas/core/subscriptions/index.js';
+import { FORM_HEADERS, links, pathOf, postJson, setup, snapshot } from '../support/app.js';
+
+/** One active reader of D.C. and SG, and the path of their preferences link. */
+async function reader(): Promise<ReturnType<typeof setup> & { path: string }> {
+  const s = setup();
+  await addSubscriber(s.h, { email: 'p@example.com', editions: ['dc', 'sg'] });
+  return { ...s, path: pathOf(s.h, links(s.h, 'p@example.com', 'dc').preferencesUrl) };
+}
+
+describe('preferences: time zone and rhythm', () => {
+  it('shows the zone list with none chosen, daily checked and the roundup day', async () => {
+    const { app, path } = await reader();
+    const html = await (await app.request(path)).text();
+    expect(html).toMatch(/<select id="time-zone" name="timeZone"/);
+    expect(html).toMatch(/<option value="" selected>Each edition’s own time zone<\/option>/);
+    expect(html).toContain('<optgroup label="Europe">');
+    expect(html).toContain('<option value="Europe/Brussels">Brussels</option>');
+    expect(html).toMatch(/id="rhythm-daily"[^>]*checked/);
+    expect(html).toContain('one email a week with the week’s top stories, on Saturdays');
+    // Without a zone of their own, each edition comes at its send time in its zone.
+    expect(html).toContain('D.C.: on its send days, at 06:30 your time</li>');
+  });
+
+  it('saves a zone and rhythm from the form and then says when each edition arrives in that zone', async () => {
+    const { app, h, path } = await reader();
+    const saved = await app.request(path, {
+      method: 'POST',
+      headers: FORM_HEADERS,
+      body: 'editions=dc&editions=sg&rhythm=weekdays&timeZone=Asia%2FKolkata&action=save',
+    });
+    expect(saved.status).toBe(200);
+    const html = await saved.text();
+    expect(await h.store.get('p@example.com')).toMatchObject({
+      timeZone: 'Asia/Kolkata',
+      rhythm: 'weekdays',
+    });
+    // Asia/Kolkata is listed even where the runtime calls it Asia/Calcutta, and it is selected.
+    expect(html).toMatch(/<option value="Asia\/Kolkata" selected>Kolkata<\/option>/);
+    expect(html).toMatch(/id="rhythm-weekdays"[^>]*checked/);
+    // 06:30 in New York on 30 November is 17:00 in Kolkata; 07:30 in Singapore is 05:00.
+    expect(html).toContain('D.C.: Monday to Friday, at 17:00 your time (06:30 in America/New_York)');
+    expect(html).toContain('SG: Monday to Friday, at 05:00 your time (07:30 in Asia/Singapore)');
+  });
+
+  it('says an edition with readerLocalTime comes at its send time in the reader’s zone', async () => {
+    const { app, h, path } = await reader();
+    const sg = h.config.editions.find((e) => e.id === 'sg');
+    if (!sg) throw new Error('no sg');
+    sg.readerLocalTime = true;
+    await postJson(app, path, { timeZone: 'America/Los_Angeles', rhythm: 'weekly' });
+    const html = await (await app.request(path)).text();
+    expect(html).toContain('SG: on Saturdays, at 07:30 your time</li>');
+    expect(html).toContain('D.C.: on Saturdays, at 03:30 your time (06:30 in America/New_York)');
+  });
+
+  it('changes only what a JSON client sends; null clears the zone', async () => {
+    const { app, h, path } = await reader();
+    const first = await postJson(app, path, { timeZone: 'Europe/Kyiv' });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({
+      status: 'active',
+      editions: ['dc', 'sg'],
+      timeZone: 'Europe/Kyiv',
+      rhythm: 'daily',
+    });
+    await postJson(app, path, { rhythm: 'weekly' });
+    expect(await h.store.get('p@example.com')).toMatchObject({
+      editions: ['dc', 'sg'],
+      timeZone: 'Europe/Kyiv',
+      rhythm: 'weekly',
+    });
+    await postJson(app, path, { timeZone: null });
+    const cleared = await h.store.get('p@example.com');
+    expect(cleared?.timeZone).toBeUndefined();
+    expect(cleared?.rhythm).toBe('weekly');
+  });
+
+  it.each([
+    [{ timeZone: 'Mars/Olympus' }, 'timeZone'],
+    [{ timeZone: '+01:00' }, 'timeZone'],
+    [{ timeZone: 'CET' }, 'timeZone'],
+    [{ timeZone: 'z'.repeat(200) }, 'timeZone'],
+    [{ rhythm: 'fortnightly' }, 'rhythm'],
+  ])('refuses %j with 400 naming the field, changing nothing', async (body, field) => {
+    const { app, h, path } = await reader();
+    const before = snapshot(h);
+    const response = await postJson(app, path, { editions: ['dc'], ...body });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { field: string }).field).toBe(field);
+    expect(snapshot(h)).toBe(before);
+  });
+
+  it('answers a bad zone on the form with the page, the error shown, nothing changed', async () => {
+    const { app, h, path } = await reader();
+    const before = snapshot(h);
+    const response = await app.request(path, {
+      method: 'POST',
+      headers: FORM_HEADERS,
+      body: 'editions=dc&timeZone=Mars%2FOlympus&action=save',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Unknown timeZone &#34;Mars/Olympus&#34;');
+    expect(snapshot(h)).toBe(before);
+  });
+});
