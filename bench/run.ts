@@ -161,7 +161,12 @@ async function main(): Promise<void> {
   const results: Results = { machine: { ...machine(), date: new Date().toISOString() }, figures: merged };
   await writeFile(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(here, 'RESULTS.md'), markdown(results));
-  process.stdout.write(`\nwrote bench/results.json and bench/RESULTS.md (${merged.length} figures)\n`);
+  // The scale model is computed from these figures: written with them, so it is never stale.
+  const scale = await import('../scripts/scale-model.js');
+  await writeFile(scale.SCALE_PATH, await scale.renderScale());
+  process.stdout.write(
+    `\nwrote bench/results.json, bench/RESULTS.md and bench/SCALE.md (${merged.length} figures)\n`,
+  );
 }
 
 main().then(
