@@ -8,10 +8,11 @@ import {
   storeAndSend,
   UnknownEditionError,
 } from './compose.js';
-import { type EditionConfig, findEdition } from './config.js';
+import { type EditionConfig, findEdition, type TidingsConfig } from './config.js';
 import { byRoundupRank } from './digest.js';
 import { currentRoundupId, isoWeekMonday, isRoundupDue, localDate, localInstant } from './edition.js';
 import type { Issue } from './issue.js';
+import type { IssueStore } from './ports.js';
 
 /**
  * The weekly roundup: once a week, on the edition's `roundupDay` at its send time (in the
@@ -156,4 +157,23 @@ export async function composeRoundup(deps: ComposeDeps, request: RoundupRequest)
   const state = edition.holdForApproval ? 'held' : 'sending';
   const issue: Issue = { ...base, state, subject, preheader, html, text, htmlBytes };
   return storeAndSend(deps, edition, publication ? { ...issue, publication } : issue, existing, now);
+}
+
+/**
+ * Editions whose roundup a compose run should make at `now`: due this week (roundup day at the
+ * send time has come) and not yet stored, or stored as a skip (briefs may have come since).
+ * Never forced: the week names the roundup, so one made early would be the week's only one.
+ */
+export async function dueRoundups(
+  config: Pick<TidingsConfig, 'editions'>,
+  issues: Pick<IssueStore, 'get'>,
+  now: Date,
+): Promise<EditionConfig[]> {
+  const due: EditionConfig[] = [];
+  for (const edition of config.editions) {
+    if (!isRoundupDue(edition, now)) continue;
+    const stored = await issues.get(currentRoundupId(edition, now));
+    if (!stored || stored.state === 'skipped') due.push(edition);
+  }
+  return due;
 }

@@ -3,7 +3,7 @@ import { type ComposeDeps, cancelIssue, composeIssue } from '../../../lambdas/co
 import type { TidingsConfig } from '../../../lambdas/core/config.js';
 import type { DigestInput, RenderedDigest } from '../../../lambdas/core/digest.js';
 import type { Issue } from '../../../lambdas/core/issue.js';
-import { composeRoundup, selectRoundup, weekStart } from '../../../lambdas/core/roundup.js';
+import { composeRoundup, dueRoundups, selectRoundup, weekStart } from '../../../lambdas/core/roundup.js';
 import type { Rhythm } from '../../../lambdas/core/subscriber.js';
 import { testSettings } from '../../support/config.js';
 import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
@@ -162,6 +162,20 @@ describe('the weekly roundup', () => {
     await addBrief('late', '2026-12-06T10:00:00.000Z');
     expect((await composeRoundup(deps, { edition: 'dc', now: SUNDAY })).outcome).toBe('composed');
     expect(queued()).toEqual(['dc-2026-W49 weekly@example.com']);
+  });
+
+  it('is due for a run until it is stored this week, and again while it is a skip', async () => {
+    const due = async (now: Date): Promise<string[]> =>
+      (await dueRoundups(config, issues, now)).map((e) => e.id);
+    expect(await due(new Date('2026-12-04T05:59:00Z'))).toEqual([]); // Friday 06:59 in Brussels
+    expect(await due(FRIDAY)).toEqual(['bxl']); // bxl's roundup day is Friday
+    expect(await due(SATURDAY)).toEqual(['dc', 'bxl']);
+    await composeRoundup(deps, { edition: 'dc', now: SATURDAY }); // no briefs: a skip
+    expect(await due(SATURDAY)).toEqual(['dc', 'bxl']);
+    await addBrief('a', '2026-12-01T10:00:00.000Z');
+    await composeRoundup(deps, { edition: 'dc', now: SATURDAY });
+    expect(await due(SUNDAY)).toEqual(['bxl']);
+    expect(await due(NEXT_SATURDAY)).toEqual(['dc', 'bxl']);
   });
 
   it('is held for approval on an edition that holds its issues, on its own roundup day', async () => {
