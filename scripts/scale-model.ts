@@ -32,6 +32,16 @@ export const LIMITS_READ = '2026-11-30';
 
 /** AWS's published limits (defaults of a new account, us-east-1), each with where it is stated. */
 export const LIMITS = {
+  sesSandboxDailyQuota: {
+    value: 200,
+    source:
+      'https://docs.aws.amazon.com/ses/latest/dg/quotas.html (sandbox: 200 messages a day at 1 a second; out of it, per account)',
+  },
+  sesRecipientsPerMessage: {
+    value: 50,
+    source:
+      'https://docs.aws.amazon.com/ses/latest/dg/quotas.html (recipients per message; Tidings sends one reader a message, so it never applies)',
+  },
   lambdaConcurrency: {
     value: 1_000,
     source: 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html (default account quota)',
@@ -318,8 +328,9 @@ export function scaleMarkdown(inputs: MeasuredInputs): string {
   const workers2000 = planSendRate(2_000).maxConcurrency;
   const composeLimit = inputs.composeReadersPerSecond * LIMITS.composeTimeoutSeconds.value;
   const meaning = [
-    `**The SES rate decides how long an edition takes.** At the 14 messages/s of a new production account, 1,000,000 readers take ${duration(million14.sendSeconds)} and 10,000,000 take ${duration(tenMillion14.sendSeconds)}: a daily edition that large cannot go out at that rate. Ask AWS for a higher rate (and a daily quota above the edition's size) before it grows: at 200/s a million readers take ${duration(million200.sendSeconds)}. \`tidings doctor\` warns when an edition's active readers need more than an hour at \`ses.maxSendRate\`.`,
-    `**Above about ${whole(ledgerCap)} emails/s the send ledger is the limit, not SES.** Every email writes ${inputs.writeUnitsPerEmail.toFixed(2)} request units (its claim, then its \`sent\` row), all under one partition key: the issue's. A DynamoDB partition takes ${whole(LIMITS.partitionWriteUnits.value)} write units a second, so at 2,000/s the writes throttle until DynamoDB splits the hot key range by sort key (it can, as the ledger has no local index, but it does not promise when); the sender backs off and retries meanwhile, so nothing is lost, only time. The model caps such rows at that rate: 10,000,000 readers then take ${duration(tenMillion2000.sendSeconds)} rather than the ${duration(10_000_000 / 2_000)} the SES rate alone would allow. Spreading the ledger key (issue and a shard of the address) would lift this cap.`,
+    `**The SES rate decides how long an edition takes.** At 14 messages/s (the default \`ses.maxSendRate\`), 1,000,000 readers take ${duration(million14.sendSeconds)} and 10,000,000 take ${duration(tenMillion14.sendSeconds)}: a daily edition that large cannot go out at that rate. Ask AWS for a higher rate before the list grows: at 200/s a million readers take ${duration(million200.sendSeconds)}. \`tidings doctor\` warns when an edition's active readers need more than an hour at \`ses.maxSendRate\`.`,
+    `**The daily quota must cover every edition of the day.** SES also caps the messages of 24 hours (\`Max24HourSend\`, on \`tidings doctor --stage\`'s \`ses account\` line; ${whole(LIMITS.sesSandboxDailyQuota.value)} in the sandbox, set per account out of it): past it SES refuses messages until the 24 hours roll on, so an edition larger than the quota cannot go out in a day at any rate. SES's ${LIMITS.sesRecipientsPerMessage.value} recipients per message never apply: each message goes to one reader.`,
+    `**Above about ${whole(ledgerCap)} emails/s the send ledger is the limit, not SES.** Every email writes ${inputs.writeUnitsPerEmail.toFixed(2)} request units (its claim, then its \`sent\` row), all under one partition key: the issue's. A DynamoDB partition takes ${whole(LIMITS.partitionWriteUnits.value)} write units a second, so at 2,000/s the writes throttle until DynamoDB splits the hot key range by sort key (it can, as the ledger has no local index, but it does not promise when); throttled writes are retried, by the SDK and then by the queue's redelivery, which costs time and adds requests. The model caps such rows at that rate: 10,000,000 readers then take ${duration(tenMillion2000.sendSeconds)} rather than the ${duration(10_000_000 / 2_000)} the SES rate alone would allow. Spreading the ledger key (issue and a shard of the address) would lift this cap.`,
     `**Lambda is not the limit.** The send function runs one worker per 10 messages/s of SES rate (${workers2000} at 2,000/s) against a default account concurrency of ${whole(LIMITS.lambdaConcurrency.value)}; the SQS event source grows to ${workers2000} pollers within ${duration(rampSeconds(workers2000))}, and each worker's cold start (${whole(inputs.sendColdStartMs)} ms measured here) is paid once. SQS standard queues take these request rates easily, and the messages in flight (at most ${whole(workers2000 * SEND_BATCH_SIZE)}) stay far below ${whole(LIMITS.sqsInFlight.value)}.`,
     `**The compose pass** queues every reader in one invocation at about ${whole(inputs.composeReadersPerSecond)} readers/s measured here (enumeration alone ${whole(inputs.fanoutReadersPerSecond)}/s): ${duration(10_000_000 / inputs.composeReadersPerSecond)} for 10,000,000 readers, and sending starts while it runs. Its ${LIMITS.composeTimeoutSeconds.value} s timeout is reached at about ${whole(composeLimit)} readers in one edition: the next limit past the sizes here.`,
     `**Cost** is SES's $0.10 per 1,000 emails plus about ${usd(at(1_000_000, 200).awsUsdPer1000)} of AWS's own (DynamoDB most of it, then Lambda time spent pacing): it barely moves with size or rate.`,
