@@ -28,6 +28,7 @@ import type {
   SubscriberStore,
 } from '../../lambdas/core/ports.js';
 import { type Resumed, resumeSending } from '../../lambdas/core/recovery.js';
+import { composeRoundup, dueRoundups } from '../../lambdas/core/roundup.js';
 import { type RecipientOutcome, type SendDeps, sendBatch } from '../../lambdas/core/send.js';
 import { realPaceClock, SendPacer } from '../../lambdas/core/send-pacer.js';
 import { sendPolicy } from '../../lambdas/core/send-policy.js';
@@ -179,7 +180,9 @@ export function issueIdArg(config: TidingsConfig, raw: string | undefined): stri
   const id = raw?.trim() ?? '';
   const parsed = parseIssueId(id);
   if (!parsed)
-    throw new UsageError(`"${id}" is not an issue id; expected <edition>-<YYYY-MM-DD>, e.g. dc-2026-11-30`);
+    throw new UsageError(
+      `"${id}" is not an issue id; expected <edition>-<YYYY-MM-DD>, e.g. dc-2026-11-30, or a weekly roundup's <edition>-<YYYY>-W<ww>, e.g. dc-2026-W49`,
+    );
   if (!config.editions.some((e) => e.id === parsed.edition)) {
     throw new UsageError(
       `unknown edition "${parsed.edition}"; configured: ${config.editions.map((e) => e.id).join(', ')}`,
@@ -341,11 +344,11 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
   const due = options.force
     ? selected
     : (await dueEditions(services.config, services.issues, options.now)).filter((e) => selected.includes(e));
-  const dueIds = new Set(due.map((e) => e.id));
 
   const queue = new MemorySendQueue(options.queue);
   const sender = localSender(services, options.stop ? { stopping: options.stop } : {});
   const composed: { edition: EditionConfig; outcome: ComposeOutcome; issue: Issue; enqueued: number }[] = [];
+  const roundups: typeof composed = [];
   for (const edition of due) {
     const result = await composeIssue(composeDeps(services, queue), {
       edition: edition.id,
@@ -390,16 +393,30 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     if (s.caughtUp !== undefined)
       log(`${s.issueId}: catch-up after the last wave, ${countOf(s.caughtUp, 'reader')}`);
   }
+  // Weekly roundups, once the daily issues and recovery are done (a roundup just fanned out is not
+  // an interrupted one): made when due, never forced, since the week names them.
+  for (const edition of await dueRoundups({ editions: selected }, services.issues, options.now)) {
+    const result = await composeRoundup(composeDeps(services, queue), {
+      edition: edition.id,
+      now: options.now,
+    });
+    if (result.outcome !== 'not due') roundups.push({ edition, ...result });
+  }
   await queue.drain(
-    options.progress ? reportingProgress(sender.handler, composed, options.progress) : sender.handler,
+    options.progress
+      ? reportingProgress(sender.handler, [...composed, ...roundups], options.progress)
+      : sender.handler,
     options.stop,
   );
   // Stopped: nothing is claimed, and what was not sent stays for the next pass (recovery above).
   const stopped = options.stop?.aborted === true;
 
   const summaries: EditionSummary[] = [];
-  for (const edition of selected) {
-    const done = composed.find((c) => c.edition.id === edition.id);
+  const entries = [
+    ...selected.map((edition) => ({ edition, done: composed.find((c) => c.edition.id === edition.id) })),
+    ...roundups.map((done) => ({ edition: done.edition, done })),
+  ];
+  for (const { edition, done } of entries) {
     const issueId = done?.issue.id ?? currentIssueId(edition, options.now);
     const wasResumed = resumed.find((r) => r.issueId === issueId);
     let issue = done?.issue ?? (await services.issues.get(issueId));
@@ -420,7 +437,7 @@ export async function runPass(stack: LocalStack, options: PassOptions): Promise<
     summaries.push({
       edition: edition.id,
       issueId,
-      outcome: dueIds.has(edition.id) && done ? done.outcome : wasResumed ? 'resumed' : 'not due',
+      outcome: done ? done.outcome : wasResumed ? 'resumed' : 'not due',
       briefs: issue?.briefIds.length ?? 0,
       enqueued: done?.enqueued ?? wasResumed?.requeued ?? 0,
       sent: sender.tally.get(issueId)?.sent ?? 0,
