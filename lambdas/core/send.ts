@@ -281,17 +281,7 @@ async function deliver(
     // The first attempt's permit was taken before the claim.
     if (attempt > 0) await deps.limiter.acquire();
     try {
-      const { messageId } = await deps.mailer.send(message);
-      const sentAt = deps.clock.now().toISOString();
-      // If this write is lost (crash), the claim stays: SES's Send event, or a later attempt
-      // (`unknown`), settles it.
-      const written = deps.ledger.recordSent({
-        ...held,
-        state: 'sent',
-        messageId,
-        sentAt,
-        updatedAt: sentAt,
-      });
+      const { messageId, written } = await mailClaimed(deps, message, held);
       return { result: 'sent', written, messageId };
     } catch (error) {
       if (error instanceof MailerThrottledError) {
@@ -316,6 +306,22 @@ async function deliver(
       throw error;
     }
   }
+}
+
+/**
+ * Hands a claimed reader's message to SES and records the claim `sent` with SES's message id;
+ * `written` settles once the row is stored. If that write is lost (crash), the claim stays: SES's
+ * Send event, or a later attempt (`unknown`), settles it. Errors of the SES call propagate.
+ */
+export async function mailClaimed(
+  deps: Pick<SendDeps, 'mailer' | 'clock'> & { ledger: Pick<LedgerStore, 'recordSent'> },
+  message: OutgoingMessage,
+  held: LedgerEntry & { claimToken: string },
+): Promise<{ messageId: string; written: Promise<void> }> {
+  const { messageId } = await deps.mailer.send(message);
+  const sentAt = deps.clock.now().toISOString();
+  const written = deps.ledger.recordSent({ ...held, state: 'sent', messageId, sentAt, updatedAt: sentAt });
+  return { messageId, written };
 }
 
 async function settleExisting(

@@ -13,7 +13,7 @@ import {
   type OutgoingMessage,
 } from './ports.js';
 import { rhythmGets, weekdayOf } from './rhythm.js';
-import { errorText } from './send.js';
+import { errorText, mailClaimed } from './send.js';
 import { DEFAULT_RHYTHM, type Rhythm, type Subscriber } from './subscriber.js';
 import { type Keyring, readerLinks, signToken, trimBaseUrl } from './tokens.js';
 import { readerZoneName } from './zone-names.js';
@@ -278,12 +278,10 @@ export async function sendWelcome(deps: WelcomeDeps, subscriber: Subscriber): Pr
   }
 
   const claimToken = deps.newToken();
-  const held = row('claimed', { claimToken, claimedAt: started.toISOString() });
+  const held = { ...row('claimed', { claimedAt: started.toISOString() }), claimToken };
   if (!(await deps.ledger.create(held)).created) return 'already-done';
   try {
-    const { messageId } = await deps.mailer.send(message);
-    const sentAt = deps.clock.now().toISOString();
-    const written = deps.ledger.recordSent({ ...held, state: 'sent', messageId, sentAt, updatedAt: sentAt });
+    const { written } = await mailClaimed(deps, message, held);
     deps.ledger.flushSent?.();
     await written;
     return 'sent';

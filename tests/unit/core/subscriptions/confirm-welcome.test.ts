@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../../../lambdas/core/subscriber.js';
 import { confirm, subscribe, unsubscribe } from '../../../../lambdas/core/subscriptions/index.js';
 import type { Welcome, WelcomeOutcome } from '../../../../lambdas/core/welcome.js';
-import { harness, unsubscribeToken } from '../../../support/subscriptions-harness.js';
+import { type Harness, harness, unsubscribeToken } from '../../../support/subscriptions-harness.js';
 
 /** A welcome port that records whom it was asked to greet, and can be made to fail. */
 function recordingWelcome(): Welcome & { greeted: Subscriber[]; fail?: Error } {
@@ -15,6 +15,15 @@ function recordingWelcome(): Welcome & { greeted: Subscriber[]; fail?: Error } {
     },
   };
   return port;
+}
+
+/** A harness with a recording welcome, and Ana subscribed to dc and confirmed. */
+async function anaConfirmed(): Promise<{ h: Harness & { welcome: ReturnType<typeof recordingWelcome> } }> {
+  const h = { ...harness(), welcome: recordingWelcome() };
+  await subscribe(h, { email: 'ana@example.com', editions: ['dc'] });
+  await confirm(h, h.confirmToken('ana@example.com'));
+  h.clock.advance(11 * 60_000);
+  return { h };
 }
 
 describe('confirm and the welcome', () => {
@@ -44,27 +53,20 @@ describe('confirm and the welcome', () => {
   });
 
   it('does not greet an active reader who confirms another edition', async () => {
-    const welcome = recordingWelcome();
-    const h = { ...harness(), welcome };
-    await subscribe(h, { email: 'ana@example.com', editions: ['dc'] });
-    await confirm(h, h.confirmToken('ana@example.com'));
-    h.clock.advance(11 * 60_000);
+    const { h } = await anaConfirmed();
     await subscribe(h, { email: 'ana@example.com', editions: ['sg'] });
     await confirm(h, h.confirmToken('ana@example.com'));
     expect((await h.store.get('ana@example.com'))?.editions).toEqual(['dc', 'sg']);
-    expect(welcome.greeted).toHaveLength(1);
+    expect(h.welcome.greeted).toHaveLength(1);
   });
 
   it('asks again for a reader who left and came back (the welcome ledger keeps it to once)', async () => {
-    const welcome = recordingWelcome();
-    const h = { ...harness(), welcome };
-    await subscribe(h, { email: 'ana@example.com', editions: ['dc'] });
-    await confirm(h, h.confirmToken('ana@example.com'));
+    const { h } = await anaConfirmed();
     await unsubscribe(h, unsubscribeToken(h, 'ana@example.com', 'dc'));
     h.clock.advance(11 * 60_000);
     await subscribe(h, { email: 'ana@example.com', editions: ['dc'] });
     await confirm(h, h.confirmToken('ana@example.com'));
-    expect(welcome.greeted).toHaveLength(2);
+    expect(h.welcome.greeted).toHaveLength(2);
   });
 
   it('confirms even when the welcome fails', async () => {
