@@ -17,7 +17,6 @@ import { EDITION_ID_PATTERN } from '../core/config.js';
 import { NO_ZONE, type Page, SUBSCRIBER_SHARDS, type SubscriberStore, ZONE_SHARDS } from '../core/ports.js';
 import {
   ConcurrentUpdateError,
-  isReaderTimeZone,
   isRhythm,
   normalizeEmail,
   type Recipient,
@@ -101,6 +100,20 @@ function toSubscriber(item: Record<string, unknown>): Subscriber {
   if (typeof item.expiresAtIso === 'string') out.expiresAt = item.expiresAtIso;
   out.version = typeof item.version === 'number' ? item.version : 0;
   return out as unknown as Subscriber;
+}
+
+/**
+ * A zone an index key may carry: a named zone the runtime knows, aliases included (the runtime's
+ * own list names Asia/Calcutta, not Asia/Kolkata, yet both work), and never a `#`.
+ */
+function isZoneKey(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A reader as an index entry carries them. */
@@ -267,7 +280,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
     cursor?: string,
   ): Promise<Page<Recipient>> {
     if (!EDITION_ID_PATTERN.test(edition)) throw new RangeError(`invalid edition id "${edition}"`);
-    if (zone !== NO_ZONE && !isReaderTimeZone(zone)) {
+    if (zone !== NO_ZONE && !isZoneKey(zone)) {
       throw new RangeError(`invalid zone "${zone}": an IANA time zone, or "${NO_ZONE}" for none`);
     }
     if (!Number.isInteger(shard) || shard < 0 || shard >= ZONE_SHARDS) {
