@@ -175,6 +175,11 @@ export function isSendDue(
   return edition.sendDays.includes(local.weekday) && local.minutes >= sendMinutes(edition);
 }
 
+/** Whether `now` falls on one of the edition's send days, in its calendar. */
+export function isSendDay(edition: Pick<EditionConfig, 'timeZone' | 'sendDays'>, now: Date): boolean {
+  return edition.sendDays.includes(localParts(now, edition.timeZone).weekday);
+}
+
 /** The issue id the edition would carry at `now`. */
 export function currentIssueId(edition: Pick<EditionConfig, 'id' | 'timeZone'>, now: Date): string {
   return issueIdFor(edition.id, localDate(now, edition.timeZone));

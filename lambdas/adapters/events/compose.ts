@@ -1,17 +1,21 @@
 import * as z from 'zod';
 import { type ComposeDeps, type ComposeResult, composeIssue } from '../../core/compose.js';
-import { EDITION_ID_PATTERN } from '../../core/config.js';
+import { EDITION_ID_PATTERN, findEdition } from '../../core/config.js';
+import { currentIssueId, isSendDay } from '../../core/edition.js';
 import { TidingsError } from '../../core/errors.js';
 import { type CompletionDeps, sweepSending } from '../../core/issue-life.js';
 import type { Clock, IssueStore } from '../../core/ports.js';
 import { resumeSending } from '../../core/recovery.js';
+import { composeRoundup, dueRoundups, type RoundupResult } from '../../core/roundup.js';
 import { type SweptIssue, sweepWaves } from '../../core/waves.js';
 
 /**
  * The compose function's event adapter, invoked by EventBridge Scheduler at each edition's send
  * time with `{"edition":"dc"}`: stores today's issue and queues its readers (see
  * `core/compose.ts`), then sweeps the edition's issues still `sending` for completion. Running it
- * again the same day re-queues readers who have not had the issue, and no one else.
+ * again the same day re-queues readers who have not had the issue, and no one else. Once the
+ * week's roundup is due (`core/roundup.ts`), it is composed and queued too; on the roundup day,
+ * when that is no send day, the schedule fires for the roundup alone and no daily issue is made.
  *
  * With `{"sweep":true}` (a `rate(5 minutes)` schedule, deployed when some edition has
  * `readerLocalTime`) it runs the waves sweep instead (`core/waves.ts`): due waves of the recent
@@ -31,7 +35,11 @@ export class BadComposeEventError extends TidingsError {
   override readonly kind = 'invalid-input';
 }
 
-export type ComposeSummary = Pick<ComposeResult, 'issueId' | 'outcome' | 'enqueued'> & {
+export type ComposeSummary = Pick<ComposeResult, 'issueId' | 'enqueued'> & {
+  /** `not a send day`: the schedule fired on the roundup day only; no daily issue is made. */
+  outcome: ComposeResult['outcome'] | 'not a send day';
+  /** The week's roundup, when this run made (or resumed) it. */
+  roundup?: Pick<RoundupResult, 'issueId' | 'outcome' | 'enqueued'>;
   /** Earlier issues of the edition this invocation found complete. */
   completed: string[];
   /** Earlier issues still `sending` (their queue messages went to the dead-letter queue): queued again. */
@@ -73,7 +81,17 @@ export function composeEventHandler(
     }
     const now = deps.clock.now();
     if ('sweep' in parsed.data) return sweep(deps, now);
-    const result = await composeIssue(deps.compose, { edition: parsed.data.edition, now });
+    const edition = findEdition(deps.compose.config, parsed.data.edition);
+    // The schedule also fires on the roundup day when that is no send day: then no daily issue.
+    const daily =
+      !edition || isSendDay(edition, now)
+        ? await composeIssue(deps.compose, { edition: parsed.data.edition, now })
+        : undefined;
+    const result = daily ?? {
+      issueId: edition ? currentIssueId(edition, now) : parsed.data.edition,
+      outcome: 'not a send day' as const,
+      enqueued: 0,
+    };
     // Recovery: issues an interrupted send left `sending` (messages gone to the dead-letter queue)
     // are queued again to the readers their ledger has not settled, then checked for completion.
     const resumed = await resumeSending(
@@ -88,6 +106,10 @@ export function composeEventHandler(
       now,
       { quietMs: deps.resumeQuietMs ?? 0, except: result.issueId },
     );
+    // The week's roundup when due, after recovery (a roundup just fanned out is no interrupted one).
+    const due = edition ? await dueRoundups({ editions: [edition] }, deps.compose.issues, now) : [];
+    const roundup =
+      due.length > 0 ? await composeRoundup(deps.compose, { edition: parsed.data.edition, now }) : undefined;
     const swept = await sweepSending(deps.completion, parsed.data.edition, now);
     const summary: ComposeSummary = {
       issueId: result.issueId,
@@ -95,8 +117,12 @@ export function composeEventHandler(
       enqueued: result.enqueued,
       completed: swept.filter((c) => c.completed).map((c) => c.issueId),
       ...(resumed.length > 0 ? { resumed } : {}),
+      ...(roundup
+        ? { roundup: { issueId: roundup.issueId, outcome: roundup.outcome, enqueued: roundup.enqueued } }
+        : {}),
     };
-    deps.report(result, summary);
+    if (daily) deps.report(daily, summary);
+    if (roundup && roundup.outcome !== 'not due') deps.report(roundup, summary);
     return summary;
   };
 }
