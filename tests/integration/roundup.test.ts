@@ -7,6 +7,7 @@ import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
 import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
+import { issueArchive } from '../../lambdas/adapters/http/issue-archive.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import type { Rhythm } from '../../lambdas/core/subscriber.js';
 import { captureCli } from '../support/cli-capture.js';
@@ -174,6 +175,16 @@ describe('rhythm over two weeks', () => {
     // Monday to Saturday morning: six briefs, Wednesday's (three signals) first, then newest first.
     expect(w49?.briefIds).toEqual(['day-2026-12-02', ...[5, 4, 3, 1, 0].map((d) => `day-${dateOf(d)}`)]);
     expect(w49?.subject).toBe('Tidings D.C. weekly roundup: The story of 2026-12-02');
+  });
+
+  it('publishes each roundup in the web archive under its id', async () => {
+    const archive = issueArchive(new DynamoIssueStore(stack.doc, stack.tables.issues), config);
+    const listed = (await archive.listSent('dc', 30)).map((e) => e.issueId);
+    expect(listed).toEqual(expect.arrayContaining(['dc-2026-W49', 'dc-2026-W50']));
+    const web = await archive.get('dc-2026-W49');
+    expect(web?.html).toContain('Weekly roundup, November 30 – December 5, 2026');
+    expect(web?.html).not.toContain('%%TIDINGS_SLOT');
+    expect(await archive.get('bxl-2026-W49')).toBeUndefined(); // held: not published
   });
 
   it('status and cancel take a roundup id', async () => {
