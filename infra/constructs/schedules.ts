@@ -21,6 +21,14 @@ export function ingestScheduleExpression(rateMinutes: number): string {
   return `rate(${rateMinutes} ${rateMinutes === 1 ? 'minute' : 'minutes'})`;
 }
 
+/**
+ * The waves sweep of readers' local time (`core/waves.ts`): every five minutes, deployed only when
+ * some edition has `readerLocalTime`. A recurring sweep rather than one-time schedules per wave:
+ * nothing per issue to create or clean up, no iam:PassRole for the compose function, idempotent
+ * through the ledger, and a missed or failed sweep is made up by the next (~8,640 runs a month).
+ */
+export const SWEEP_SCHEDULE_EXPRESSION = 'rate(5 minutes)';
+
 export interface SchedulesProps {
   config: TidingsConfig;
   ingest: IFunction;
@@ -120,6 +128,17 @@ export class Schedules extends ResourceGroup {
         flexibleTimeWindow: { mode: 'OFF' },
         state: 'ENABLED',
         target: target(props.compose.functionArn, { edition: edition.id }, 2),
+      });
+    }
+    if (config.editions.some((edition) => edition.readerLocalTime)) {
+      new CfnSchedule(this, 'SweepSchedule', {
+        name: `${prefix}-sweep`,
+        description: "Send the waves of readers' local time that are due",
+        scheduleExpression: SWEEP_SCHEDULE_EXPRESSION,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        // The next sweep comes in five minutes: no retries to pile up behind it.
+        target: target(props.compose.functionArn, { sweep: true }, 0),
       });
     }
   }

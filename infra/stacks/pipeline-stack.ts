@@ -76,7 +76,7 @@ export class PipelineStack extends GroupedStack {
     });
     this.compose.grantTableRead(tables.briefs, 'briefs', ['byEdition']);
     this.compose.grantTableReadWrite(tables.issues, 'issues', ['byEdition']);
-    this.compose.grantTableRead(tables.subscribers, 'subscribers', ['activeByEdition']);
+    this.compose.grantTableRead(tables.subscribers, 'subscribers', ['activeByEdition', 'activeByZone']);
     this.compose.grantQueueSend(this.sendQueue, 'SEND_QUEUE_URL');
     // The sweep after compose reads the ledger of the edition's issues still sending.
     this.compose.grantTableRead(tables.ledger, 'ledger', []);

@@ -103,6 +103,7 @@ describe('PipelineStack', () => {
         'issues:write',
         'ledger:read',
         'subscribers/activeByEdition:read',
+        'subscribers/activeByZone:read',
         'subscribers:read',
       ]);
       expect(tableAccess(roleStatements(template, 'SendRole'))).toEqual([

@@ -1,8 +1,19 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { composeScheduleExpression, ingestScheduleExpression } from '../../../infra/constructs/schedules.js';
+import {
+  composeScheduleExpression,
+  ingestScheduleExpression,
+  SWEEP_SCHEDULE_EXPRESSION,
+} from '../../../infra/constructs/schedules.js';
 import { parseConfig } from '../../../lambdas/core/config.js';
-import { actionsOf, buildTestApp, projectSettings, resourcesOf, roleStatements } from '../support.js';
+import {
+  actionsOf,
+  buildTestApp,
+  nagFindings,
+  projectSettings,
+  resourcesOf,
+  roleStatements,
+} from '../support.js';
 
 describe('Schedules', () => {
   let template: Template;
@@ -83,5 +94,30 @@ describe('Schedules', () => {
       { 'Fn::GetAtt': [expect.stringMatching(/^ComposeFunction/), 'Arn'] },
     ]);
     expect(statements.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+  });
+});
+
+describe('Schedules, readers’ local time', () => {
+  it('sweeps the waves every five minutes through compose only when an edition has readerLocalTime, nag-clean', () => {
+    const settings = projectSettings() as { editions: Record<string, unknown>[] };
+    expect(
+      Template.fromStack(buildTestApp(settings).pipeline).findResources('AWS::Scheduler::Schedule', {
+        Properties: { Name: 'tidings-dev-sweep' },
+      }),
+    ).toEqual({});
+    settings.editions = settings.editions.map((e) => (e.id === 'dc' ? { ...e, readerLocalTime: true } : e));
+    const { pipeline } = buildTestApp(settings);
+    Template.fromStack(pipeline).hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'tidings-dev-sweep',
+      ScheduleExpression: SWEEP_SCHEDULE_EXPRESSION,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ComposeFunction'), 'Arn'] },
+        Input: JSON.stringify({ sweep: true }),
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 },
+      }),
+    });
+    expect(SWEEP_SCHEDULE_EXPRESSION).toBe('rate(5 minutes)');
+    expect(nagFindings(pipeline)).toEqual([]);
   });
 });
