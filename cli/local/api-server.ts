@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { TemplateConfirmationEmail } from '../../lambdas/adapters/confirmation-email.js';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
+import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js';
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
 import { BackgroundTasks, createApp } from '../../lambdas/adapters/http/app.js';
 import { issueArchive } from '../../lambdas/adapters/http/issue-archive.js';
+import { templateWelcome } from '../../lambdas/adapters/welcome-email.js';
 import { systemClock } from '../../lambdas/core/ports.js';
 import { parseKeyring } from '../../lambdas/core/tokens.js';
 import { type LocalStack, LocalStackError } from './stack.js';
@@ -19,20 +21,30 @@ export interface ApiServer {
 
 /**
  * Serves the readers' API (the same Hono app the API Lambda runs) on loopback, wired to the
- * local stack: subscribers and issues in the DynamoDB stand-in, confirmations through the SES
- * stand-in and the outbox, tokens signed with `$TIDINGS_HOME/secret`.
+ * local stack: subscribers and issues in the DynamoDB stand-in, confirmations and welcomes through
+ * the SES stand-in and the outbox (welcomes ledgered like digests), tokens signed with `$TIDINGS_HOME/secret`.
  */
 export async function startApiServer(stack: LocalStack, port: number): Promise<ApiServer> {
   const keyring = parseKeyring(await readFile(stack.secretPath, 'utf8'));
   const tasks = new BackgroundTasks((error) => console.error(`api: ${(error as Error).message ?? error}`));
+  const issues = new DynamoIssueStore(stack.doc, stack.tables.issues);
   const app = createApp({
     config: stack.config,
     subscribers: new DynamoSubscriberStore(stack.doc, stack.tables.subscribers),
-    issues: issueArchive(new DynamoIssueStore(stack.doc, stack.tables.issues), stack.config),
+    issues: issueArchive(issues, stack.config),
     keyring,
     mailer: stack.mailer,
     clock: systemClock,
     confirmationEmail: new TemplateConfirmationEmail(stack.config),
+    // The welcome goes through the outbox mailer too: `outbox/welcome/<recipient>.eml`.
+    welcome: templateWelcome({
+      config: stack.config,
+      issues,
+      ledger: new DynamoLedgerStore(stack.dynamo, stack.tables.ledger),
+      mailer: stack.mailer,
+      keyring,
+      clock: systemClock,
+    }),
     tasks,
   });
   // The sample briefs' pictures and wordmark, so a fresh `npm start` shows digests with images.

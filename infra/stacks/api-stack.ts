@@ -52,6 +52,8 @@ export class ApiStack extends Stack {
     });
     this.api.grantTableReadWrite(tables.subscribers, 'subscribers', []);
     this.api.grantTableRead(tables.issues, 'issues', ['byEdition']);
+    // The welcome email is ledgered like a digest: one row per reader under the id `welcome`.
+    this.api.grantTableReadWrite(tables.ledger, 'ledger', []);
     this.api.grantTokenSecretRead(tokenSecret);
     const ses = sesArns(this, config);
     this.api.grantSendRawEmail(ses, config.sender.address);

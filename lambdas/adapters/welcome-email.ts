@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WELCOME_HTML } from '../../templates/compiled/welcome.js';
 import { joinNames } from '../core/brief.js';
 import type { TidingsConfig } from '../core/config.js';
@@ -7,9 +8,12 @@ import type { Rhythm } from '../core/subscriber.js';
 import { cleanParagraph, cleanSingleLine } from '../core/text-rules.js';
 import {
   WELCOME_FOLDER,
+  type Welcome,
+  type WelcomeDeps,
   type WelcomeEdition,
   type WelcomeEmail,
   type WelcomeMessage,
+  welcomePort,
 } from '../core/welcome.js';
 import { composeReaderEmail } from './confirmation-email.js';
 import { HeaderValueError, headerToken } from './mime.js';
@@ -166,4 +170,15 @@ export class TemplateWelcomeEmail implements WelcomeEmail {
     });
     return { raw, from: this.config.sender.address, to, folder: WELCOME_FOLDER };
   }
+}
+
+/**
+ * The welcome as the API wires it (the Lambda and the local API alike): this template, random
+ * claim tokens, and a log that hears each outcome without the reader's address.
+ */
+export function templateWelcome(
+  deps: Omit<WelcomeDeps, 'email' | 'newToken'>,
+  log?: (event: string, detail: Record<string, unknown>) => void,
+): Welcome {
+  return welcomePort({ ...deps, email: new TemplateWelcomeEmail(deps.config), newToken: randomUUID }, log);
 }

@@ -48,15 +48,17 @@ describe('ApiStack', () => {
       });
     });
 
-    it('reads and writes subscribers and reads issues, nothing else', () => {
+    it('reads and writes subscribers and the ledger (welcome emails) and reads issues, nothing else', () => {
       expect(tableAccess(roleStatements(template, 'ApiRole'))).toEqual([
         'issues/byEdition:read',
         'issues:read',
+        'ledger:read',
+        'ledger:write',
         'subscribers:read',
         'subscribers:write',
       ]);
       const environment = functionEnvironment(template, 'tidings-dev-api');
-      expect(environment.TABLE_LEDGER).toBeUndefined();
+      expect(environment.TABLE_LEDGER).toBeDefined();
       expect(environment.TABLE_BRIEFS).toBeUndefined();
     });
 

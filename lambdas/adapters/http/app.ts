@@ -4,6 +4,7 @@ import type { TidingsConfig } from '../../core/config.js';
 import type { Clock, Mailer, SubscriberStore } from '../../core/ports.js';
 import type { ConfirmationEmail } from '../../core/subscriptions/index.js';
 import type { Keyring } from '../../core/tokens.js';
+import type { Welcome } from '../../core/welcome.js';
 import { type ClientRequestLimit, MemoryClientRequestLimit } from './client-request-limit.js';
 import type { IssueArchive } from './issue-archive.js';
 import { refuseOtherMethods } from './methods.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   mailer: Mailer;
   clock: Clock;
   confirmationEmail: ConfirmationEmail;
+  /** Greets readers on their first confirmation (core/welcome.ts); without it, no welcome. */
+  welcome?: Welcome;
   /** Default: in-memory counters at `config.api.rateLimitPerMinute` (0 turns the limit off). */
   rateLimit?: ClientRequestLimit;
   /** Default: the templates of `templates/pages`. */
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       clock: deps.clock,
       mailer: deps.mailer,
       confirmationEmail: deps.confirmationEmail,
+      ...(deps.welcome ? { welcome: deps.welcome } : {}),
     },
     respond,
     tasks: deps.tasks ?? new BackgroundTasks(log),
