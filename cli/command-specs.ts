@@ -271,7 +271,9 @@ export const COMMAND_SPECS = {
     subcommands: {
       list: {
         name: 'subscribers list',
-        summary: 'one line per subscriber: <email> <status> <edition,edition,…>',
+        summary: 'one line per subscriber: <email> <status> <edition,…> <zone> <rhythm> <edition@HH:MM,…>',
+        description:
+          'After the editions: the reader’s time zone (- for none: each edition’s own), their rhythm (daily, weekdays or weekly), and when each edition reaches them today in their zone.',
         options: {
           edition: { ...edition, description: 'only readers of these editions' },
           status: {
@@ -289,13 +291,24 @@ export const COMMAND_SPECS = {
         options: {
           edition: { ...requiredEdition, description: 'the editions the reader gets; repeat or use commas' },
           name: { type: 'string', value: 'NAME', description: 'the reader’s name' },
+          'time-zone': {
+            type: 'string',
+            value: 'ZONE',
+            description: 'the reader’s IANA time zone, e.g. Europe/Brussels (default: each edition’s own)',
+          },
+          rhythm: { type: 'string', value: 'R', description: 'daily (default), weekdays or weekly' },
         },
-        examples: ['tidings subscribers add ada@example.com --edition dc,sg --name "Ada L."'],
+        examples: [
+          'tidings subscribers add ada@example.com --edition dc,sg --name "Ada L."',
+          'tidings subscribers add raj@example.com --edition sg --time-zone Asia/Kolkata --rhythm weekly',
+        ],
       },
       import: {
         name: 'subscribers import',
-        summary: 'import a CSV with columns email,editions[,opted_in]; bad rows reported by line',
-        description: 'Rows without opted_in=yes get a confirmation email and stay pending until confirmed.',
+        summary:
+          'import a CSV with columns email, editions, opted_in, time_zone, rhythm (the last three optional); bad rows reported by line',
+        description:
+          'Rows without opted_in=yes get a confirmation email and stay pending until confirmed. A header row may name the columns in any order; time_zone is an IANA zone, rhythm daily, weekdays or weekly.',
         positionals: [{ name: 'file.csv', required: true, description: 'the CSV file' }],
         options: {},
         examples: ['tidings subscribers import readers.csv'],

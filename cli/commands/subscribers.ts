@@ -1,17 +1,23 @@
 import { readFile, stat } from 'node:fs/promises';
+import type { TidingsConfig } from '../../lambdas/core/config.js';
 import type { SubscriberStore } from '../../lambdas/core/ports.js';
 import {
+  DEFAULT_RHYTHM,
+  type Rhythm,
   SUBSCRIBER_STATUSES,
   type Subscriber,
   type SubscriberStatus,
 } from '../../lambdas/core/subscriber.js';
+import { deliveryTimes } from '../../lambdas/core/subscriptions/delivery-times.js';
 import {
   addSubscriber,
   forgetSubscriber,
   importSubscribers,
   MAX_IMPORT_BYTES,
   parseEmail,
+  parseRhythm,
   parseSubscriberCsv,
+  parseTimeZone,
   removeSubscriber,
   type SubscriptionDeps,
   SubscriptionInputError,
@@ -47,6 +53,17 @@ function editionsOf(subscriber: Subscriber): string {
   return subscriber.editions.length > 0 ? subscriber.editions.join(',') : '-';
 }
 
+/**
+ * The fields after the editions on a `list` line: the reader's zone (`-` for none: each edition's
+ * own), their rhythm, and when each edition reaches them on today's date, `edition@HH:MM` in their
+ * zone (in the edition's zone for a reader without one), `-` when they get none.
+ */
+export function choicesOf(config: TidingsConfig, s: Subscriber, now: Date): string {
+  const times = deliveryTimes(config, s.status === 'active' ? s.editions : [], s.timeZone, now);
+  const at = times.map((t) => `${t.edition}@${t.readerTime}`).join(',');
+  return `${s.timeZone ?? '-'} ${s.rhythm ?? DEFAULT_RHYTHM} ${at || '-'}`;
+}
+
 async function collect(store: SubscriberStore, filter: { edition?: string; status?: SubscriberStatus }) {
   const all: Subscriber[] = [];
   for await (const subscriber of store.list(filter)) all.push(subscriber);
@@ -60,7 +77,7 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
   if (status !== undefined && !(SUBSCRIBER_STATUSES as readonly string[]).includes(status)) {
     throw new UsageError(`unknown status "${status}"; one of ${SUBSCRIBER_STATUSES.join(', ')}`);
   }
-  const { store } = await deps(ctx);
+  const { store, clock } = await deps(ctx);
   const filter = status === undefined ? {} : { status: status as SubscriberStatus };
   const found = new Map<string, Subscriber>();
   for (const edition of editions.length > 0 ? editions : [undefined]) {
@@ -68,7 +85,8 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
       found.set(s.email, s);
   }
   const sorted = [...found.values()].sort((a, b) => (a.email < b.email ? -1 : 1));
-  for (const s of sorted) ctx.out(`${s.email} ${s.status} ${editionsOf(s)}`);
+  const now = clock.now();
+  for (const s of sorted) ctx.out(`${s.email} ${s.status} ${editionsOf(s)} ${choicesOf(ctx.config, s, now)}`);
   return 0;
 }
 
@@ -77,16 +95,28 @@ async function add(args: string[], ctx: CliContext): Promise<number> {
   const email = oneEmail(positionals, 'add');
   const editions = editionList(values.edition, ctx.config);
   if (editions.length === 0) throw new UsageError('subscribers add needs at least one --edition');
+  let choices: { timeZone?: string; rhythm?: Rhythm } = {};
+  try {
+    const timeZone = parseTimeZone(values['time-zone']);
+    const rhythm = parseRhythm(values.rhythm);
+    choices = { ...(timeZone ? { timeZone } : {}), ...(rhythm ? { rhythm } : {}) };
+  } catch (error) {
+    const option =
+      error instanceof SubscriptionInputError && error.field === 'rhythm' ? 'rhythm' : 'time-zone';
+    throw new UsageError(`--${option}: ${(error as Error).message}`, { cause: error });
+  }
   const d = await deps(ctx);
   try {
     const outcome = await addSubscriber(d, {
       email,
       editions,
       ...(values.name !== undefined ? { name: values.name } : {}),
+      ...choices,
       method: 'operator',
     });
     const now = await d.store.get(email);
-    ctx.out(`${outcome} ${email}: ${now?.status ?? 'active'} ${now ? editionsOf(now) : editions.join(',')}`);
+    const line = now ? `${editionsOf(now)} ${choicesOf(ctx.config, now, d.clock.now())}` : editions.join(',');
+    ctx.out(`${outcome} ${email}: ${now?.status ?? 'active'} ${line}`);
     return 0;
   } catch (error) {
     if (error instanceof SubscriptionInputError) throw new UsageError(error.message, { cause: error });
@@ -182,6 +212,8 @@ export const EXPORT_COLUMNS = [
   'pending_consent_given_at',
   'last_confirmation_sent_at',
   'transient_bounces',
+  'time_zone',
+  'rhythm',
 ] as const;
 
 /** One CSV cell: quoted when needed; free text that a spreadsheet would run as a formula is defused. */
@@ -210,6 +242,8 @@ export function exportRow(s: Subscriber): string {
     cell(s.pendingConsent?.givenAt),
     cell(s.lastConfirmationSentAt),
     cell(s.transientBounces),
+    cell(s.timeZone),
+    cell(s.rhythm ?? DEFAULT_RHYTHM),
   ].join(',');
 }
 

@@ -34,10 +34,11 @@ describe('tidings subscribers', () => {
 
   it('adds a reader active at once with the operator as the consent, and lists it', async () => {
     expect(await run('add', 'Op@Example.com', '--edition', 'dc,sg')).toBe(0);
-    expect(out).toEqual(['added op@example.com: active dc,sg']);
+    // After the editions: no zone of their own (-), daily, each edition at its send time in its zone.
+    expect(out).toEqual(['added op@example.com: active dc,sg - daily dc@06:30,sg@07:30']);
     out.length = 0;
     expect(await run('list')).toBe(0);
-    expect(out).toEqual(['op@example.com active dc,sg']);
+    expect(out).toEqual(['op@example.com active dc,sg - daily dc@06:30,sg@07:30']);
     const stored = await new DynamoSubscriberStore(stack.doc, stack.tables.subscribers).get('op@example.com');
     expect(stored?.consent).toMatchObject({ method: 'operator' });
     expect(stored?.consent.confirmedAt).toBeDefined();
@@ -82,7 +83,7 @@ describe('tidings subscribers', () => {
     expect(inbox.filter((m) => sentTo(m, 'yes@example.com'))).toHaveLength(0);
     out.length = 0;
     await run('list', '--status', 'pending');
-    expect(out).toEqual(['ask@example.com pending lagos,sg']);
+    expect(out).toEqual(['ask@example.com pending lagos,sg - daily -']);
   });
 
   it('reports an unreadable file as bad input', async () => {
@@ -93,10 +94,10 @@ describe('tidings subscribers', () => {
     expect(await run('remove', 'yes@example.com')).toBe(0);
     out.length = 0;
     await run('list');
-    expect(out).toContain('yes@example.com unsubscribed -');
+    expect(out).toContain('yes@example.com unsubscribed - - daily -');
     out.length = 0;
     await run('list', '--edition', 'dc');
-    expect(out).toEqual(['op@example.com active dc,sg']);
+    expect(out).toEqual(['op@example.com active dc,sg - daily dc@06:30,sg@07:30']);
     expect(await run('remove', 'ghost@example.com')).toBe(1);
   });
 
@@ -112,6 +113,85 @@ describe('tidings subscribers', () => {
     expect(op?.[EXPORT_COLUMNS.indexOf('editions')]).toBe('dc;sg');
     expect(byEmail.get('ask@example.com')?.[EXPORT_COLUMNS.indexOf('consent_method')]).toBe('import');
     expect(byEmail.get('formula@example.com')?.[EXPORT_COLUMNS.indexOf('name')]).toBe(`'=HYPERLINK("x")`);
+  });
+
+  it('adds a reader with a zone and rhythm; list and export show them after the fields that were there', async () => {
+    expect(
+      await run(
+        'add',
+        'raj@example.com',
+        '--edition',
+        'sg,riyadh',
+        '--time-zone',
+        'Asia/Kolkata',
+        '--rhythm',
+        'weekly',
+      ),
+    ).toBe(0);
+    // 07:30 in Singapore and 07:00 in Riyadh are 05:00 and 09:30 in Kolkata (none of them changes clocks).
+    expect(out).toEqual([
+      'added raj@example.com: active riyadh,sg Asia/Kolkata weekly riyadh@09:30,sg@05:00',
+    ]);
+    out.length = 0;
+    await run('list', '--edition', 'sg', '--status', 'active');
+    expect(out).toContain('raj@example.com active riyadh,sg Asia/Kolkata weekly riyadh@09:30,sg@05:00');
+    out.length = 0;
+    await run('export');
+    const records = parseCsvRecords(out.join('\n'));
+    expect(records[0]?.fields.slice(-2)).toEqual(['time_zone', 'rhythm']);
+    const raj = records.find((r) => r.fields[0] === 'raj@example.com')?.fields;
+    expect(raj?.slice(-2)).toEqual(['Asia/Kolkata', 'weekly']);
+    const op = records.find((r) => r.fields[0] === 'op@example.com')?.fields;
+    expect(op?.slice(-2)).toEqual(['', 'daily']);
+  });
+
+  it('refuses a bad --time-zone or --rhythm as usage, naming the option, adding no one', async () => {
+    await expect(run('add', 'bad@example.com', '--edition', 'dc', '--time-zone', 'CET')).rejects.toThrow(
+      /^--time-zone: unknown timeZone "CET"/,
+    );
+    await expect(run('add', 'bad@example.com', '--edition', 'dc', '--rhythm', 'hourly')).rejects.toThrow(
+      /^--rhythm: unknown rhythm "hourly": choose one of daily, weekdays, weekly/,
+    );
+    expect(
+      await new DynamoSubscriberStore(stack.doc, stack.tables.subscribers).get('bad@example.com'),
+    ).toBeUndefined();
+  });
+
+  it('imports time_zone and rhythm columns, in header order; a bad value is reported by line, the other rows imported', async () => {
+    const file = join(stack.home, 'choices.csv');
+    await writeFile(
+      file,
+      [
+        'email,rhythm,editions,time_zone,opted_in',
+        'kl@example.com,weekdays,sg,Asia/Kuala_Lumpur,yes',
+        'mars@example.com,daily,sg,Mars/Olympus,yes',
+        'often@example.com,hourly,sg,,yes',
+        'plain@example.com,,dc,,yes',
+      ].join('\n'),
+    );
+    expect(await run('import', file)).toBe(2);
+    expect(err).toEqual([
+      expect.stringMatching(/^line 3: rejected: unknown timeZone "Mars\/Olympus"/),
+      expect.stringMatching(/^line 4: rejected: unknown rhythm "hourly"/),
+    ]);
+    expect(out.at(-1)).toMatch(/2 added, 2 rejected/);
+    const store = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+    expect(await store.get('kl@example.com')).toMatchObject({
+      timeZone: 'Asia/Kuala_Lumpur',
+      rhythm: 'weekdays',
+    });
+    expect((await store.get('plain@example.com'))?.timeZone).toBeUndefined();
+    expect(await store.get('mars@example.com')).toBeUndefined();
+  });
+
+  it('imports the zone and rhythm as the fourth and fifth columns of a file without a header', async () => {
+    const file = join(stack.home, 'positional.csv');
+    await writeFile(file, 'pos@example.com,sg,yes,Europe/Kyiv,weekly\n');
+    expect(await run('import', file)).toBe(0);
+    const stored = await new DynamoSubscriberStore(stack.doc, stack.tables.subscribers).get(
+      'pos@example.com',
+    );
+    expect(stored).toMatchObject({ status: 'active', timeZone: 'Europe/Kyiv', rhythm: 'weekly' });
   });
 
   it('forgets a reader, who then appears nowhere', async () => {

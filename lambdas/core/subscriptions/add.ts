@@ -1,8 +1,8 @@
-import type { Consent, Subscriber } from '../subscriber.js';
+import type { Consent, Rhythm, Subscriber } from '../subscriber.js';
 import { isHardSuppressed, ordered, patch, union, withRetry } from './changes.js';
 import type { SubscriptionDeps } from './deps.js';
 import { SuppressedAddressError } from './errors.js';
-import { parseEditions, parseEmail, parseName } from './input.js';
+import { parseEditions, parseEmail, parseName, parseRhythm, parseTimeZone } from './input.js';
 
 export type AddOutcome = 'added' | 'updated' | 'unchanged';
 
@@ -13,11 +13,21 @@ export type AddOutcome = 'added' | 'updated' | 'unchanged';
  */
 export async function addSubscriber(
   deps: SubscriptionDeps,
-  request: { email: string; editions: readonly string[]; name?: string; method?: 'operator' | 'import' },
+  request: {
+    email: string;
+    editions: readonly string[];
+    name?: string;
+    /** Set when given (the operator speaks for the reader); absent keeps what is stored. */
+    timeZone?: string;
+    rhythm?: Rhythm;
+    method?: 'operator' | 'import';
+  },
 ): Promise<AddOutcome | 'left earlier'> {
   const email = parseEmail(request.email);
   const editions = parseEditions(deps.config, request.editions);
   const name = parseName(request.name);
+  const timeZone = parseTimeZone(request.timeZone);
+  const rhythm = parseRhythm(request.rhythm);
   const method = request.method ?? 'operator';
   const suppression = await deps.store.suppression(email);
   if (suppression && suppression.reason !== 'forgotten') {
@@ -43,12 +53,17 @@ export async function addSubscriber(
         version: 0,
       };
       if (name !== undefined) created.name = name;
+      if (timeZone !== undefined) created.timeZone = timeZone;
+      if (rhythm !== undefined) created.rhythm = rhythm;
       await deps.store.save(created);
       return 'added';
     }
     const active = existing.status === 'active' ? existing.editions : [];
     const merged = ordered(deps.config, union(active, editions));
-    if (existing.status === 'active' && merged.length === active.length) return 'unchanged';
+    const zone = timeZone ?? existing.timeZone;
+    const often = rhythm ?? existing.rhythm;
+    const sameChoices = zone === existing.timeZone && often === existing.rhythm;
+    if (existing.status === 'active' && merged.length === active.length && sameChoices) return 'unchanged';
     const next = patch(existing, {
       status: 'active',
       editions: merged,
@@ -57,6 +72,8 @@ export async function addSubscriber(
       statusReason: `added (${method})`,
       expiresAt: undefined,
       name: existing.name ?? name,
+      timeZone: zone,
+      rhythm: often,
     });
     await deps.store.save(next);
     return 'updated';

@@ -1,9 +1,10 @@
 import type { TidingsConfig } from '../config.js';
+import type { Rhythm } from '../subscriber.js';
 import { type AddOutcome, addSubscriber } from './add.js';
 import { parseCsvRecords } from './csv.js';
 import type { SubscriptionDeps } from './deps.js';
 import { SubscriptionInputError, SuppressedAddressError } from './errors.js';
-import { parseEditions, parseEmail } from './input.js';
+import { parseEditions, parseEmail, parseRhythm, parseTimeZone } from './input.js';
 import { subscribe } from './subscribe.js';
 
 export interface ImportRow {
@@ -12,6 +13,8 @@ export interface ImportRow {
   email: string;
   editions: string[];
   optedIn: boolean;
+  timeZone?: string;
+  rhythm?: Rhythm;
 }
 
 export interface ImportProblem {
@@ -22,11 +25,41 @@ export interface ImportProblem {
 /** Longest CSV accepted by `subscribers import`; larger lists are split by the operator. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 
+/** The columns of an import file, in the order they are read without a header row. */
+export const IMPORT_COLUMNS = ['email', 'editions', 'opted_in', 'time_zone', 'rhythm'] as const;
+type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+
 /**
- * Reads an import file: columns `email,editions[,opted_in]`, an optional header row naming them.
- * Editions within the field are separated by `;`, `|`, or commas inside a quoted field
- * (`"dc,sg"`). `opted_in` is `yes` for readers who already confirmed elsewhere; empty or `no`
- * otherwise. Bad rows are reported by line with the reason and left out.
+ * The column of each field: from the header row when there is one (any order, `email` and
+ * `editions` required, the others optional), else {@link IMPORT_COLUMNS} in order.
+ */
+function columnsOf(header: readonly string[] | undefined): readonly ImportColumn[] | string {
+  if (!header) return IMPORT_COLUMNS;
+  const names = header.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/^e-mail$/, 'email'),
+  );
+  const unknown = names.find((n) => !(IMPORT_COLUMNS as readonly string[]).includes(n));
+  if (unknown !== undefined) {
+    return `unknown column "${unknown.slice(0, 40)}" in the header; the columns are ${IMPORT_COLUMNS.join(', ')}`;
+  }
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) return `column "${twice}" appears twice in the header`;
+  if (!names.includes('email') || !names.includes('editions')) {
+    return 'the header must name the columns email and editions';
+  }
+  return names as ImportColumn[];
+}
+
+/**
+ * Reads an import file: columns `email,editions[,opted_in[,time_zone[,rhythm]]]`, or any order of
+ * them under a header row naming them. Editions within the field are separated by `;`, `|`, or
+ * commas inside a quoted field (`"dc,sg"`). `opted_in` is `yes` for readers who already confirmed
+ * elsewhere; empty or `no` otherwise. `time_zone` is an IANA zone and `rhythm` one of daily,
+ * weekdays or weekly, both optional and checked as the API checks them. Bad rows are reported by
+ * line with the reason and left out.
  */
 export function parseSubscriberCsv(
   config: TidingsConfig,
@@ -36,45 +69,59 @@ export function parseSubscriberCsv(
   const problems: ImportProblem[] = [];
   const seen = new Map<string, number>();
   const records = parseCsvRecords(text);
-  const header = records[0]?.fields[0]?.trim().toLowerCase();
-  if (header === 'email' || header === 'e-mail') records.shift();
+  const first = records[0]?.fields.map((f) => f.trim().toLowerCase()) ?? [];
+  const header = first.includes('email') || first.includes('e-mail') ? records.shift() : undefined;
+  const columns = columnsOf(header?.fields);
+  if (typeof columns === 'string') {
+    return { rows, problems: [{ line: header?.line ?? 1, reason: columns }] };
+  }
+  const most = columns.length;
+  const range = most === 2 ? '2' : most === 3 ? '2 or 3' : `2 to ${most}`;
+  const expected = header
+    ? `${range} columns (${columns.join(',')})`
+    : `${range} columns (email,editions[,opted_in[,time_zone[,rhythm]]])`;
   for (const record of records) {
     const { line, fields } = record;
     if (record.error) {
       problems.push({ line, reason: record.error });
       continue;
     }
-    if (fields.length < 2 || fields.length > 3) {
-      problems.push({
-        line,
-        reason: `expected 2 or 3 columns (email,editions[,opted_in]), found ${fields.length}`,
-      });
+    if (fields.length < 2 || fields.length > most) {
+      problems.push({ line, reason: `expected ${expected}, found ${fields.length}` });
       continue;
     }
-    const [rawEmail = '', rawEditions = '', rawOptIn = ''] = fields;
+    const field = (name: ImportColumn): string => {
+      const at = columns.indexOf(name);
+      return at < 0 ? '' : (fields[at] ?? '');
+    };
     try {
-      const email = parseEmail(rawEmail);
+      const email = parseEmail(field('email'));
       const editions = parseEditions(
         config,
-        rawEditions
+        field('editions')
           .split(/[;|,]/)
           .map((e) => e.trim())
           .filter(Boolean),
       );
-      const optIn = rawOptIn.trim().toLowerCase();
+      const optIn = field('opted_in').trim().toLowerCase();
       if (optIn !== '' && optIn !== 'yes' && optIn !== 'no') {
         throw new SubscriptionInputError(
           'opted_in',
           `opted_in must be "yes", "no" or empty, not "${optIn.slice(0, 20)}"`,
         );
       }
+      const timeZone = parseTimeZone(field('time_zone'));
+      const rhythm = parseRhythm(field('rhythm'));
       const earlier = seen.get(email);
       if (earlier !== undefined) {
         problems.push({ line, reason: `${email} appears already on line ${earlier}` });
         continue;
       }
       seen.set(email, line);
-      rows.push({ line, email, editions, optedIn: optIn === 'yes' });
+      const row: ImportRow = { line, email, editions, optedIn: optIn === 'yes' };
+      if (timeZone !== undefined) row.timeZone = timeZone;
+      if (rhythm !== undefined) row.rhythm = rhythm;
+      rows.push(row);
     } catch (error) {
       if (!(error instanceof SubscriptionInputError)) throw error;
       problems.push({ line, reason: error.message });
@@ -102,10 +149,15 @@ export async function importSubscribers(
   for (const row of rows) {
     try {
       let outcome: ImportOutcome;
+      const request = { email: row.email, editions: row.editions, method: 'import' as const };
+      const choices = {
+        ...(row.timeZone !== undefined ? { timeZone: row.timeZone } : {}),
+        ...(row.rhythm !== undefined ? { rhythm: row.rhythm } : {}),
+      };
       if (row.optedIn) {
-        outcome = await addSubscriber(deps, { email: row.email, editions: row.editions, method: 'import' });
+        outcome = await addSubscriber(deps, { ...request, ...choices });
       } else {
-        const result = await subscribe(deps, { email: row.email, editions: row.editions, method: 'import' });
+        const result = await subscribe(deps, { ...request, ...choices });
         outcome =
           result === 'sent' ? 'confirmation sent' : result === 'recorded' ? 'request recorded' : 'suppressed';
       }

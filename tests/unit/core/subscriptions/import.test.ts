@@ -80,3 +80,74 @@ describe('import', () => {
     expect((await h.store.get('left@example.com'))?.status).toBe('unsubscribed');
   });
 });
+
+describe('import: time zone and rhythm columns', () => {
+  const config = smallConfig();
+
+  it('reads them by header name in any order, or as the 4th and 5th columns without a header', () => {
+    const byHeader = parseSubscriberCsv(
+      config,
+      'rhythm,time_zone,email,editions\nweekly,Asia/Kolkata,a@example.com,sg',
+    );
+    expect(byHeader.rows).toEqual([
+      {
+        line: 2,
+        email: 'a@example.com',
+        editions: ['sg'],
+        optedIn: false,
+        timeZone: 'Asia/Kolkata',
+        rhythm: 'weekly',
+      },
+    ]);
+    const positional = parseSubscriberCsv(
+      config,
+      'b@example.com,dc,yes,America/Chicago,weekdays\nc@example.com,dc',
+    );
+    expect(positional.rows).toEqual([
+      {
+        line: 1,
+        email: 'b@example.com',
+        editions: ['dc'],
+        optedIn: true,
+        timeZone: 'America/Chicago',
+        rhythm: 'weekdays',
+      },
+      { line: 2, email: 'c@example.com', editions: ['dc'], optedIn: false },
+    ]);
+  });
+
+  it('reports a bad zone or rhythm by line and keeps the other rows', () => {
+    const { rows, problems } = parseSubscriberCsv(
+      config,
+      [
+        'email,editions,opted_in,time_zone,rhythm',
+        'a@example.com,dc,,+01:00,',
+        'b@example.com,dc,,,monthly',
+        'c@example.com,dc,,UTC,daily',
+        'd@example.com,dc,,,,extra',
+      ].join('\n'),
+    );
+    expect(rows.map((r) => r.email)).toEqual(['c@example.com']);
+    expect(problems).toEqual([
+      { line: 2, reason: expect.stringMatching(/^unknown timeZone "\+01:00"/) },
+      { line: 3, reason: 'unknown rhythm "monthly": choose one of daily, weekdays, weekly' },
+      { line: 5, reason: 'expected 2 to 5 columns (email,editions,opted_in,time_zone,rhythm), found 6' },
+    ]);
+  });
+
+  it('refuses a header naming an unknown or doubled column, importing nothing', () => {
+    expect(parseSubscriberCsv(config, 'email,editions,zone\na@example.com,dc,UTC')).toEqual({
+      rows: [],
+      problems: [
+        {
+          line: 1,
+          reason:
+            'unknown column "zone" in the header; the columns are email, editions, opted_in, time_zone, rhythm',
+        },
+      ],
+    });
+    expect(
+      parseSubscriberCsv(config, 'email,editions,rhythm,rhythm\na@example.com,dc,daily,daily').problems,
+    ).toEqual([{ line: 1, reason: 'column "rhythm" appears twice in the header' }]);
+  });
+});
