@@ -5,6 +5,7 @@ import { createApp, inlineTasks } from '../adapters/http/app.js';
 import { DynamoClientRequestLimit } from '../adapters/http/client-request-limit.js';
 import { issueArchive } from '../adapters/http/issue-archive.js';
 import { defaultPagesDir, PageRenderer } from '../adapters/http/pages.js';
+import { templateWelcome } from '../adapters/welcome-email.js';
 import { lambdaTarget } from '../wiring/lambda.js';
 import { lambdaKeyring } from '../wiring/lambda-keyring.js';
 import { lambdaMailer } from '../wiring/lambda-mailer.js';
@@ -21,18 +22,26 @@ import { lambdaMailer } from '../wiring/lambda-mailer.js';
  */
 
 const logger = new Logger();
-const target = lambdaTarget({ tables: ['subscribers', 'issues'], secret: true });
+const target = lambdaTarget({ tables: ['subscribers', 'issues', 'ledger'], secret: true });
 const { config, stores } = target;
 const onError = (error: unknown): void => logger.error('request failed', error as Error);
+
+const keyring = await lambdaKeyring(target)();
+const mailer = lambdaMailer(target);
 
 export const app = createApp({
   config,
   subscribers: stores.subscribers,
   issues: issueArchive(stores.issues, config),
-  keyring: await lambdaKeyring(target)(),
-  mailer: lambdaMailer(target),
+  keyring,
+  mailer,
   clock: target.clock,
   confirmationEmail: new TemplateConfirmationEmail(config),
+  // Welcomes are ledgered like digests; the log names outcomes, never the reader.
+  welcome: templateWelcome(
+    { config, issues: stores.issues, ledger: stores.ledger, mailer, keyring, clock: target.clock },
+    (event, detail) => logger.info(event, detail),
+  ),
   pages: new PageRenderer(config, defaultPagesDir(process.env)),
   tasks: inlineTasks(onError),
   ...(config.api.rateLimitPerMinute > 0
