@@ -27,12 +27,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { type BuildOptions, build } from 'esbuild';
+import { build } from 'esbuild';
 import { readConfigFile } from '../cli/config-file.js';
 import { MemorySendQueue } from '../cli/local/memory-send-queue.js';
 import { localWiring } from '../cli/local/pipeline.js';
 import { type LocalStack, startLocalStack } from '../cli/local/stack.js';
-import { ESBUILD_SETTINGS } from '../infra/constructs/function-bundling.js';
+import { functionBuildOptions } from '../infra/constructs/function-bundling.js';
 import { issueKey } from '../lambdas/adapters/dynamo-issue-store.js';
 import { TABLES } from '../lambdas/adapters/tables.js';
 import type { Brief } from '../lambdas/core/brief.js';
@@ -69,21 +69,7 @@ process.exit(0);
 `;
 
 /** The esbuild settings of `infra/constructs/function-bundling.ts`, for a function's entry. */
-export function bundleOptions(name: string): BuildOptions {
-  return {
-    entryPoints: [join('lambdas', 'handlers', `${name}.ts`)],
-    bundle: true,
-    platform: 'node',
-    format: ESBUILD_SETTINGS.format,
-    target: ESBUILD_SETTINGS.target,
-    mainFields: [...ESBUILD_SETTINGS.mainFields],
-    minify: ESBUILD_SETTINGS.minify,
-    sourcemap: false,
-    external: [...ESBUILD_SETTINGS.external],
-    banner: { js: ESBUILD_SETTINGS.banner },
-    logLevel: 'error',
-  };
-}
+export const bundleOptions = functionBuildOptions;
 
 /** Builds a function's bundle as the stack does: the api alone carries `templates/` (its pages). */
 async function bundle(

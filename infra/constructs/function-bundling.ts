@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IConstruct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { BUNDLED_CONFIG_FILE } from '../../lambdas/adapters/lambda-environment.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 
@@ -28,6 +30,8 @@ export function writeBundledConfig(scope: IConstruct, config: TidingsConfig): st
   return path;
 }
 
+const LAMBDAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lambdas');
+
 /**
  * The esbuild settings of every function's bundle, named once for the stack's bundling below and
  * for the benchmarks that build the same bundles (`bench/bundles.bench.ts`, `bench/cold-start.bench.ts`).
@@ -42,9 +46,35 @@ export const ESBUILD_SETTINGS = {
   // versions it was tested with. Only the TypeScript compiler stays out: no function calls it, and
   // a dependency that requires it lazily must never pull it into a bundle.
   external: ['typescript'],
+  // The SDK's default credential chain reduced to its first link, the environment, which is where
+  // Lambda puts the role's credentials (see lambdas/wiring/lambda-credentials.ts).
+  alias: {
+    '@aws-sdk/credential-provider-node': join(LAMBDAS_DIR, 'wiring', 'lambda-credentials.ts'),
+  },
   // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 } as const;
+
+/**
+ * The same settings as esbuild's own options, for a function's entry (`lambdas/handlers/<name>.ts`):
+ * what the benchmarks and the bundle-content tests build, source maps left out.
+ */
+export function functionBuildOptions(name: string): BuildOptions {
+  return {
+    entryPoints: [join(LAMBDAS_DIR, 'handlers', `${name}.ts`)],
+    bundle: true,
+    platform: 'node',
+    format: ESBUILD_SETTINGS.format,
+    target: ESBUILD_SETTINGS.target,
+    mainFields: [...ESBUILD_SETTINGS.mainFields],
+    minify: ESBUILD_SETTINGS.minify,
+    sourcemap: false,
+    external: [...ESBUILD_SETTINGS.external],
+    alias: { ...ESBUILD_SETTINGS.alias },
+    banner: { js: ESBUILD_SETTINGS.banner },
+    logLevel: 'error',
+  };
+}
 
 /**
  * How a function's bundle is built: an ES module for Node.js 22 by the local esbuild, minified,
@@ -64,6 +94,9 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     sourcesContent: false,
     externalModules: [...ESBUILD_SETTINGS.external],
     banner: ESBUILD_SETTINGS.banner,
+    esbuildArgs: Object.fromEntries(
+      Object.entries(ESBUILD_SETTINGS.alias).map(([name, path]) => [`--alias:${name}`, path]),
+    ),
     commandHooks: {
       beforeBundling: (): string[] => [],
       beforeInstall: (): string[] => [],

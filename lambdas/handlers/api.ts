@@ -9,6 +9,9 @@ import { templateWelcome } from '../adapters/welcome-email.js';
 import { lambdaTarget } from '../wiring/lambda.js';
 import { lambdaKeyring } from '../wiring/lambda-keyring.js';
 import { lambdaMailer } from '../wiring/lambda-mailer.js';
+import { issueStore } from '../wiring/stores/issue.js';
+import { ledgerStore } from '../wiring/stores/ledger.js';
+import { subscriberStore } from '../wiring/stores/subscriber.js';
 
 /**
  * The readers' API behind API Gateway (HTTP API, payload v2): the Hono app of
@@ -23,23 +26,24 @@ import { lambdaMailer } from '../wiring/lambda-mailer.js';
 
 const logger = new Logger();
 const target = lambdaTarget({ tables: ['subscribers', 'issues', 'ledger'], secret: true });
-const { config, stores } = target;
+const { config, storeParts } = target;
 const onError = (error: unknown): void => logger.error('request failed', error as Error);
 
 const keyring = await lambdaKeyring(target)();
 const mailer = lambdaMailer(target);
+const issues = issueStore(storeParts);
 
 export const app = createApp({
   config,
-  subscribers: stores.subscribers,
-  issues: issueArchive(stores.issues, config),
+  subscribers: subscriberStore(storeParts),
+  issues: issueArchive(issues, config),
   keyring,
   mailer,
   clock: target.clock,
   confirmationEmail: new TemplateConfirmationEmail(config),
   // Welcomes are ledgered like digests; the log names outcomes, never the reader.
   welcome: templateWelcome(
-    { config, issues: stores.issues, ledger: stores.ledger, mailer, keyring, clock: target.clock },
+    { config, issues, ledger: ledgerStore(storeParts), mailer, keyring, clock: target.clock },
     (event, detail) => logger.info(event, detail),
   ),
   pages: new PageRenderer(config, defaultPagesDir(process.env)),

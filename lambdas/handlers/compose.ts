@@ -4,11 +4,18 @@ import { DigestRenderer } from '../adapters/digest-renderer.js';
 import { composeEventHandler } from '../adapters/events/compose.js';
 import { lambdaTarget } from '../wiring/lambda.js';
 import { lambdaQueue } from '../wiring/lambda-queue.js';
+import { briefStore } from '../wiring/stores/brief.js';
+import { issueStore } from '../wiring/stores/issue.js';
+import { ledgerStore } from '../wiring/stores/ledger.js';
+import { subscriberStore } from '../wiring/stores/subscriber.js';
 
 /** The compose function (EventBridge Scheduler): see `adapters/events/compose.ts`. */
 const logger = new Logger();
 const target = lambdaTarget({ tables: ['briefs', 'issues', 'subscribers', 'ledger'], queue: true });
-const { config, clock, stores } = target;
+const { config, clock, storeParts } = target;
+const issues = issueStore(storeParts);
+const ledger = ledgerStore(storeParts);
+const subscribers = subscriberStore(storeParts);
 // The stage is a dimension of every metric, so two stages in one account keep apart.
 const metrics = new Metrics({
   namespace: 'Tidings',
@@ -22,16 +29,16 @@ let renderer: Promise<DigestRenderer> | undefined;
 export const handler = composeEventHandler({
   compose: {
     config,
-    issues: stores.issues,
-    briefs: stores.briefs,
-    subscribers: stores.subscribers,
+    issues,
+    briefs: briefStore(storeParts),
+    subscribers,
     queue: lambdaQueue(target),
     render: async (request) => {
       renderer ??= DigestRenderer.create();
       return (await renderer).render(request);
     },
   },
-  completion: { issues: stores.issues, ledger: stores.ledger },
+  completion: { issues, ledger },
   clock,
   report(result, summary) {
     logger.info('compose finished', { ...summary, briefs: result.issue.briefIds.length });

@@ -3,6 +3,8 @@ import { feedbackEventHandler } from '../adapters/events/feedback.js';
 import { verifyMailtoUnsubscribe } from '../core/tokens.js';
 import { lambdaTarget } from '../wiring/lambda.js';
 import { lambdaKeyring } from '../wiring/lambda-keyring.js';
+import { ledgerStore } from '../wiring/stores/ledger.js';
+import { subscriberStore } from '../wiring/stores/subscriber.js';
 
 /** The feedback function (SES events through SNS, and the receipt rule): see `adapters/events/feedback.ts`. */
 const logger = new Logger();
@@ -13,8 +15,8 @@ export { messageOf } from '../adapters/events/feedback.js';
 export const handler = feedbackEventHandler({
   feedback: {
     config: target.config,
-    subscribers: target.stores.subscribers,
-    ledger: target.stores.ledger,
+    subscribers: subscriberStore(target.storeParts),
+    ledger: ledgerStore(target.storeParts),
     clock: target.clock,
     verifyMailto: (localPart, from) => verifyMailtoUnsubscribe(keyring, localPart, from),
   },

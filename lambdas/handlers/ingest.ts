@@ -3,10 +3,11 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ingestEventHandler } from '../adapters/events/ingest.js';
 import { fetchSourceOf, ingestDeps } from '../wiring/ingest.js';
 import { lambdaTarget } from '../wiring/lambda.js';
+import { briefStore } from '../wiring/stores/brief.js';
 
 /** The scheduled ingest (EventBridge Scheduler): see `adapters/events/ingest.ts`. */
 const logger = new Logger();
-const { config, clock, stores } = lambdaTarget({ tables: ['briefs'] });
+const { config, clock, storeParts } = lambdaTarget({ tables: ['briefs'] });
 const metrics = new Metrics({
   namespace: 'Tidings',
   serviceName: 'ingest',
@@ -18,7 +19,7 @@ const ingest = ingestEventHandler({
   // Configured local paths are resolved from the task root, where the bundle is.
   ingest: ingestDeps({
     config,
-    briefs: stores.briefs,
+    briefs: briefStore(storeParts),
     clock,
     fetchSource: fetchSourceOf(config, process.cwd()),
   }),

@@ -4,7 +4,7 @@ import { configFromEnv, requiredEnv } from '../adapters/lambda-environment.js';
 import { TABLES, type TableId, type TableNames } from '../adapters/tables.js';
 import type { TidingsConfig } from '../core/config.js';
 import { type Clock, systemClock } from '../core/ports.js';
-import { type Stores, wireStores } from './stores.js';
+import type { StoreParts } from './stores/parts.js';
 import type { TargetClients } from './target.js';
 
 /** The environment variable of the send queue's URL (set by the stack's queue grant). */
@@ -20,8 +20,8 @@ export interface LambdaNeeds {
 }
 
 /**
- * What every function shares: the configuration, the names the stack granted, the DynamoDB
- * clients and the stores on them. The rest (SES, SQS, the keyring, feed parsers, MIME) each
+ * What every function shares: the configuration, the names the stack granted and the DynamoDB
+ * clients. The stores (`stores.ts`) and the rest (SES, SQS, the keyring, feed parsers, MIME) each
  * handler adds from its own wiring module (`lambda-mailer.ts`, `lambda-keyring.ts`, `send.ts`,
  * `ingest.ts`), so a function's bundle carries only the adapters it calls.
  */
@@ -34,7 +34,8 @@ export interface LambdaTarget {
   /** Set when the function needs the keyring. */
   tokenSecretArn?: string;
   clients: Pick<TargetClients, 'dynamo' | 'doc'>;
-  stores: Stores;
+  /** What the store factories of `stores.ts` take: each handler builds only the stores it uses. */
+  storeParts: StoreParts;
 }
 
 /**
@@ -67,6 +68,6 @@ export function lambdaTarget(needs: LambdaNeeds, env: NodeJS.ProcessEnv = proces
     ...(needs.queue ? { sendQueueUrl: requiredEnv(SEND_QUEUE_URL_VAR, env) } : {}),
     ...(needs.secret ? { tokenSecretArn: requiredEnv(TOKEN_SECRET_ARN_VAR, env) } : {}),
     clients,
-    stores: wireStores(clients, tables, () => clock.now()),
+    storeParts: { clients, tables, now: () => clock.now() },
   };
 }

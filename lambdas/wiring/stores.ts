@@ -1,13 +1,19 @@
-import { DynamoBriefStore } from '../adapters/dynamo-brief-store.js';
-import { DynamoIssueStore } from '../adapters/dynamo-issue-store.js';
-import { DynamoLedgerStore } from '../adapters/dynamo-ledger-store.js';
-import { DynamoSendChecks } from '../adapters/dynamo-send-checks.js';
-import { DynamoSubscriberStore } from '../adapters/dynamo-subscriber-store.js';
-import type { TableNames } from '../adapters/tables.js';
+import type { DynamoBriefStore } from '../adapters/dynamo-brief-store.js';
 import type { IssueStore, LedgerStore, SendChecks, SubscriberStore } from '../core/ports.js';
-import type { TargetClients } from './target.js';
+import { briefStore } from './stores/brief.js';
+import { issueStore } from './stores/issue.js';
+import { ledgerStore } from './stores/ledger.js';
+import type { StoreParts } from './stores/parts.js';
+import { sendChecks } from './stores/send-checks.js';
+import { subscriberStore } from './stores/subscriber.js';
 
-/** The DynamoDB stores of a target (plain objects: nothing is read until one is used). */
+/**
+ * The DynamoDB stores. Each has its factory in a module of its own (`stores/`), so a Lambda
+ * function imports, and its bundle carries, only the stores it builds; {@link wireStores} builds
+ * them all (the CLI's targets). Nothing is read until a store is used.
+ */
+export type { StoreParts } from './stores/parts.js';
+
 export interface Stores {
   briefs: DynamoBriefStore;
   issues: IssueStore;
@@ -17,21 +23,13 @@ export interface Stores {
   checks: SendChecks;
 }
 
-/** Every store on a target's tables; the clock stamps what the stores write. */
-export function wireStores(
-  clients: Pick<TargetClients, 'dynamo' | 'doc'>,
-  tables: TableNames,
-  now: () => Date,
-): Stores {
+/** Every store on a target's tables. */
+export function wireStores(parts: StoreParts): Stores {
   return {
-    briefs: new DynamoBriefStore(clients.doc, tables.briefs),
-    issues: new DynamoIssueStore(clients.doc, tables.issues),
-    ledger: new DynamoLedgerStore(clients.dynamo, tables.ledger, now),
-    subscribers: new DynamoSubscriberStore(clients.doc, tables.subscribers, now),
-    checks: new DynamoSendChecks(
-      clients.dynamo,
-      { issues: tables.issues, subscribers: tables.subscribers },
-      now,
-    ),
+    briefs: briefStore(parts),
+    issues: issueStore(parts),
+    ledger: ledgerStore(parts),
+    subscribers: subscriberStore(parts),
+    checks: sendChecks(parts),
   };
 }

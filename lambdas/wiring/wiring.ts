@@ -97,9 +97,11 @@ export function wire(options: TargetOptions): Wiring {
   const { config, resources, clients } = options;
   const clock = options.clock ?? systemClock;
   const policy = sendPolicy(config);
-  const { briefs, issues, ledger, subscribers, checks } = wireStores(clients, resources.tables, () =>
-    clock.now(),
-  );
+  const { briefs, issues, ledger, subscribers, checks } = wireStores({
+    clients,
+    tables: resources.tables,
+    now: () => clock.now(),
+  });
   const ses = new SesMailer(clients.ses, { configurationSet: config.ses.configurationSet });
   const mailer = options.wrapMailer ? options.wrapMailer(ses) : ses;
   const queue = options.queue ?? sqsQueue(clients, resources);

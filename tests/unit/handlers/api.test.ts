@@ -63,6 +63,7 @@ describe('api handler', () => {
       TIDINGS_CONFIG: JSON.stringify(stack.config),
       TABLE_SUBSCRIBERS: stack.tables.subscribers,
       TABLE_ISSUES: stack.tables.issues,
+      TABLE_LEDGER: stack.tables.ledger,
       TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tokens',
       AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbUrl,
       AWS_ENDPOINT_URL_SES: stack.sesUrl,

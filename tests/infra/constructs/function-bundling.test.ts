@@ -1,0 +1,66 @@
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { functionBuildOptions } from '../../../infra/constructs/function-bundling.js';
+import { FUNCTION_NAMES, type FunctionName } from '../../../infra/constructs/tidings-function.js';
+
+/** The packages (and package folders) a function's bundle holds, read from esbuild's metafile. */
+async function bundledInputs(name: FunctionName): Promise<string[]> {
+  const result = await build({
+    ...functionBuildOptions(name),
+    outfile: 'index.mjs',
+    write: false,
+    metafile: true,
+  });
+  const metafile: Metafile = result.metafile;
+  return Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+}
+
+const carries = (inputs: string[], fragment: string): boolean =>
+  inputs.some((path) => path.includes(fragment));
+
+/** Which functions call each heavy dependency; every other bundle must be without it. */
+const ONLY_IN: Record<string, readonly FunctionName[]> = {
+  'node_modules/iconv-lite/': ['ingest'],
+  'node_modules/htmlparser2/': ['ingest'],
+  'node_modules/nodemailer/': ['send', 'api'],
+  'node_modules/liquidjs/': ['compose', 'api'],
+  'node_modules/hono/': ['api'],
+  'node_modules/@aws-sdk/client-sqs/': ['compose'],
+  'node_modules/@aws-sdk/client-ses/': ['send', 'api'],
+  'node_modules/@aws-sdk/client-secrets-manager/': ['send', 'feedback', 'api'],
+  'lambdas/adapters/feeds/': ['ingest'],
+  'lambdas/adapters/dynamo-brief-store.ts': ['ingest', 'compose'],
+  'lambdas/adapters/dynamo-ledger-store.ts': ['compose', 'send', 'feedback', 'api'],
+};
+
+/** What no function calls: the SDK's credential chain past the environment, MJML. */
+const NOWHERE = [
+  'node_modules/@aws-sdk/credential-provider-node/',
+  'node_modules/@aws-sdk/nested-clients/',
+  'node_modules/mjml',
+];
+
+describe('function bundles carry only what their function calls', () => {
+  it.each(FUNCTION_NAMES)('%s', async (name) => {
+    const inputs = await bundledInputs(name);
+    expect(carries(inputs, `lambdas/handlers/${name}.ts`)).toBe(true);
+    for (const [dependency, users] of Object.entries(ONLY_IN)) {
+      expect(carries(inputs, dependency), `${name} bundle and ${dependency}`).toBe(users.includes(name));
+    }
+    for (const dependency of NOWHERE) {
+      expect(carries(inputs, dependency), `${name} bundle and ${dependency}`).toBe(false);
+    }
+    // zod's messages in English only (its default), not its other 40-odd locales.
+    const locales = inputs.filter((path) => path.includes('node_modules/zod/v4/locales/'));
+    expect(
+      locales.filter((path) => !path.endsWith('/en.js')),
+      `${name} bundle and zod's locales`,
+    ).toEqual([]);
+    // The credential chain is replaced, not dropped: the environment's credentials are read.
+    expect(carries(inputs, 'lambdas/wiring/lambda-credentials.ts')).toBe(true);
+  });
+});
