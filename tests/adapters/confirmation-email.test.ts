@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parseHTML } from 'linkedom';
 import { simpleParser } from 'mailparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type MimeNode from 'nodemailer/lib/mime-node';
 import { describe, expect, it } from 'vitest';
 import {
   fillConfirmationHtml,
   TemplateConfirmationEmail,
+  writeMime,
 } from '../../lambdas/adapters/confirmation-email.js';
 import { HeaderValueError } from '../../lambdas/adapters/mime.js';
 import type { ConfirmationMessage } from '../../lambdas/core/subscriptions/index.js';
@@ -113,5 +116,63 @@ describe('confirmation email', () => {
     expect(december.html).toContain('December 7, 2026 at 10:00 AM UTC');
     expect(june.text.replace(/\s+/g, ' ')).toContain('The link works until June 30, 2027 at 11:05 PM UTC.');
     expect(june.html).toContain('June 30, 2027 at 11:05 PM UTC');
+  });
+});
+
+describe('writeMime', () => {
+  const composer = (options: Record<string, unknown>): MimeNode =>
+    new MailComposer({
+      from: { name: 'Tidings Ünïcode', address: 'digest@tidings.example' },
+      to: { name: 'Zoë Q. "Reader"', address: 'zoe@example.com' },
+      subject: `Confirm your subscription to ${'Tidings Ünïcode and '.repeat(6)}more`,
+      date: new Date('2026-12-07T10:00:00Z'),
+      ...options,
+    }).compile();
+  const cases: [string, Record<string, unknown>][] = [
+    [
+      'the confirmation as composed',
+      {
+        text: {
+          content: new TemplateConfirmationEmail(config).content(message).text.replace(/\n/g, '\r\n'),
+          contentTransferEncoding: 'quoted-printable',
+        },
+        html: {
+          content: new TemplateConfirmationEmail(config).content(message).html.replace(/\n/g, '\r\n'),
+          contentTransferEncoding: 'quoted-printable',
+        },
+      },
+    ],
+    [
+      'long lines, escapes at the wrap, trailing spaces, a reply-to and extra header fields',
+      {
+        replyTo: 'editor@tidings.example',
+        headers: {
+          'List-Unsubscribe': `<https://x.example/u?t=${'a'.repeat(120)}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+        text: {
+          content: `${'é=ü '.repeat(60)}\r\nend with spaces   \r\n\ttab\t\r\nno final break  `,
+          contentTransferEncoding: 'quoted-printable',
+        },
+        html: {
+          content: `<p>${'x'.repeat(75)}=${'€'.repeat(40)}</p>\r\n${'<a href="https://x.example/?a=1&b=2">link</a> '.repeat(20)}`,
+          contentTransferEncoding: 'quoted-printable',
+        },
+      },
+    ],
+  ];
+  for (const [what, options] of cases) {
+    it(`writes what the composer's own build streams, byte for byte: ${what}`, async () => {
+      const root = composer(options);
+      const written = writeMime(root);
+      expect(written).toBeDefined();
+      expect(Buffer.from(written ?? []).toString('utf8')).toBe((await root.build()).toString('utf8'));
+    });
+  }
+
+  it('leaves to the composer a tree it does not cover (a body that is not quoted-printable)', () => {
+    expect(
+      writeMime(composer({ text: { content: 'hello', contentTransferEncoding: 'base64' } })),
+    ).toBeUndefined();
   });
 });
