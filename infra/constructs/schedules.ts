@@ -9,10 +9,15 @@ import type { EditionConfig, TidingsConfig } from '../../lambdas/core/config.js'
 import { QUEUE_DEFAULTS } from './queue-defaults.js';
 import { ResourceGroup } from './resource-group.js';
 
-/** `cron(30 6 ? * MON,TUE,WED,THU,FRI *)`: the edition's send time on its send days, in its own zone. */
+/**
+ * `cron(30 6 ? * MON,TUE,WED,THU,FRI,SAT *)`: the edition's send time on its send days and on its
+ * roundup day (the weekly roundup; on a day that is no send day the run makes no daily issue), in
+ * its own zone.
+ */
 export function composeScheduleExpression(edition: EditionConfig): string {
   const [hour, minute] = edition.sendTime.split(':').map(Number);
-  const days = edition.sendDays.map((day) => day.toUpperCase()).join(',');
+  const fires = new Set([...edition.sendDays, edition.roundupDay]);
+  const days = [...fires].map((day) => day.toUpperCase()).join(',');
   return `cron(${minute} ${hour} ? * ${days} *)`;
 }
 

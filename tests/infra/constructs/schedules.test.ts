@@ -42,12 +42,12 @@ describe('Schedules', () => {
     }
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'tidings-dev-compose-dc',
-      ScheduleExpression: 'cron(30 6 ? * MON,TUE,WED,THU,FRI *)',
+      ScheduleExpression: 'cron(30 6 ? * MON,TUE,WED,THU,FRI,SAT *)',
       ScheduleExpressionTimezone: 'America/New_York',
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'tidings-dev-compose-riyadh',
-      ScheduleExpression: 'cron(0 7 ? * SUN,MON,TUE,WED,THU *)',
+      ScheduleExpression: 'cron(0 7 ? * SUN,MON,TUE,WED,THU,SAT *)',
       ScheduleExpressionTimezone: 'Asia/Riyadh',
     });
   });
@@ -69,8 +69,11 @@ describe('Schedules', () => {
       'cron(5 23 ? * SAT,SUN *)',
     );
     expect(composeScheduleExpression({ ...edition, sendTime: '00:00', sendDays: ['mon'] })).toBe(
-      'cron(0 0 ? * MON *)',
+      'cron(0 0 ? * MON,SAT *)', // and on the roundup day
     );
+    expect(
+      composeScheduleExpression({ ...edition, sendTime: '00:00', sendDays: ['mon'], roundupDay: 'mon' }),
+    ).toBe('cron(0 0 ? * MON *)');
     expect(ingestScheduleExpression(1)).toBe('rate(1 minute)');
     expect(ingestScheduleExpression(1440)).toBe('rate(1440 minutes)');
   });
