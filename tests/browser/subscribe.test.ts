@@ -13,6 +13,7 @@ import type { TidingsConfig } from '../../lambdas/core/config.js';
 import { SLOT_MARKERS } from '../../lambdas/core/digest.js';
 import type { Issue } from '../../lambdas/core/issue.js';
 import { systemClock } from '../../lambdas/core/ports.js';
+import { addSubscriber } from '../../lambdas/core/subscriptions/index.js';
 import { type Keyring, readerLinks } from '../../lambdas/core/tokens.js';
 import { browserSkipReason, type LaunchedBrowser, launchBrowser } from '../support/browser.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -72,7 +73,9 @@ describe.skipIf(skip !== undefined)('subscribing in a browser', () => {
 
   it('fills the form without JavaScript and lands on "check your inbox"', async () => {
     await page.goto(`${api.url}/`);
-    expect(await page.locator('script').count()).toBe(0);
+    // The one script is the same-origin time-zone filler; the form needs none of it.
+    expect(await page.locator('script').count()).toBe(1);
+    expect(await page.locator('script[src^="/assets/time-zone.js?v="]').count()).toBe(1);
     expect(await page.locator('h1').count()).toBe(1);
     await shot('form');
     // Keyboard order: the email field comes before the editions and the button; the honeypot never gets focus.
@@ -114,7 +117,7 @@ describe.skipIf(skip !== undefined)('subscribing in a browser', () => {
     await shot('preferences');
     await page.locator('#edition-sg').uncheck();
     await page.locator('#edition-bxl').check();
-    await page.getByRole('button', { name: 'Save my editions' }).click();
+    await page.getByRole('button', { name: 'Save my choices' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved');
     await shot('preferences-saved');
     expect((await store.get(READER))?.editions).toEqual(['dc', 'bxl']);
@@ -138,6 +141,109 @@ describe.skipIf(skip !== undefined)('subscribing in a browser', () => {
     await page.goto(`${api.url}/issues?edition=dc`);
     expect(await page.locator('h1').textContent()).toContain('archive');
     await shot('archive');
+  });
+
+  /** A fresh page in a time zone, with or without JavaScript (through the DevTools protocol). */
+  const pageIn = async (
+    viewport: { width: number; height: number },
+    zone: string,
+    script = true,
+  ): Promise<Page> => {
+    const fresh = await browser.newPage(viewport, { allowNetwork: true });
+    const cdp = await fresh.context().newCDPSession(fresh);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: zone });
+    if (!script) await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+    return fresh;
+  };
+
+  it('sends the browser’s time zone from the hidden field, and the rhythm chosen', async () => {
+    const kolkata = await pageIn({ width: 1280, height: 900 }, 'Asia/Kolkata');
+    const blocked: string[] = [];
+    kolkata.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    await kolkata.goto(`${api.url}/`);
+    // Chromium names the zone Asia/Kolkata or, with older ICU data, Asia/Calcutta: both are kept as sent.
+    const zone = await kolkata.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(['Asia/Kolkata', 'Asia/Calcutta']).toContain(zone);
+    await expect.poll(() => kolkata.locator('#time-zone').inputValue()).toBe(zone);
+    await kolkata.screenshot({ path: join(SCREENSHOTS, 'subscribe-choices-desktop.png'), fullPage: true });
+    await kolkata.getByLabel('Email address').fill('kolkata@example.com');
+    await kolkata.locator('#edition-sg').check();
+    await kolkata.getByLabel(/Weekly roundup/).check();
+    await kolkata.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => kolkata.locator('h1').textContent()).toBe('Check your inbox');
+    await tasks.drain();
+    expect(await store.get('kolkata@example.com')).toMatchObject({
+      status: 'pending',
+      timeZone: zone,
+      rhythm: 'weekly',
+    });
+    expect(blocked).toEqual([]);
+    await kolkata.close();
+  });
+
+  it('works with JavaScript disabled: no zone is sent, each edition’s own applies', async () => {
+    const noScript = await pageIn({ width: 390, height: 844 }, 'Asia/Tokyo', false);
+    await noScript.goto(`${api.url}/`);
+    expect(await noScript.locator('#time-zone').inputValue()).toBe('');
+    await noScript.screenshot({
+      path: join(SCREENSHOTS, 'subscribe-choices-phone-no-script.png'),
+      fullPage: true,
+    });
+    await noScript.getByLabel('Email address').fill('noscript@example.com');
+    await noScript.locator('#edition-dc').check();
+    await noScript.getByRole('button', { name: 'Subscribe' }).click();
+    await expect.poll(() => noScript.locator('h1').textContent()).toBe('Check your inbox');
+    await tasks.drain();
+    const stored = await store.get('noscript@example.com');
+    expect(stored).toMatchObject({ status: 'pending', rhythm: 'daily' });
+    expect(stored?.timeZone).toBeUndefined();
+    await noScript.close();
+  });
+
+  it('changes the zone from the list and the rhythm on the preferences page, which says when editions arrive', async () => {
+    const reader = 'prefs-zone@example.com';
+    await addSubscriber(
+      {
+        config,
+        store,
+        keyring,
+        clock: systemClock,
+        mailer: stack.mailer,
+        confirmationEmail: new TemplateConfirmationEmail(config),
+      },
+      { email: reader, editions: ['dc', 'sg'] },
+    );
+    const url = readerLinks(keyring, {
+      baseUrl: api.url,
+      mailDomain: config.sender.domain,
+      email: reader,
+      edition: 'dc',
+    }).preferencesUrl;
+    for (const [name, viewport] of [
+      ['desktop', { width: 1280, height: 900 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      const prefs = await pageIn(viewport, 'Europe/Brussels');
+      await prefs.goto(url);
+      await prefs.getByLabel('Your time zone').selectOption('America/Chicago');
+      await prefs.getByLabel(/Weekdays/).check();
+      await prefs.getByRole('button', { name: 'Save my choices' }).click();
+      await expect.poll(() => prefs.getByRole('status').textContent()).toContain('Saved');
+      expect(await prefs.getByLabel('Your time zone').inputValue()).toBe('America/Chicago');
+      expect(await prefs.locator('.deliveries li').allTextContents()).toEqual([
+        expect.stringMatching(
+          /^D\.C\.: Monday to Friday, at 05:30 your time \(06:30 in America\/New_York\)$/,
+        ),
+        expect.stringMatching(
+          /^SG: Monday to Friday, at \d\d:30 your time \(07:30 the next day in Asia\/Singapore\)$/,
+        ),
+      ]);
+      await prefs.screenshot({ path: join(SCREENSHOTS, `preferences-choices-${name}.png`), fullPage: true });
+      await prefs.close();
+    }
+    expect(await store.get(reader)).toMatchObject({ timeZone: 'America/Chicago', rhythm: 'weekdays' });
   });
 
   it("honours a mail client's one-click POST to the List-Unsubscribe URL of a digest", async () => {

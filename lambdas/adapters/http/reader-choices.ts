@@ -66,11 +66,11 @@ export function rhythmChoices(
   const checked =
     current !== undefined && (RHYTHMS as readonly string[]).includes(current) ? current : DEFAULT_RHYTHM;
   const hints: Record<Rhythm, [string, string]> = {
-    daily: ['Every issue', 'each edition on its send days'],
+    daily: ['Every issue', 'Each edition on its send days'],
     weekdays: ['Weekdays', 'Monday to Friday only'],
     weekly: [
       'Weekly roundup',
-      `one email a week with the week’s top stories, ${roundupWhen(config, editions)}`,
+      `One email a week with the week’s top stories, ${roundupWhen(config, editions)}`,
     ],
   };
   return RHYTHMS.map((id) => ({ id, label: hints[id][0], hint: hints[id][1], checked: id === checked }));

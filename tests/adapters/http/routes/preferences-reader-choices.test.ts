@@ -18,7 +18,7 @@ describe('preferences: time zone and rhythm', () => {
     expect(html).toContain('<optgroup label="Europe">');
     expect(html).toContain('<option value="Europe/Brussels">Brussels</option>');
     expect(html).toMatch(/id="rhythm-daily"[^>]*checked/);
-    expect(html).toContain('one email a week with the week’s top stories, on Saturdays');
+    expect(html).toContain('One email a week with the week’s top stories, on Saturdays');
     // Without a zone of their own, each edition comes at its send time in its zone.
     expect(html).toContain('D.C.: on its send days, at 06:30 your time</li>');
   });

@@ -67,7 +67,7 @@ describe('preferences', () => {
     expect(offer).toContain('action="/subscribe"');
     expect(offer).toContain('value="p@example.com"');
     expect(offer).toMatch(/id="edition-dc"[^>]*checked/);
-    expect(offer).not.toContain('Save my editions');
+    expect(offer).not.toContain('Save my choices');
 
     const posted = await app.request(path, {
       method: 'POST',
