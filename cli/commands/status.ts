@@ -1,5 +1,6 @@
 import { countLedger, type Issue, type LedgerEntry } from '../../lambdas/core/issue.js';
 import { sendingProgress } from '../../lambdas/core/recovery.js';
+import { waveCounts } from '../../lambdas/core/waves.js';
 import { parseCommand } from '../args.js';
 import { COMMAND_SPECS } from '../command-specs.js';
 import { type CliContext, UsageError } from '../context.js';
@@ -35,7 +36,7 @@ export default async function status(args: string[], ctx: CliContext): Promise<n
           : '';
     return (
       `${issue.id.padEnd(20)} ${issue.state.padEnd(9)} recipients ${recipients} sent ${c.sent} skipped ${c.skipped} ` +
-      `failed ${c.failed} unknown ${c.unknown} cancelled ${c.cancelled}${extra}`
+      `failed ${c.failed} unknown ${c.unknown} cancelled ${c.cancelled}${extra}${wavesField(issue)}`
     );
   };
 
@@ -75,5 +76,26 @@ export default async function status(args: string[], ctx: CliContext): Promise<n
       ctx.out(`${row.email} ${row.state} ${row.messageId ?? '-'}${reason}${resent}`);
     }
   }
+  // Readers' local time: one line per wave, by due time, after everything else.
+  if (issue.waves) {
+    const waves = Object.entries(issue.waves.zones).sort(([, a], [, b]) => a.dueAt.localeCompare(b.dueAt));
+    for (const [zone, wave] of waves) {
+      const when = wave.state === 'sent' ? `sent ${wave.sentAt ?? '?'} readers ${wave.enqueued}` : wave.state;
+      ctx.out(`wave ${zone.padEnd(30)} due ${wave.dueAt} ${when}`);
+    }
+    const catchUp = issue.waves.catchUp;
+    ctx.out(
+      catchUp
+        ? `catch-up ran ${catchUp.at} readers ${catchUp.enqueued}`
+        : 'catch-up after the last wave: not yet',
+    );
+  }
   return 0;
+}
+
+/** `  waves 5 sent 2 pending 3 next 2026-03-08T01:30:00.000Z` after the counts of an issue in waves. */
+function wavesField(issue: Issue): string {
+  if (!issue.waves) return '';
+  const w = waveCounts(issue.waves);
+  return `  waves ${w.total} sent ${w.sent} pending ${w.pending}${w.next ? ` next ${w.next}` : ''}`;
 }

@@ -136,6 +136,27 @@ export function wavesDone(waves: IssueWaves | undefined): boolean {
   return !waves || (allGone(waves) && waves.catchUp !== undefined);
 }
 
+/** How far an issue's waves have come: for `status`. */
+export function waveCounts(waves: IssueWaves): {
+  total: number;
+  sent: number;
+  pending: number;
+  /** When the next pending wave is due. */
+  next?: string;
+} {
+  const all = Object.values(waves.zones);
+  const pending = all
+    .filter((wave) => wave.state === 'pending')
+    .map((wave) => wave.dueAt)
+    .sort();
+  return {
+    total: all.length,
+    sent: all.filter((wave) => wave.state === 'sent').length,
+    pending: pending.length,
+    ...(pending[0] ? { next: pending[0] } : {}),
+  };
+}
+
 /** The waves of a cancelled issue: those still pending never go. */
 export function cancelWaves(waves: IssueWaves): IssueWaves {
   const zones: Record<string, Wave> = {};

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import status from '../../cli/commands/status.js';
 import { runPass } from '../../cli/local/pipeline.js';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { DynamoIssueStore } from '../../lambdas/adapters/dynamo-issue-store.js';
@@ -6,6 +7,7 @@ import { DynamoLedgerStore } from '../../lambdas/adapters/dynamo-ledger-store.js
 import { DynamoSubscriberStore } from '../../lambdas/adapters/dynamo-subscriber-store.js';
 import type { TidingsConfig } from '../../lambdas/core/config.js';
 import type { LedgerEntry } from '../../lambdas/core/issue.js';
+import { captureCli } from '../support/cli-capture.js';
 import { subscriber } from '../support/fakes/delivery.js';
 import { startTestStack, type TestStack, testConfig } from '../support/stack.js';
 
@@ -87,6 +89,7 @@ async function ledgerOf(issueId: string): Promise<Map<string, LedgerEntry>> {
 describe('waves: readers in five zones across a daylight-saving change', () => {
   it('gets each reader each issue once, at 07:00 in their own zone; a reader who moves mid-day too', async () => {
     const subscribers = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
+    const cli = captureCli();
     for (let at = START.getTime(); at <= END.getTime(); at += STEP) {
       const now = new Date(at);
       // Saturday 16:00 UTC: the Kolkata reader moves to Los Angeles, whose wave went at 15:00.
@@ -101,7 +104,23 @@ describe('waves: readers in five zones across a daylight-saving change', () => {
         ingest: false,
         services: { clock: { now: () => now } },
       });
+      if (now.toISOString() === '2026-03-07T16:00:00.000Z') {
+        expect(await status([], cli.context(stack))).toBe(0);
+        expect(await status(['--issue', 'dc-2026-03-07'], cli.context(stack))).toBe(0);
+      }
     }
+    // status: waves after the counts of the issue's line, one line per wave after the rest.
+    expect(cli.out.find((line) => line.startsWith('dc-2026-03-07'))).toMatch(
+      /^dc-2026-03-07 +sending +recipients 3 sent 3 .* {2}waves 5 sent 2 pending 3 next 2026-03-07T20:30:00.000Z$/,
+    );
+    expect(cli.out.filter((line) => line.startsWith('wave') || line.startsWith('catch-up'))).toEqual([
+      'wave America/New_York               due 2026-03-07T12:00:00.000Z sent 2026-03-07T12:00:00.000Z readers 2',
+      'wave America/Los_Angeles            due 2026-03-07T15:00:00.000Z sent 2026-03-07T15:00:00.000Z readers 1',
+      'wave Australia/Adelaide             due 2026-03-07T20:30:00.000Z pending',
+      'wave Asia/Kolkata                   due 2026-03-08T01:30:00.000Z pending',
+      'wave Europe/London                  due 2026-03-08T07:00:00.000Z pending',
+      'catch-up after the last wave: not yet',
+    ]);
 
     const saturday = await ledgerOf('dc-2026-03-07');
     const sunday = await ledgerOf('dc-2026-03-08');
