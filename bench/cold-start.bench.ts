@@ -117,34 +117,25 @@ async function timeColdStart(
  */
 async function startSqsStandIn(): Promise<{ url: string; received: () => number; close(): void }> {
   let received = 0;
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        Entries?: { Id: string; MessageBody: string }[];
-      };
-      const entries = body.Entries ?? [];
-      received += entries.length;
-      response.setHeader('content-type', 'application/x-amz-json-1.0');
-      response.end(
-        JSON.stringify({
-          Successful: entries.map((entry) => ({
-            Id: entry.Id,
-            MessageId: randomUUID(),
-            MD5OfMessageBody: createHash('md5').update(entry.MessageBody).digest('hex'),
-          })),
-          Failed: [],
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received: () => received,
-    close: () => server.close(),
+  const answer = (text: string): string => {
+    const entries = (JSON.parse(text) as { Entries?: { Id: string; MessageBody: string }[] }).Entries ?? [];
+    received += entries.length;
+    const successful = entries.map(({ Id, MessageBody }) => ({
+      Id,
+      MessageId: randomUUID(),
+      MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex'),
+    }));
+    return JSON.stringify({ Successful: successful, Failed: [] });
   };
+  const server = createServer(async (request, response) => {
+    let text = '';
+    for await (const chunk of request) text += String(chunk);
+    response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(answer(text));
+  });
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+  return { url: `http://127.0.0.1:${port}`, received: () => received, close: () => server.close() };
 }
 
 /** Twelve fresh briefs (the sample desk's, published an hour ago) for the two editions measured. */
