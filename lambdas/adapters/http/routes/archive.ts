@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { findEdition } from '../../../core/config.js';
+import { ATOM_CONTENT_TYPE, atomFeed, FEED_ENTRIES, feedPath } from '../atom-feed.js';
 import { PageNotFoundError } from '../request-errors.js';
 import { type Env, editionNames, type RouteContext } from '../respond.js';
 
@@ -10,7 +11,10 @@ const ISSUE_CSP =
 /** Issues stay cacheable for a few minutes: they hold no reader's data. */
 const PUBLIC_CACHE = 'public, max-age=300';
 
-/** `GET /issues?edition=` lists an edition's sent issues; `GET /issues/<issue-id>` is one, as published. */
+/**
+ * `GET /issues?edition=` lists an edition's sent issues; `GET /issues/<edition>.atom` is the same
+ * list as an Atom feed (the latest 50); `GET /issues/<issue-id>` is one issue, as published.
+ */
 export function archiveRoutes(ctx: RouteContext): Hono<Env> {
   const { config, respond, issues } = ctx;
   const app = new Hono<Env>();
@@ -25,6 +29,18 @@ export function archiveRoutes(ctx: RouteContext): Hono<Env> {
       editionId: edition.id,
       editionName: editionNames(config, [edition.id]),
       issues: listed,
+      feedPath: feedPath(edition.id),
+    });
+  });
+
+  // Before `/issues/:issueId`, which would take `dc.atom` for an issue id.
+  app.get('/issues/:feed{[a-z][a-z0-9-]{0,30}\\.atom}', async (c) => {
+    const edition = findEdition(config, c.req.param('feed').slice(0, -'.atom'.length));
+    if (!edition) throw new PageNotFoundError('No such edition', 'There is no edition by that name.');
+    const entries = issues ? await issues.listSent(edition.id, FEED_ENTRIES) : [];
+    return c.body(atomFeed(config, edition, entries, ctx.core.clock.now()), 200, {
+      'Content-Type': ATOM_CONTENT_TYPE,
+      'Cache-Control': PUBLIC_CACHE,
     });
   });
 
