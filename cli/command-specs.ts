@@ -67,7 +67,8 @@ const requiredEdition = { ...edition, required: true } as const satisfies Option
 const issueId = {
   name: 'issue-id',
   required: true,
-  description: 'an issue id: <edition>-<YYYY-MM-DD>, e.g. dc-2026-11-30',
+  description:
+    'an issue id: <edition>-<YYYY-MM-DD>, e.g. dc-2026-11-30, or a weekly roundup <edition>-<YYYY>-W<ww>, e.g. dc-2026-W49',
 } as const satisfies PositionalSpec;
 
 const email = { name: 'email', required: true, description: 'the reader’s email address' } as const;
@@ -226,7 +227,7 @@ export const COMMAND_SPECS = {
     summary: 'stop a send in progress; readers not yet mailed are recorded as cancelled',
     positionals: [issueId],
     options: {},
-    examples: ['tidings cancel dc-2026-11-30'],
+    examples: ['tidings cancel dc-2026-11-30', 'tidings cancel dc-2026-W49'],
   },
   resend: {
     name: 'resend',
@@ -248,7 +249,11 @@ export const COMMAND_SPECS = {
     name: 'status',
     summary: 'what was sent to whom: one line per recent issue with its ledger counts',
     options: {
-      issue: { type: 'string', value: 'ID', description: 'only this issue (e.g. dc-2026-11-30)' },
+      issue: {
+        type: 'string',
+        value: 'ID',
+        description: 'only this issue (e.g. dc-2026-11-30, or the roundup dc-2026-W49)',
+      },
       recipients: {
         type: 'boolean',
         default: false,
