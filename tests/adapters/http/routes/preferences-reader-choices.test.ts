@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addSubscriber } from '../../../../lambdas/core/subscriptions/index.js';
-import { FORM_HEADERS, links, pathOf, postJson, setup, snapshot } from '../support/app.js';
+import { FORM_HEADERS, postJson, readerWithPreferencesLink, snapshot } from '../support/app.js';
 
-/** One active reader of D.C. and SG, and the path of their preferences link. */
-async function reader(): Promise<ReturnType<typeof setup> & { path: string }> {
-  const s = setup();
-  await addSubscriber(s.h, { email: 'p@example.com', editions: ['dc', 'sg'] });
-  return { ...s, path: pathOf(s.h, links(s.h, 'p@example.com', 'dc').preferencesUrl) };
-}
+const reader = (): ReturnType<typeof readerWithPreferencesLink> => readerWithPreferencesLink(['dc', 'sg']);
 
 describe('preferences: time zone and rhythm', () => {
   it('shows the zone list with none chosen, daily checked and the roundup day', async () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { addSubscriber } from '../../../../lambdas/core/subscriptions/index.js';
 import { signToken } from '../../../../lambdas/core/tokens.js';
 import { testKeyring } from '../../../support/subscriptions-harness.js';
-import { FORM_HEADERS, JSON_HEADERS, links, pathOf, setup, snapshot } from '../support/app.js';
+import { FORM_HEADERS, JSON_HEADERS, readerWithPreferencesLink, snapshot } from '../support/app.js';
 
-/** The app with one active reader of D.C., and the path of their preferences link. */
-async function reader(): Promise<ReturnType<typeof setup> & { path: string }> {
-  const s = setup();
-  await addSubscriber(s.h, { email: 'p@example.com', editions: ['dc'] });
-  return { ...s, path: pathOf(s.h, links(s.h, 'p@example.com', 'dc').preferencesUrl) };
-}
+const reader = (): ReturnType<typeof readerWithPreferencesLink> => readerWithPreferencesLink(['dc']);
 
 describe('preferences', () => {
   it('GET shows the editions read and changes nothing; POST saves a new choice; leave all unsubscribes', async () => {

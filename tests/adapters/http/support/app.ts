@@ -1,6 +1,7 @@
 import { BackgroundTasks, createApp } from '../../../../lambdas/adapters/http/app.js';
 import type { IssueArchive } from '../../../../lambdas/adapters/http/issue-archive.js';
 import type { TidingsConfig } from '../../../../lambdas/core/config.js';
+import { addSubscriber } from '../../../../lambdas/core/subscriptions/index.js';
 import { type Keyring, readerLinks } from '../../../../lambdas/core/tokens.js';
 import { harness, smallConfig, testKeyring } from '../../../support/subscriptions-harness.js';
 
@@ -77,4 +78,14 @@ export function links(h: H, email: string, edition: string): ReturnType<typeof r
 /** The path and query of a mailed link, for `app.request`. */
 export function pathOf(h: H, url: string): string {
   return url.replace(h.config.baseUrl, '');
+}
+
+/** The app with one active reader of `editions`, and the path of their preferences link (from D.C.). */
+export async function readerWithPreferencesLink(
+  editions: string[],
+  email = 'p@example.com',
+): Promise<ReturnType<typeof setup> & { path: string }> {
+  const s = setup();
+  await addSubscriber(s.h, { email, editions });
+  return { ...s, path: pathOf(s.h, links(s.h, email, 'dc').preferencesUrl) };
 }
