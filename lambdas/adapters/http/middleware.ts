@@ -10,7 +10,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Every page: scripts, styles and forms from this site only (no inline script, no other source). */
 export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Security headers on every response; a route may set its own CSP and caching first. */
 export function securityHeaders(secure: boolean): MiddlewareHandler<Env> {
@@ -28,14 +28,25 @@ export function securityHeaders(secure: boolean): MiddlewareHandler<Env> {
   };
 }
 
-/** Request bodies over {@link MAX_BODY_BYTES} end in a {@link BodyTooLargeError} before anyone reads them. */
+/**
+ * Request bodies over {@link MAX_BODY_BYTES} end in a {@link BodyTooLargeError} before anyone reads
+ * them. A declared length is checked as declared (the HTTP parser reads no more than it); only a
+ * body of unknown length is counted while it is read. The declared length is read from the
+ * headers alone: touching the request's body stream there would make `@hono/node-server` build a
+ * whole web `Request` around the socket, where reading the text directly needs none.
+ */
 export function limitBodies(): MiddlewareHandler<Env> {
-  return bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new BodyTooLargeError(MAX_BODY_BYTES);
-    },
-  });
+  const tooLarge = (): never => {
+    throw new BodyTooLargeError(MAX_BODY_BYTES);
+  };
+  const counted = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  return async (c, next) => {
+    const { headers } = c.req.raw;
+    const declared = headers.get('content-length');
+    if (declared === null || headers.has('transfer-encoding')) return counted(c, next);
+    if (Number.parseInt(declared, 10) > MAX_BODY_BYTES) tooLarge();
+    await next();
+  };
 }
 
 export interface RateLimitOptions {

@@ -1,5 +1,9 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../../lambdas/adapters/http/app.js';
+import { type Env, MAX_BODY_BYTES } from '../../../lambdas/adapters/http/app.js';
+import { limitBodies } from '../../../lambdas/adapters/http/middleware.js';
+import { BodyTooLargeError } from '../../../lambdas/adapters/http/request-errors.js';
+import { serveApp } from '../../../lambdas/adapters/http/serve.js';
 import { JSON_HEADERS, postJson, setup } from './support/app.js';
 
 describe('security headers', () => {
@@ -56,6 +60,59 @@ describe('the body limit', () => {
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(pulled).toBeLessThan(100);
+  });
+});
+
+describe('the body limit, served', () => {
+  /** A request that counts how often its body stream is asked for. */
+  class Watched extends Request {
+    touched = 0;
+    override get body(): Request['body'] {
+      this.touched++;
+      return super.body;
+    }
+  }
+  const echo = (): Hono<Env> => {
+    const app = new Hono<Env>();
+    app.on(['POST'], '*', limitBodies());
+    app.post('/echo', async (c) => {
+      const touched = c.req.raw instanceof Watched ? c.req.raw.touched : -1;
+      return c.json({ length: (await c.req.text()).length, touched });
+    });
+    app.onError((error, c) =>
+      c.json({ error: String(error) }, error instanceof BodyTooLargeError ? 413 : 500),
+    );
+    return app;
+  };
+
+  it('checks a declared length without touching the body stream, so the text is read directly', async () => {
+    const request = new Watched('http://x.test/echo', {
+      method: 'POST',
+      headers: { 'content-length': '5' },
+      body: 'hello',
+    });
+    const response = await echo().fetch(request);
+    expect(await response.json()).toEqual({ length: 5, touched: 0 });
+  });
+
+  it('over a socket: a declared length over 16 KB is refused, under it passes, an unknown one is counted', async () => {
+    const api = await serveApp(echo());
+    try {
+      const post = (body: BodyInit, headers: Record<string, string> = {}): Promise<Response> =>
+        fetch(`${api.url}/echo`, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+      expect((await post('x'.repeat(MAX_BODY_BYTES + 1))).status).toBe(413);
+      const under = await post('x'.repeat(MAX_BODY_BYTES));
+      expect(await under.json()).toMatchObject({ length: MAX_BODY_BYTES });
+      const streamed = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 20; i++) controller.enqueue(new Uint8Array(1024).fill(0x61));
+          controller.close();
+        },
+      });
+      expect((await post(streamed)).status).toBe(413);
+    } finally {
+      await api.close();
+    }
   });
 });
 
