@@ -1,6 +1,6 @@
 /**
  * Ingest throughput: `sources` × `items` RSS items served over loopback HTTP, through the
- * production path (fetch, parse, map, validate, conditional writes) into the embedded DynamoDB,
+ * production path (fetch, parse, map, validate, guarded batch writes) into the embedded DynamoDB,
  * against raw BatchWrite of the very items ingest stored (brief item and edition item), in the
  * same run and on the same stand-in. Also: writes per item on the first run, and the throughput
  * of a second, unchanged run (which must write nothing).
@@ -132,7 +132,17 @@ export default async function ingestBench(argv: string[]): Promise<Figure[]> {
     }
     start = performance.now();
     await batchWriteAll(stack.doc, stack.tables.briefs, raw);
-    const rawMs = performance.now() - start;
+    const rawFirstMs = performance.now() - start;
+    // A second pass under other keys, after a rerun of ingest, so that a machine whose load
+    // changes during the run weighs on the baseline as on the pipeline: the mean of the two.
+    await ingestSources(sources, deps);
+    start = performance.now();
+    await batchWriteAll(
+      stack.doc,
+      stack.tables.briefs,
+      raw.map((item) => ({ ...item, pk: `raw2${String(item.pk).slice(3)}` })),
+    );
+    const rawMs = (rawFirstMs + performance.now() - start) / 2;
 
     const rate = (ms: number): number => total / (ms / 1000);
     const size = `--sources ${flags.sources} --items ${flags.items}`;
@@ -149,7 +159,7 @@ export default async function ingestBench(argv: string[]): Promise<Figure[]> {
         ratio: rate(firstMs) / rate(rawMs),
         higherIsBetter: true,
         command,
-        notes: `${flags.sources} sources × ${flags.items} RSS items over loopback HTTP into dynalite (in memory), first run: fetch, parse, map, validate, read-before-write, conditional writes; baseline writes the ${raw.length} resulting items in batches of 25, 16 at a time`,
+        notes: `${flags.sources} sources × ${flags.items} RSS items over loopback HTTP into dynalite (in memory), first run: fetch, parse, map, validate, read-before-write, batch writes under write intents (story matching off: see cluster-throughput); baseline writes the ${raw.length} resulting items in batches of 25, 16 at a time, twice (after the first run and after a rerun; the mean)`,
       },
       {
         name: 'ingest-writes-per-item',
@@ -160,7 +170,7 @@ export default async function ingestBench(argv: string[]): Promise<Figure[]> {
         ratio: firstWrites / rawRequests,
         higherIsBetter: false,
         command,
-        notes: `first run: one conditional put per brief plus batched edition items (${rawItemsPerBrief} items per brief); a second, unchanged run sent ${rerunWrites} write requests`,
+        notes: `first run: batch writes of the edition items (${rawItemsPerBrief - 1} per brief) and brief items, under one write intent per source put and deleted; a second, unchanged run sent ${rerunWrites} write requests`,
       },
       {
         name: 'ingest-unchanged',

@@ -13,6 +13,18 @@ const MAX_ATTEMPTS = 5;
 /** BatchGetItem's limit on keys per request. */
 const MAX_KEYS = 100;
 
+/**
+ * How long the first check of a round waits for others to share its request. A few milliseconds:
+ * next to a send's own pacing (a sender's share of the account's rate, about 100 ms a message)
+ * it is nothing, and the concurrent senders of a batch then mostly share one read.
+ */
+const DEFAULT_LINGER_MS = 3;
+
+export interface DynamoSendChecksOptions {
+  /** See {@link DEFAULT_LINGER_MS}; 0 reads at the end of the current turn of the event loop. */
+  lingerMs?: number;
+}
+
 interface Waiter {
   issueId: string;
   address: string;
@@ -33,7 +45,8 @@ type Item = Record<string, unknown>;
  * readers). Every answer therefore comes from a read that began after it was asked for, as a read
  * of its own would, so a reader who unsubscribed, or an issue cancelled, before the check was asked
  * for is always seen. With one sender at a time it is one request per reader, as before; with
- * several (the records of one SQS batch are handled in parallel) it is fewer.
+ * several (the records of one SQS batch are handled in parallel) it is fewer, the more so as the
+ * first check of a round lingers a few milliseconds for the others.
  */
 export class DynamoSendChecks implements SendChecks {
   private waiting: Waiter[] = [];
@@ -41,11 +54,16 @@ export class DynamoSendChecks implements SendChecks {
   /** BatchGetItem requests made (for tests and benchmarks). */
   requests = 0;
 
+  private readonly lingerMs: number;
+
   constructor(
     private readonly dynamo: DynamoDBClient,
     private readonly tables: { issues: string; subscribers: string },
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: DynamoSendChecksOptions = {},
+  ) {
+    this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
+  }
 
   check(issueId: string, email: string): Promise<SendCheck> {
     return new Promise<SendCheck>((resolve, reject) => {
@@ -58,8 +76,10 @@ export class DynamoSendChecks implements SendChecks {
   private async readWaiting(): Promise<void> {
     this.reading = true;
     try {
-      // Checks asked for in the same turn of the event loop go in the first read together.
-      await Promise.resolve();
+      // Checks asked for within the linger (or, without one, in the same turn of the event
+      // loop) go in the first read together.
+      if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+      else await Promise.resolve();
       while (this.waiting.length > 0) {
         const round = this.waiting;
         this.waiting = [];
