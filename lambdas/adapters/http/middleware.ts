@@ -10,7 +10,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Every page: scripts, styles and forms from this site only (no inline script, no other source). */
 export const PAGE_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Security headers on every response; a route may set its own CSP and caching first. */
 export function securityHeaders(secure: boolean): MiddlewareHandler<Env> {
