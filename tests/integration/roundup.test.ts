@@ -107,12 +107,11 @@ async function deliveries(): Promise<{ sent: Map<string, string[]>; received: Ma
       if (row.state === 'sent') sent.set(row.email, [...(sent.get(row.email) ?? []), issue.id].sort());
     }
   }
+  // Recipients as the SES stand-in stored them: `Name <address>` or a bare address.
+  const recipients = (await stack.inbox()).flatMap((message) => message.destination.to);
   const received = new Map<string, number>();
-  for (const email of await stack.inbox()) {
-    for (const to of email.destination.to) {
-      const address = /<([^>]+)>/.exec(to)?.[1] ?? to;
-      received.set(address, (received.get(address) ?? 0) + 1);
-    }
+  for (const address of recipients.map((to) => to.replace(/^.*<(.+)>$/, '$1'))) {
+    received.set(address, 1 + (received.get(address) ?? 0));
   }
   return { sent, received };
 }
