@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import approve from '../../cli/commands/approve.js';
 import cancel from '../../cli/commands/cancel.js';
 import status from '../../cli/commands/status.js';
 import { type CliContext, UsageError } from '../../cli/context.js';
@@ -184,6 +185,16 @@ describe('rhythm over two weeks', () => {
     expect(web?.html).toContain('Weekly roundup, November 30 – December 5, 2026');
     expect(web?.html).not.toContain('%%TIDINGS_SLOT');
     expect(await archive.get('bxl-2026-W49')).toBeUndefined(); // held: not published
+  });
+
+  it('approve sends a held roundup to its weekly readers', async () => {
+    cli.reset();
+    expect(await approve(['bxl-2026-W49'], ctx)).toBe(0);
+    expect(cli.out[0]).toMatch(/1 reader queued, 1 email sent/);
+    const rows = new DynamoLedgerStore(stack.doc, stack.tables.ledger).list('bxl-2026-W49');
+    const sent: string[] = [];
+    for await (const row of rows) if (row.state === 'sent') sent.push(row.email);
+    expect(sent).toEqual(['weekly-bxl@example.com']);
   });
 
   it('status and cancel take a roundup id', async () => {
