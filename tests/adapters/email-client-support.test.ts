@@ -2,6 +2,7 @@ import { parseHTML } from 'linkedom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TemplateConfirmationEmail } from '../../lambdas/adapters/confirmation-email.js';
 import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
+import { TemplateWelcomeEmail } from '../../lambdas/adapters/welcome-email.js';
 import {
   fillSlots,
   publicHtml,
@@ -17,7 +18,7 @@ import {
   stockMjmlBaseline,
 } from '../support/email-client-support.js';
 
-/** Every email Tidings sends, by name: the digest (12 briefs and 1), its test copy, its web version, the confirmation. */
+/** Every email Tidings sends, by name: the digest (12 briefs and 1), its test copy, its web version, the confirmation, the welcome. */
 async function everyEmail(): Promise<Record<string, string>> {
   const renderer = await DigestRenderer.create();
   const twelve = digestInput();
@@ -38,6 +39,22 @@ async function everyEmail(): Promise<Record<string, string>> {
       confirmUrl: 'http://127.0.0.1:3000/confirm?token=abc',
       expiresAt: new Date('2026-12-07T10:00:00Z'),
     }).html,
+    welcome: new TemplateWelcomeEmail(twelve.config).content({
+      to: 'ana@example.com',
+      name: 'Ana',
+      rhythm: 'daily',
+      editions: [
+        {
+          id: 'dc',
+          publication: 'Tidings D.C.',
+          arrives: 'every day at 6:30 AM EST',
+          latest: { url: 'http://127.0.0.1:3000/issues/dc-2026-11-29', subject: 'S', date: 'D' },
+          welcomeText: 'Hello.',
+        },
+      ],
+      preferencesUrl: 'http://127.0.0.1:3000/preferences?token=p',
+      unsubscribeUrl: 'http://127.0.0.1:3000/unsubscribe?token=u',
+    }).html,
   };
 }
 
@@ -53,12 +70,16 @@ describe('mail-client support (caniemail) beyond stock MJML', () => {
     expect(stock.size).toBeGreaterThan(0);
   });
 
-  it.each(['digest, 12 briefs', 'digest, 1 brief', 'digest test copy', 'web version', 'confirmation'])(
-    'finds no support problem in the %s beyond the baseline',
-    async (name) => {
-      expect(describeProblems(await clientSupportProblems(emails[name] ?? ''))).toEqual([]);
-    },
-  );
+  it.each([
+    'digest, 12 briefs',
+    'digest, 1 brief',
+    'digest test copy',
+    'web version',
+    'confirmation',
+    'welcome',
+  ])('finds no support problem in the %s beyond the baseline', async (name) => {
+    expect(describeProblems(await clientSupportProblems(emails[name] ?? ''))).toEqual([]);
+  });
 
   it('fails on a planted problem, naming the feature, the clients and the element', async () => {
     const planted = (emails['digest, 12 briefs'] ?? '').replace(
