@@ -167,3 +167,46 @@ describe('subscribe', () => {
     expect(await subscribe(h, { email: 'late@example.com', editions: ['dc'] })).toBe('sent');
   });
 });
+
+describe('subscribe: zone and rhythm', () => {
+  it('a pending reader asking again within the window updates their choices without a second email', async () => {
+    const h = harness();
+    await subscribe(h, { email: 'w@example.com', editions: ['dc'], timeZone: 'Europe/Paris' });
+    h.clock.advance(MINUTE);
+    expect(await subscribe(h, { email: 'w@example.com', editions: ['dc'], rhythm: 'weekly' })).toBe(
+      'recorded',
+    );
+    expect(await h.store.get('w@example.com')).toMatchObject({ timeZone: 'Europe/Paris', rhythm: 'weekly' });
+    expect(h.confirmLinks('w@example.com')).toHaveLength(1);
+  });
+
+  it('keeps the choices through confirmation', async () => {
+    const h = harness();
+    await subscribe(h, {
+      email: 'c@example.com',
+      editions: ['sg'],
+      timeZone: 'Asia/Kolkata',
+      rhythm: 'weekdays',
+    });
+    await confirm(h, h.confirmToken('c@example.com'));
+    expect(await h.store.get('c@example.com')).toMatchObject({
+      status: 'active',
+      timeZone: 'Asia/Kolkata',
+      rhythm: 'weekdays',
+    });
+  });
+
+  it('leaves an active reader’s choices alone: a post by anyone changes nothing they receive', async () => {
+    const h = harness();
+    await addSubscriber(h, { email: 'a@example.com', editions: ['dc'], rhythm: 'weekdays' });
+    await subscribe(h, {
+      email: 'a@example.com',
+      editions: ['dc'],
+      timeZone: 'Pacific/Kiritimati',
+      rhythm: 'weekly',
+    });
+    const stored = await h.store.get('a@example.com');
+    expect(stored?.timeZone).toBeUndefined();
+    expect(stored?.rhythm).toBe('weekdays');
+  });
+});
