@@ -11,12 +11,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { readConfigFile } from '../cli/config-file.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { DynamoSubscriberStore, profileKey, shardOf } from '../lambdas/adapters/dynamo-subscriber-store.js';
 import { forEachActiveReader } from '../lambdas/core/compose.js';
 import { SUBSCRIBER_SHARDS } from '../lambdas/core/ports.js';
+import { seedItems } from './dynamo-seed.js';
 import { type Figure, numericFlags, runIfMain, stats } from './lib.js';
 
 const EDITION = 'bxl';
@@ -43,22 +44,7 @@ export default async function fanout(argv: string[]): Promise<Figure[]> {
         name,
       });
     }
-    const chunks: Record<string, unknown>[][] = [];
-    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < chunks.length) {
-          let pending = (chunks[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length > 0) {
-            const result = await stack.doc.send(
-              new BatchWriteCommand({ RequestItems: { [table]: pending } }),
-            );
-            pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
-          }
-        }
-      }),
-    );
+    await seedItems(stack.doc, table, items);
     console.error(`fanout: ${count} readers seeded`);
 
     const store = new DynamoSubscriberStore(stack.doc, table);

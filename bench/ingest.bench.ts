@@ -12,13 +12,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readConfigFile } from '../cli/config-file.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import { DynamoBriefStore } from '../lambdas/adapters/dynamo-brief-store.js';
 import { createFetchSource } from '../lambdas/adapters/feeds/source.js';
 import type { SourceConfig } from '../lambdas/core/config.js';
 import { ingestSources } from '../lambdas/core/ingest.js';
+import { seedItems } from './dynamo-seed.js';
 import { type Figure, numericFlags, runIfMain } from './lib.js';
 
 const COMMAND = 'npx tsx bench/ingest.bench.ts';
@@ -54,20 +55,8 @@ async function batchWriteAll(
   table: string,
   items: Record<string, unknown>[],
 ): Promise<void> {
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      let pending = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const result = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-        pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
-      }
-    }
-  };
   // The same parallelism as the store's conditional writes.
-  await Promise.all(Array.from({ length: 16 }, worker));
+  await seedItems(doc, table, items, 16);
 }
 
 export default async function ingestBench(argv: string[]): Promise<Figure[]> {

@@ -13,7 +13,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { readConfigFile } from '../cli/config-file.js';
 import { startLocalStack } from '../cli/local/stack.js';
 import {
@@ -25,7 +25,8 @@ import {
 import { type SendBatch, ZONE_SHARDS } from '../lambdas/core/ports.js';
 import type { Recipient } from '../lambdas/core/subscriber.js';
 import { enqueueReaders, forEachActiveReader, forEachZoneReader } from '../lambdas/core/waves.js';
-import { type Figure, numericFlags, runIfMain, stats } from './lib.js';
+import { seedItems } from './dynamo-seed.js';
+import { type Figure, numericFlags, runIfMain, type Stats, stats } from './lib.js';
 
 const EDITION = 'bxl';
 const HOME = 'Europe/Brussels';
@@ -57,46 +58,39 @@ const ZONES = [
   'Pacific/Auckland',
 ];
 
+/** Reader `i`'s membership item as the store writes it, both index keys, zones in turn. */
+function membership(i: number): Record<string, unknown> {
+  const email = `reader${String(i).padStart(7, '0')}@example.com`;
+  const timeZone = ZONES[i % ZONES.length] as string;
+  return {
+    ...profileKey(email),
+    sk: `ED#${EDITION}`,
+    gsi1pk: `${EDITION}#${shardOf(email)}`,
+    gsi1sk: email,
+    gsi2pk: `${EDITION}#${timeZone}#${zoneShardOf(email)}`,
+    gsi2sk: email,
+    email,
+    name: `Reader ${i}`,
+    timeZone,
+  };
+}
+
 export default async function waves(argv: string[]): Promise<Figure[]> {
-  const flags = numericFlags(argv, { subscribers: 100_000, repeats: 3 });
-  const count = Math.floor(flags.subscribers);
-  const repeats = Math.floor(flags.repeats);
-  const config = await readConfigFile();
+  const { subscribers, repeats: runs } = numericFlags(argv, { subscribers: 100_000, repeats: 3 });
+  const [count, repeats] = [Math.floor(subscribers), Math.floor(runs)];
   const home = await mkdtemp(join(tmpdir(), 'tidings-bench-waves-'));
-  const stack = await startLocalStack({ home, config, ports: { dynamodb: 0, ses: 0 }, inMemory: true });
+  const stack = await startLocalStack({
+    config: await readConfigFile(),
+    home,
+    inMemory: true,
+    ports: { ses: 0, dynamodb: 0 },
+  });
   const table = stack.tables.subscribers;
   try {
-    const items: Record<string, unknown>[] = [];
-    for (let i = 0; i < count; i++) {
-      const email = `reader${String(i).padStart(7, '0')}@example.com`;
-      const zone = ZONES[i % ZONES.length] as string;
-      items.push({
-        pk: profileKey(email).pk,
-        sk: `ED#${EDITION}`,
-        gsi1pk: `${EDITION}#${shardOf(email)}`,
-        gsi1sk: email,
-        gsi2pk: `${EDITION}#${zone}#${zoneShardOf(email)}`,
-        gsi2sk: email,
-        email,
-        name: `Reader ${i}`,
-        timeZone: zone,
-      });
-    }
-    const chunks: Record<string, unknown>[][] = [];
-    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < chunks.length) {
-          let pending = (chunks[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
-          while (pending.length > 0) {
-            const result = await stack.doc.send(
-              new BatchWriteCommand({ RequestItems: { [table]: pending } }),
-            );
-            pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
-          }
-        }
-      }),
+    await seedItems(
+      stack.doc,
+      table,
+      Array.from({ length: count }, (_, i) => membership(i)),
     );
     await stack.doc.send(
       new PutCommand({
@@ -152,17 +146,23 @@ export default async function waves(argv: string[]): Promise<Figure[]> {
     const production = stats(wavesSamples);
     const baseline = stats(singleSamples);
     const wave = stats(perWave);
+    /** Readers a second at a median, and its spread (interquartile range) in the same unit. */
+    const rate = (ms: Stats): { value: number; spread: number } => {
+      const value = (count * 1000) / ms.median;
+      return { value, spread: (value * ms.iqr) / ms.median };
+    };
+    const [waved, single1] = [rate(production), rate(baseline)];
     return [
       {
         name: 'waves',
-        value: count / (production.median / 1000),
+        value: waved.value,
         unit: 'readers/s',
-        baseline: count / (baseline.median / 1000),
+        baseline: single1.value,
         baselineName: 'one single-wave fan-out of the same readers',
         ratio: baseline.median / production.median,
         higherIsBetter: true,
-        spread: (count / (production.median / 1000)) * (production.iqr / production.median),
-        baselineSpread: (count / (baseline.median / 1000)) * (baseline.iqr / baseline.median),
+        spread: waved.spread,
+        baselineSpread: single1.spread,
         command: `npx tsx bench/waves.bench.ts --subscribers ${count} --repeats ${repeats}`,
         notes:
           `${count} active readers of one edition over ${ZONES.length} zones on dynalite: the ${ZONES.length} waves ` +
