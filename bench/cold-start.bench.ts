@@ -1,7 +1,7 @@
 /**
  * `cold-start:<function>`: the time a fresh Node process takes to import a Lambda bundle, run its
- * initialisation (configuration, clients, the token keyring read from a local Secrets Manager
- * stand-in) AND handle its first invocation, a representative event answered through the real
+ * initialisation (the configuration shipped in the bundle, clients, the token keyring read from a
+ * local Secrets Manager stand-in) AND handle its first invocation, a representative event answered through the real
  * SDK clients against local stand-ins (DynamoDB, SES, SQS), against a fresh process importing an
  * empty handler and invoking it the same way. Work a function defers to its first call is counted,
  * so lazy loading cannot hide a cost. Bundles are built with the esbuild settings of
@@ -34,9 +34,11 @@ import { localWiring } from '../cli/local/pipeline.js';
 import { type LocalStack, startLocalStack } from '../cli/local/stack.js';
 import { functionBuildOptions } from '../infra/constructs/function-bundling.js';
 import { issueKey } from '../lambdas/adapters/dynamo-issue-store.js';
+import { BUNDLED_CONFIG_FILE } from '../lambdas/adapters/lambda-environment.js';
 import { TABLES } from '../lambdas/adapters/tables.js';
 import type { Brief } from '../lambdas/core/brief.js';
 import { composeIssue } from '../lambdas/core/compose.js';
+import type { TidingsConfig } from '../lambdas/core/config.js';
 import { currentIssueId } from '../lambdas/core/edition.js';
 import { subscriber } from '../tests/support/fakes/delivery.js';
 import { startSecretsStandIn } from '../tests/support/secrets-stand-in.js';
@@ -75,11 +77,14 @@ export const bundleOptions = functionBuildOptions;
 async function bundle(
   name: FunctionName,
   outDir: string,
+  config: TidingsConfig,
 ): Promise<{ dir: string; file: string; bytes: number }> {
   const dir = join(outDir, name);
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
   await build({ ...bundleOptions(name), outfile: file });
+  // The validated configuration beside the code, as the stack ships it (read from the task root).
+  await writeFile(join(dir, BUNDLED_CONFIG_FILE), `${JSON.stringify(config)}\n`);
   if (name === 'api') await cp('templates', join(dir, 'templates'), { recursive: true });
   // The configured source is a local path, resolved from the task root as in Lambda.
   if (name === 'ingest') await cp('samples/briefs.json', join(dir, 'samples', 'briefs.json'));
@@ -295,7 +300,6 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
       AWS_ENDPOINT_URL_SES: stack.sesUrl,
       AWS_ENDPOINT_URL_SQS: sqs.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      TIDINGS_CONFIG: JSON.stringify(config),
       TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tidings',
       SEND_QUEUE_URL: `${sqs.url}/000000000000/tidings-send`,
       POWERTOOLS_METRICS_NAMESPACE: 'Tidings',
@@ -309,10 +313,11 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
 
     const figures: Figure[] = [];
     for (const name of FUNCTIONS) {
-      const { dir, file, bytes } = await bundle(name, outDir);
+      const { dir, file, bytes } = await bundle(name, outDir, config);
       const envFor = {
         ...env,
         POWERTOOLS_SERVICE_NAME: name,
+        LAMBDA_TASK_ROOT: dir,
         ...(name === 'api' ? { TEMPLATES_DIR: join(dir, 'templates') } : {}),
       };
       const once = async (i: number): Promise<Timed> => {

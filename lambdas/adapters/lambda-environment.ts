@@ -53,13 +53,22 @@ function readBundled(path: string): string | undefined {
 /**
  * The validated configuration (no secrets in it): in Lambda, the file in the function's bundle
  * (`$LAMBDA_TASK_ROOT/tidings-config.json`); elsewhere, and only where no bundle carries one, the
- * `TIDINGS_CONFIG` environment value, as tests and benchmarks hand it over.
+ * `TIDINGS_CONFIG` environment value, as tests and benchmarks hand it over. With `trustBundled`,
+ * the bundle's file is taken as it is: the stack wrote it from what `parseConfig` returned when
+ * the function was built, so validating it again at every cold start (zod compiling its schemas
+ * on the first parse) would only repeat that; the environment's value is always validated.
  */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TidingsConfig {
+export function configFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { trustBundled?: boolean } = {},
+): TidingsConfig {
   const taskRoot = env.LAMBDA_TASK_ROOT;
   const path = taskRoot ? join(taskRoot, BUNDLED_CONFIG_FILE) : undefined;
   const bundled = path ? readBundled(path) : undefined;
-  if (path && bundled !== undefined) return parseConfig(parseJson(bundled, path), BUNDLED_CONFIG_FILE);
+  if (path && bundled !== undefined) {
+    const shipped = parseJson(bundled, path);
+    return options.trustBundled ? (shipped as TidingsConfig) : parseConfig(shipped, BUNDLED_CONFIG_FILE);
+  }
   const inline = env[CONFIG_ENV_VAR];
   if (!inline) {
     throw new LambdaEnvironmentError(

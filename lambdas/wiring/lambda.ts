@@ -45,7 +45,8 @@ export interface LambdaTarget {
  * variable's name.
  */
 export function lambdaTarget(needs: LambdaNeeds, env: NodeJS.ProcessEnv = process.env): LambdaTarget {
-  const config = configFromEnv(env);
+  // The bundle's configuration was validated when the function was built (see configFromEnv).
+  const config = configFromEnv(env, { trustBundled: true });
   const tables = Object.fromEntries(
     (Object.keys(TABLES) as TableId[]).map((id) => [
       id,
