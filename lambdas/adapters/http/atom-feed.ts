@@ -25,9 +25,10 @@ export function feedUrl(config: Pick<TidingsConfig, 'baseUrl'>, editionId: strin
 }
 
 // Characters XML 1.0 does not allow (https://www.w3.org/TR/xml/#charsets), lone surrogates included
-// (written as a string, as text-rules.ts writes its control ranges, to keep the linter's rule).
-const NOT_XML =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// (the ranges written as a string, as text-rules.ts writes its own, to keep the linter's rule).
+const XML_REFUSED = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff';
+const LONE_SURROGATE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const NOT_XML = new RegExp(`[${XML_REFUSED}]|${LONE_SURROGATE}`, 'g');
 const XML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
