@@ -10,7 +10,7 @@ import {
   SubscriptionInputError,
   updatePreferences,
 } from '../../../core/subscriptions/index.js';
-import { deliveryLines, rhythmChoices, zoneGroups } from '../reader-choices.js';
+import { deliveryLines, rhythmChoices, zoneOptions } from '../reader-choices.js';
 import { BadBodyError } from '../request-errors.js';
 import {
   type Env,
@@ -85,7 +85,7 @@ export function preferencesRoutes(ctx: RouteContext): Hono<Env> {
       chosen: view.editions,
       token: tokenOf(c),
       rhythms: rhythmChoices(config, view.editions, view.rhythm),
-      zones: zoneGroups(view.timeZone),
+      zoneOptions: zoneOptions(view.timeZone),
       deliveries: deliveryLines(config, view, ctx.core.clock.now()),
       ...extra,
     });
