@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ComposeDeps, cancelIssue, composeIssue } from '../../../lambdas/core/compose.js';
+import { approveIssue, type ComposeDeps, cancelIssue, composeIssue } from '../../../lambdas/core/compose.js';
 import { parseConfig, type TidingsConfig } from '../../../lambdas/core/config.js';
 import { completeIssue } from '../../../lambdas/core/issue-life.js';
 import { NO_ZONE } from '../../../lambdas/core/ports.js';
@@ -59,7 +59,10 @@ const config: TidingsConfig = parseConfig({
   sender: { address: 'digest@tidings.example', name: 'Tidings', domain: 'tidings.example' },
   postalAddress: '1 Example Street, Springfield',
   issueLimit: 3,
-  editions: [{ ...dc, name: 'D.C.', readerLocalTime: true }],
+  editions: [
+    { ...dc, name: 'D.C.', readerLocalTime: true },
+    { ...dc, id: 'held', name: 'Held', readerLocalTime: true, holdForApproval: true },
+  ],
 });
 
 // Monday 30 November 2026, 07:00 in New York (12:00 UTC).
@@ -85,7 +88,7 @@ describe('waves of an issue', () => {
         id: 'b1',
         headline: 'Story',
         topic: 'policy',
-        editions: ['dc'],
+        editions: ['dc', 'held'],
         publishedAt: '2026-11-30T10:00:00.000Z',
         updatedAt: '2026-11-30T10:00:00.000Z',
         news: ['Something happened.'],
@@ -206,5 +209,21 @@ describe('waves of an issue', () => {
     const again = await composeIssue(compose, { edition: 'dc', now: at('2026-11-30T13:00:00.000Z') });
     expect(again.outcome).toBe('refanout');
     expect(await delivered()).toEqual([]);
+  });
+
+  it('plans the waves of a held issue at approval, counting from then', async () => {
+    await subscribers.save(subscriber('h-home@example.com', ['held']));
+    await subscribers.save(subscriber('h-la@example.com', ['held'], { timeZone: 'America/Los_Angeles' }));
+    const held = await composeIssue(compose, { edition: 'held', now: COMPOSE });
+    expect(held.outcome).toBe('held');
+    expect(held.issue.waves).toBeUndefined();
+    expect(queue.take()).toEqual([]);
+    // Approved at 16:00 UTC, after 07:00 in Los Angeles: its wave is the next day's 07:00 PST.
+    await approveIssue({ ...compose, ledger }, 'held-2026-11-30', at('2026-11-30T16:00:00.000Z'));
+    const emails = queue.take().flatMap((b) => b.recipients.map((r) => r.email));
+    expect(emails).toEqual(['h-home@example.com']);
+    const waves = (await issues.get('held-2026-11-30'))?.waves;
+    expect(waves?.from).toBe('2026-11-30T16:00:00.000Z');
+    expect(waves?.zones['America/Los_Angeles']?.dueAt).toBe('2026-12-01T15:00:00.000Z');
   });
 });
