@@ -51,4 +51,8 @@ export const handler = composeEventHandler({
     metrics.addMetric('RecipientsQueued', MetricUnit.Count, result.enqueued);
     metrics.publishStoredMetrics();
   },
+  // The waves sweep: issue ids, zones and counts only.
+  reportSweep(summary) {
+    logger.info('sweep finished', { ...summary });
+  },
 });
