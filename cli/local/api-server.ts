@@ -28,23 +28,32 @@ export async function startApiServer(stack: LocalStack, port: number): Promise<A
   const keyring = parseKeyring(await readFile(stack.secretPath, 'utf8'));
   const tasks = new BackgroundTasks((error) => console.error(`api: ${(error as Error).message ?? error}`));
   const issues = new DynamoIssueStore(stack.doc, stack.tables.issues);
+  const subscribers = new DynamoSubscriberStore(stack.doc, stack.tables.subscribers);
   const app = createApp({
     config: stack.config,
-    subscribers: new DynamoSubscriberStore(stack.doc, stack.tables.subscribers),
+    subscribers,
     issues: issueArchive(issues, stack.config),
     keyring,
     mailer: stack.mailer,
     clock: systemClock,
     confirmationEmail: new TemplateConfirmationEmail(stack.config),
     // The welcome goes through the outbox mailer too: `outbox/welcome/<recipient>.eml`.
-    welcome: templateWelcome({
-      config: stack.config,
-      issues,
-      ledger: new DynamoLedgerStore(stack.dynamo, stack.tables.ledger),
-      mailer: stack.mailer,
-      keyring,
-      clock: systemClock,
-    }),
+    welcome: templateWelcome(
+      {
+        config: stack.config,
+        subscribers,
+        issues,
+        ledger: new DynamoLedgerStore(stack.dynamo, stack.tables.ledger),
+        mailer: stack.mailer,
+        keyring,
+        clock: systemClock,
+      },
+      // A welcome that did not go out is said on the console (its reason is in the ledger row).
+      (event, detail) => {
+        if (detail.outcome !== 'sent' && detail.outcome !== 'already-done')
+          console.error(`api: ${event} ${JSON.stringify(detail)}`);
+      },
+    ),
     tasks,
   });
   // The sample briefs' pictures and wordmark, so a fresh `npm start` shows digests with images.

@@ -11,6 +11,7 @@ import {
   MailerThrottledError,
   MessageRejectedError,
   type OutgoingMessage,
+  type SubscriberStore,
 } from './ports.js';
 import { rhythmGets, weekdayOf } from './rhythm.js';
 import { errorText, mailClaimed } from './send.js';
@@ -83,10 +84,14 @@ export type WelcomeOutcome =
   /** The message could not be built or SES refused it; the ledger row says why. */
   | 'failed'
   /** The SES call may or may not have gone through; never resent. */
-  | 'unknown';
+  | 'unknown'
+  /** The reader left or was suppressed before the welcome went: nothing sent, nothing recorded. */
+  | 'not-active';
 
 export interface WelcomeDeps {
   config: TidingsConfig;
+  /** Read just before sending: the reader must still be active and not suppressed (invariant 2). */
+  subscribers: Pick<SubscriberStore, 'get' | 'isSuppressed'>;
   issues: Pick<IssueStore, 'listByEdition'>;
   ledger: Pick<LedgerStore, 'create' | 'recordSent' | 'flushSent' | 'settleClaim' | 'markUnknown'>;
   mailer: Mailer;
@@ -250,13 +255,21 @@ export async function welcomeMessage(
 // ---------------------------------------------------------------- sending once
 
 /**
- * Sends a newly active reader their welcome, once: 1. build the message (a failure is recorded
+ * Sends a newly active reader their welcome, once: 0. read the reader again (still active, not
+ * suppressed, or nothing is sent); 1. build the message (a failure is recorded
  * `failed`); 2. claim the reader's welcome row (someone holds it already: nothing to do);
  * 3. hand it to SES and record `sent` with the message id; SES refusing or throttling is
  * recorded `failed`, any other error `unknown` (it may have gone out). Ledger errors propagate.
  */
 export async function sendWelcome(deps: WelcomeDeps, subscriber: Subscriber): Promise<WelcomeOutcome> {
   const email = subscriber.email;
+  // No email to an address that is not active as it goes (a departure a moment after confirming
+  // wins), as for every digest; the record read now is the one the welcome describes.
+  const [current, suppressed] = await Promise.all([
+    deps.subscribers.get(email),
+    deps.subscribers.isSuppressed(email),
+  ]);
+  if (current?.status !== 'active' || suppressed) return 'not-active';
   const started = deps.clock.now();
   const row = (state: LedgerEntry['state'], extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
     issueId: WELCOME_LEDGER_ID,
@@ -269,7 +282,7 @@ export async function sendWelcome(deps: WelcomeDeps, subscriber: Subscriber): Pr
 
   let message: OutgoingMessage;
   try {
-    message = await deps.email.compose(await welcomeMessage(deps, subscriber));
+    message = await deps.email.compose(await welcomeMessage(deps, current));
   } catch (error) {
     const created = await deps.ledger.create(
       row('failed', { reason: `message could not be built: ${errorText(error)}` }),

@@ -32,10 +32,11 @@ const onError = (error: unknown): void => logger.error('request failed', error a
 const keyring = await lambdaKeyring(target)();
 const mailer = lambdaMailer(target);
 const issues = issueStore(storeParts);
+const subscribers = subscriberStore(storeParts);
 
 export const app = createApp({
   config,
-  subscribers: subscriberStore(storeParts),
+  subscribers,
   issues: issueArchive(issues, config),
   keyring,
   mailer,
@@ -43,7 +44,7 @@ export const app = createApp({
   confirmationEmail: new TemplateConfirmationEmail(config),
   // Welcomes are ledgered like digests; the log names outcomes, never the reader.
   welcome: templateWelcome(
-    { config, issues, ledger: ledgerStore(storeParts), mailer, keyring, clock: target.clock },
+    { config, subscribers, issues, ledger: ledgerStore(storeParts), mailer, keyring, clock: target.clock },
     (event, detail) => logger.info(event, detail),
   ),
   pages: new PageRenderer(config, defaultPagesDir(process.env)),

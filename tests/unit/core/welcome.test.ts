@@ -68,8 +68,18 @@ function issue(id: string, state: Issue['state'], overrides: Partial<Issue> = {}
 function deps(config: TidingsConfig = smallConfig()) {
   const clock = new ManualClock(new Date('2026-11-30T08:00:00Z'));
   let n = 0;
+  // Every address is an active reader of dc, but those the test marks gone or suppressed.
+  const gone = new Set<string>();
+  const suppressed = new Set<string>();
   const d = {
     config,
+    gone,
+    suppressed,
+    subscribers: {
+      get: async (email: string) =>
+        gone.has(email) ? reader({ email, status: 'unsubscribed' }) : reader({ email }),
+      isSuppressed: async (email: string) => suppressed.has(email),
+    },
     issues: new MemoryIssueStore(),
     ledger: new MemoryLedgerStore(),
     mailer: new RecordingMailer(),
@@ -77,7 +87,7 @@ function deps(config: TidingsConfig = smallConfig()) {
     keyring: testKeyring(),
     clock,
     newToken: () => `claim-${++n}`,
-  } satisfies WelcomeDeps;
+  } satisfies WelcomeDeps & { gone: Set<string>; suppressed: Set<string> };
   return d;
 }
 
@@ -142,6 +152,22 @@ describe('sendWelcome', () => {
       state: 'failed',
       reason: 'message could not be built: Error: bad template',
     });
+  });
+
+  it('sends nothing, and records nothing, to a reader who left or is suppressed as it goes', async () => {
+    const d = deps();
+    d.gone.add('ana@example.com');
+    d.suppressed.add('bo@example.com');
+    expect(await sendWelcome(d, reader())).toBe('not-active');
+    expect(await sendWelcome(d, reader({ email: 'bo@example.com' }))).toBe('not-active');
+    expect(d.mailer.sent).toEqual([]);
+    expect(d.ledger.entries(WELCOME_LEDGER_ID)).toEqual([]);
+  });
+
+  it('describes the reader as stored when it goes', async () => {
+    const d = deps();
+    await sendWelcome(d, reader({ editions: ['sg'] }));
+    expect(sent(d)[0]?.editions.map((e) => e.id)).toEqual(['dc']);
   });
 
   it('keeps its own rows apart from every issue id', async () => {
