@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBriefStore } from '../../lambdas/adapters/dynamo-brief-store.js';
 import { type Brief, type BriefInput, BriefSchema } from '../../lambdas/core/brief.js';
+import type { UpsertOutcome } from '../../lambdas/core/ports.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const NOW = new Date('2026-11-30T06:00:00Z');
@@ -113,12 +114,21 @@ describe('DynamoBriefStore', () => {
     expect(listed).toHaveLength(130);
   });
 
-  it('lets a newer copy written while an older one is being batch-written win, edition listing included', async () => {
-    // Two overlapping upserts of one new brief: the older copy reads it absent and is held just
-    // before its batch write until the newer copy's upsert has finished or is waiting for it.
+  /**
+   * Two overlapping upserts of one new brief: the first is held just before its batch write
+   * until the second has finished or is waiting for it (its second look at the intents).
+   */
+  async function interleave(
+    id: string,
+    first: 'older' | 'newer',
+  ): Promise<{ older: UpsertOutcome[]; newer: UpsertOutcome[] }> {
+    const copies = {
+      older: brief(id, { editions: ['sg'], headline: 'Older' }),
+      newer: brief(id, { editions: ['sg'], headline: 'Newer', updatedAt: '2026-11-29T12:00:00Z' }),
+    };
     const gate = deferred();
     const held = deferred();
-    const older = new DynamoBriefStore(
+    const heldStore = new DynamoBriefStore(
       intercept(stack.doc, async (command) => {
         if (command.constructor.name === 'BatchWriteCommand') {
           held.resolve();
@@ -129,62 +139,35 @@ describe('DynamoBriefStore', () => {
       FAST,
     );
     let intentLooks = 0;
-    const newer = new DynamoBriefStore(
-      intercept(stack.doc, (command) => {
-        if (isIntentQuery(command) && ++intentLooks === 2) gate.resolve(); // it waits for the older
-      }),
-      stack.tables.briefs,
-      FAST,
-    );
-    const olderWrite = older.upsertMany([brief('s5', { editions: ['sg'], headline: 'Older' })], NOW);
-    await held.promise;
-    const newerWrite = newer
-      .upsertMany(
-        [brief('s5', { editions: ['sg'], headline: 'Newer', updatedAt: '2026-11-29T12:00:00Z' })],
-        NOW,
-      )
-      .finally(() => gate.resolve());
-    expect(await olderWrite).toEqual(['new']);
-    expect(await newerWrite).toEqual(['updated']);
-    expect((await store.get('s5'))?.headline).toBe('Newer');
-    const listed = (await store.listByEdition('sg')).items.find((b) => b.id === 's5');
-    expect(listed?.headline).toBe('Newer');
-  });
-
-  it('keeps a newer copy that is batch-written while an older one is upserted', async () => {
-    const gate = deferred();
-    const held = deferred();
-    const newer = new DynamoBriefStore(
-      intercept(stack.doc, async (command) => {
-        if (command.constructor.name === 'BatchWriteCommand') {
-          held.resolve();
-          await gate.promise;
-        }
-      }),
-      stack.tables.briefs,
-      FAST,
-    );
-    let intentLooks = 0;
-    const older = new DynamoBriefStore(
+    const secondStore = new DynamoBriefStore(
       intercept(stack.doc, (command) => {
         if (isIntentQuery(command) && ++intentLooks === 2) gate.resolve();
       }),
       stack.tables.briefs,
       FAST,
     );
-    const newerWrite = newer.upsertMany(
-      [brief('s6', { editions: ['sg'], headline: 'Newer', updatedAt: '2026-11-29T12:00:00Z' })],
-      NOW,
-    );
+    const second = first === 'older' ? 'newer' : 'older';
+    const firstWrite = heldStore.upsertMany([copies[first]], NOW);
     await held.promise;
-    const olderWrite = older
-      .upsertMany([brief('s6', { editions: ['sg'], headline: 'Older' })], NOW)
-      .finally(() => gate.resolve());
-    expect(await newerWrite).toEqual(['new']);
-    expect(await olderWrite).toEqual(['unchanged']);
-    expect((await store.get('s6'))?.headline).toBe('Newer');
-    const listed = (await store.listByEdition('sg')).items.find((b) => b.id === 's6');
+    const secondWrite = secondStore.upsertMany([copies[second]], NOW).finally(() => gate.resolve());
+    const outcomes = { [first]: await firstWrite, [second]: await secondWrite };
+    return outcomes as { older: UpsertOutcome[]; newer: UpsertOutcome[] };
+  }
+
+  async function expectNewerKept(id: string): Promise<void> {
+    expect((await store.get(id))?.headline).toBe('Newer');
+    const listed = (await store.listByEdition('sg')).items.find((b) => b.id === id);
     expect(listed?.headline).toBe('Newer');
+  }
+
+  it('lets a newer copy written while an older one is being batch-written win, edition listing included', async () => {
+    expect(await interleave('s5', 'older')).toEqual({ older: ['new'], newer: ['updated'] });
+    await expectNewerKept('s5');
+  });
+
+  it('keeps a newer copy that is batch-written while an older one is upserted', async () => {
+    expect(await interleave('s6', 'newer')).toEqual({ newer: ['new'], older: ['unchanged'] });
+    await expectNewerKept('s6');
   });
 
   it('writes nothing of a brief that a crashed writer still names, and ignores its intent once expired', async () => {
