@@ -482,8 +482,11 @@ export class DynamoBriefStore implements BriefStore {
   async getMany(ids: readonly string[]): Promise<Map<string, StoredBrief>> {
     const out = new Map<string, StoredBrief>();
     const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(briefKey);
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    // The chunks are read at the same time: a source's briefs cost one round trip, not one per 100.
+    await pool(chunks, BATCH_CONCURRENCY, async (chunk) => {
+      let keys: Record<string, unknown>[] | undefined = chunk.map(briefKey);
       for (let attempt = 0; keys && keys.length > 0; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
         const result = await this.doc.send(
@@ -497,7 +500,7 @@ export class DynamoBriefStore implements BriefStore {
         }
         keys = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
       }
-    }
+    });
     return out;
   }
 
