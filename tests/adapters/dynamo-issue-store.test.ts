@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoIssueStore, issueKey } from '../../lambdas/adapters/dynamo-issue-store.js';
-import type { Issue } from '../../lambdas/core/issue.js';
+import type { Issue, IssueWaves } from '../../lambdas/core/issue.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -112,5 +112,57 @@ describe('DynamoIssueStore', () => {
     const listed = await issues.listByEdition('sg', { limit: 2 });
     expect(listed.map((i) => i.id)).toEqual(['sg-2026-10-03', 'sg-2026-10-02']);
     expect((await issues.listByEdition('sg')).every((i) => i.edition === 'sg')).toBe(true);
+  });
+});
+
+/** The issue store's conditional update of an issue's waves. */
+describe('DynamoIssueStore waves', () => {
+  const waves = (revision: number, state: 'pending' | 'sent'): IssueWaves => ({
+    home: 'America/New_York',
+    from: '2026-11-30T12:00:00.000Z',
+    revision,
+    zones: {
+      'America/New_York': { dueAt: '2026-11-30T12:00:00.000Z', state: 'sent', enqueued: 2 },
+      'Asia/Kolkata': { dueAt: '2026-12-01T01:30:00.000Z', state, enqueued: state === 'sent' ? 3 : 0 },
+    },
+  });
+  const issue: Issue = {
+    id: 'waves-2026-11-30',
+    edition: 'waves',
+    localDate: '2026-11-30',
+    state: 'sending',
+    cutoff: '2026-11-30T12:00:00.000Z',
+    briefIds: ['a'],
+    briefs: [],
+    html: '<p>x</p>',
+    text: 'x',
+    counts: { enqueued: 2, fanouts: 1 },
+    createdAt: '2026-11-30T12:00:00.000Z',
+    updatedAt: '2026-11-30T12:00:00.000Z',
+    waves: waves(0, 'pending'),
+  };
+
+  it('stores waves and counts over the revision read, and refuses a stale revision or an issue no longer sending', async () => {
+    await issues.create(issue);
+    const at = '2026-12-01T01:30:00.000Z';
+    expect(await issues.updateWaves(issue.id, waves(1, 'sent'), { enqueued: 5, fanouts: 2 }, 0, at)).toBe(
+      true,
+    );
+    const stored = await issues.get(issue.id);
+    expect(stored?.waves).toEqual(waves(1, 'sent'));
+    expect(stored).toMatchObject({ counts: { enqueued: 5, fanouts: 2 }, updatedAt: at, html: '<p>x</p>' });
+    // A second sweep that read revision 0 loses.
+    expect(await issues.updateWaves(issue.id, waves(1, 'sent'), { enqueued: 8, fanouts: 2 }, 0, at)).toBe(
+      false,
+    );
+    expect((await issues.get(issue.id))?.counts.enqueued).toBe(5);
+    // Cancelled in between: nothing written.
+    const current = (await issues.get(issue.id)) as Issue;
+    await issues.replace({ ...current, state: 'cancelled' }, ['sending']);
+    expect(await issues.updateWaves(issue.id, waves(2, 'sent'), { enqueued: 9, fanouts: 3 }, 1, at)).toBe(
+      false,
+    );
+    expect((await issues.get(issue.id))?.waves?.revision).toBe(1);
+    expect(await issues.updateWaves('waves-2026-01-01', waves(1, 'sent'), issue.counts, 0, at)).toBe(false);
   });
 });
