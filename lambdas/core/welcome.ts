@@ -1,7 +1,6 @@
 import { latestPublished } from './archive.js';
-import { type EditionConfig, findEdition, type TidingsConfig, WEEKDAYS, type Weekday } from './config.js';
+import { type EditionConfig, findEdition, type TidingsConfig } from './config.js';
 import { publicationName, writtenDate } from './digest.js';
-import { localDate, localInstant, localParts, sendMinutes } from './edition.js';
 import { type LedgerEntry, ledgerExpiry } from './issue.js';
 import {
   type Clock,
@@ -13,11 +12,10 @@ import {
   type OutgoingMessage,
   type SubscriberStore,
 } from './ports.js';
-import { rhythmGets, weekdayOf } from './rhythm.js';
 import { errorText, mailClaimed } from './send.js';
 import { DEFAULT_RHYTHM, type Rhythm, type Subscriber } from './subscriber.js';
+import { arrivalPhrase } from './subscriptions/delivery-times.js';
 import { type Keyring, readerLinks, signToken, trimBaseUrl } from './tokens.js';
-import { readerZoneName } from './zone-names.js';
 
 /**
  * The welcome email: sent once per reader, when their first confirmation makes them active.
@@ -100,92 +98,6 @@ export interface WelcomeDeps {
   clock: Clock;
   /** A fresh random claim token. */
   newToken(): string;
-}
-
-// ---------------------------------------------------------------- when an edition arrives
-
-const DAY_NAMES: Readonly<Record<Weekday, string>> = {
-  mon: 'Monday',
-  tue: 'Tuesday',
-  wed: 'Wednesday',
-  thu: 'Thursday',
-  fri: 'Friday',
-  sat: 'Saturday',
-  sun: 'Sunday',
-};
-
-/** "7:00 AM CET": an instant's wall-clock time in a zone, with the name readers use for the zone. */
-export function clockTime(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).formatToParts(instant);
-  return parts
-    .map((part) => (part.type === 'timeZoneName' ? readerZoneName(timeZone, part.value) : part.value))
-    .join('')
-    .replace(/\u202f/g, ' ');
-}
-
-/** "every day", "Monday to Friday", "Sunday to Thursday", "on Mondays and Thursdays". */
-function dayPhrase(days: ReadonlySet<Weekday>): string {
-  if (days.size === 7) return 'every day';
-  // A run of three days or more, across the week's end too, reads as "first to last".
-  const at = (i: number): Weekday => WEEKDAYS[(i + 7) % 7] as Weekday;
-  const start = WEEKDAYS.findIndex((d, i) => days.has(d) && !days.has(at(i - 1)));
-  const run = [...Array(days.size).keys()].every((k) => days.has(at(start + k)));
-  if (days.size >= 3 && run) return `${DAY_NAMES[at(start)]} to ${DAY_NAMES[at(start + days.size - 1)]}`;
-  const names = WEEKDAYS.filter((d) => days.has(d)).map((d) => `${DAY_NAMES[d]}s`);
-  const last = names.pop() ?? '';
-  return `on ${names.length > 0 ? `${names.join(', ')} and ${last}` : last}`;
-}
-
-/** The next `count` instants at or after `from` of a schedule's send days at its send time. */
-function nextSends(
-  schedule: Pick<EditionConfig, 'timeZone' | 'sendTime'> & { sendDays: readonly Weekday[] },
-  from: Date,
-  count: number,
-): Date[] {
-  const out: Date[] = [];
-  const first = Date.parse(`${localDate(from, schedule.timeZone)}T00:00:00Z`);
-  for (let day = 0; out.length < count && day < 7 * count + 7; day++) {
-    const date = new Date(first + day * 86_400_000).toISOString().slice(0, 10);
-    if (!schedule.sendDays.includes(weekdayOf(date))) continue;
-    const at = localInstant(date, sendMinutes(schedule), schedule.timeZone);
-    if (at.getTime() >= from.getTime()) out.push(at);
-  }
-  return out;
-}
-
-/**
- * When an edition reaches a reader, said in the reader's time (their zone, else the edition's):
- * the next week of sends the reader's rhythm gets (a weekly reader: the roundup day), at the
- * edition's send time in the reader's zone when the edition has `readerLocalTime`, else at the
- * edition's send time converted to the reader's zone (whose day may differ from the edition's).
- */
-export function arrivalPhrase(
-  edition: EditionConfig,
-  reader: Pick<Subscriber, 'timeZone' | 'rhythm'>,
-  now: Date,
-): string {
-  const zone = reader.timeZone ?? edition.timeZone;
-  const rhythm = reader.rhythm ?? DEFAULT_RHYTHM;
-  const calendar = edition.readerLocalTime ? zone : edition.timeZone;
-  const sendDays = rhythm === 'weekly' ? [edition.roundupDay] : edition.sendDays;
-  const instants = nextSends({ timeZone: calendar, sendTime: edition.sendTime, sendDays }, now, 7).filter(
-    (at) =>
-      rhythm === 'weekly' || rhythmGets(rhythm, { kind: 'daily', weekday: localParts(at, calendar).weekday }),
-  );
-  const first = instants[0];
-  // An edition that sends only at weekends read on weekdays: nothing arrives on this rhythm.
-  if (!first) return 'never on the weekday rhythm (it is sent only at weekends)';
-  const days = new Set(instants.map((at) => localParts(at, zone).weekday));
-  const phrase =
-    rhythm === 'weekly' ? `every ${DAY_NAMES[[...days][0] ?? edition.roundupDay]}` : dayPhrase(days);
-  const when = `${phrase} at ${clockTime(first, zone)}`;
-  if (edition.readerLocalTime || zone === edition.timeZone) return when;
-  return `${when} (${clockTime(first, edition.timeZone)} in ${edition.name})`;
 }
 
 // ---------------------------------------------------------------- the message

@@ -1,6 +1,6 @@
 import { findEdition, type TidingsConfig } from '../../core/config.js';
 import { DEFAULT_RHYTHM, RHYTHMS, type Rhythm } from '../../core/subscriber.js';
-import { deliveryTimes, describeDelivery, weekdayName } from '../../core/subscriptions/delivery-times.js';
+import { describeDelivery, weekdayName } from '../../core/subscriptions/delivery-times.js';
 
 /** What the subscribe and preferences pages show of a reader's zone and rhythm. */
 
@@ -102,7 +102,12 @@ export function deliveryLines(
   reader: { editions: readonly string[]; timeZone?: string; rhythm?: Rhythm },
   now: Date,
 ): string[] {
-  return deliveryTimes(config, reader.editions, reader.timeZone, now).map((t) =>
-    describeDelivery(t, reader.rhythm),
-  );
+  const choices = {
+    ...(reader.timeZone ? { timeZone: reader.timeZone } : {}),
+    ...(reader.rhythm ? { rhythm: reader.rhythm } : {}),
+  };
+  return reader.editions.flatMap((id) => {
+    const edition = findEdition(config, id);
+    return edition ? [describeDelivery(edition, choices, now)] : [];
+  });
 }

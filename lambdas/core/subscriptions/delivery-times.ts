@@ -1,6 +1,8 @@
-import { type EditionConfig, findEdition, type TidingsConfig, type Weekday } from '../config.js';
-import { localInstant, localParts, sendMinutes } from '../edition.js';
-import { DEFAULT_RHYTHM, type Rhythm } from '../subscriber.js';
+import { type EditionConfig, findEdition, type TidingsConfig, WEEKDAYS, type Weekday } from '../config.js';
+import { localDate, localInstant, localParts, sendMinutes } from '../edition.js';
+import { rhythmGets, weekdayOf } from '../rhythm.js';
+import { DEFAULT_RHYTHM, type Subscriber } from '../subscriber.js';
+import { readerZoneName } from '../zone-names.js';
 
 /**
  * When a reader gets each of their editions, in their own time: what the preferences page says,
@@ -71,7 +73,7 @@ export function deliveryTimes(
   });
 }
 
-const WEEKDAY_NAMES: Readonly<Record<Weekday, string>> = {
+const DAY_NAMES: Readonly<Record<Weekday, string>> = {
   mon: 'Monday',
   tue: 'Tuesday',
   wed: 'Wednesday',
@@ -81,27 +83,92 @@ const WEEKDAY_NAMES: Readonly<Record<Weekday, string>> = {
   sun: 'Sunday',
 };
 
-export function weekdayName(day: Weekday): string {
-  return WEEKDAY_NAMES[day];
+/** "7:00 AM CET": an instant's wall-clock time in a zone, with the name readers use for the zone. */
+export function clockTime(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).formatToParts(instant);
+  return parts
+    .map((part) => (part.type === 'timeZoneName' ? readerZoneName(timeZone, part.value) : part.value))
+    .join('')
+    .replace(/\u202f/g, ' ');
+}
+
+/** "every day", "Monday to Friday", "Sunday to Thursday", "on Mondays and Thursdays". */
+function dayPhrase(days: ReadonlySet<Weekday>): string {
+  if (days.size === 7) return 'every day';
+  // A run of three days or more, across the week's end too, reads as "first to last".
+  const at = (i: number): Weekday => WEEKDAYS[(i + 7) % 7] as Weekday;
+  const start = WEEKDAYS.findIndex((d, i) => days.has(d) && !days.has(at(i - 1)));
+  const run = [...Array(days.size).keys()].every((k) => days.has(at(start + k)));
+  if (days.size >= 3 && run) return `${DAY_NAMES[at(start)]} to ${DAY_NAMES[at(start + days.size - 1)]}`;
+  const names = WEEKDAYS.filter((d) => days.has(d)).map((d) => `${DAY_NAMES[d]}s`);
+  const last = names.pop() ?? '';
+  return `on ${names.length > 0 ? `${names.join(', ')} and ${last}` : last}`;
+}
+
+/** The next `count` instants at or after `from` of a schedule's send days at its send time. */
+function nextSends(
+  schedule: Pick<EditionConfig, 'timeZone' | 'sendTime'> & { sendDays: readonly Weekday[] },
+  from: Date,
+  count: number,
+): Date[] {
+  const out: Date[] = [];
+  const first = Date.parse(`${localDate(from, schedule.timeZone)}T00:00:00Z`);
+  for (let day = 0; out.length < count && day < 7 * count + 7; day++) {
+    const date = new Date(first + day * 86_400_000).toISOString().slice(0, 10);
+    if (!schedule.sendDays.includes(weekdayOf(date))) continue;
+    const at = localInstant(date, sendMinutes(schedule), schedule.timeZone);
+    if (at.getTime() >= from.getTime()) out.push(at);
+  }
+  return out;
 }
 
 /**
- * One sentence: when the reader gets this edition, e.g. "D.C.: at 17:30 your time (07:00 in
- * America/New_York)", or "SG: at 07:00 your time" for an edition that follows the reader's zone;
- * a weekly reader is told the roundup's day.
+ * When an edition reaches a reader, said in the reader's time (their zone, else the edition's):
+ * the next week of sends the reader's rhythm gets (a weekly reader: the roundup day), at the
+ * edition's send time in the reader's zone when the edition has `readerLocalTime`, else at the
+ * edition's send time converted to the reader's zone (whose day may differ from the edition's).
  */
-export function describeDelivery(time: DeliveryTime, rhythm: Rhythm | undefined): string {
-  const when =
-    (rhythm ?? DEFAULT_RHYTHM) === 'weekly'
-      ? `on ${weekdayName(time.roundupDay)}s`
-      : rhythm === 'weekdays'
-        ? 'Monday to Friday'
-        : 'on its send days';
-  // The edition's day seen from the reader's: their -1 is the edition's next day.
-  const day = time.dayShift === -1 ? ' the next day' : time.dayShift === 1 ? ' the day before' : '';
-  const own =
-    time.followsReader || time.readerZone === time.editionZone
-      ? ''
-      : ` (${time.sendTime}${day} in ${time.editionZone})`;
-  return `${time.name}: ${when}, at ${time.readerTime} your time${own}`;
+export function arrivalPhrase(
+  edition: EditionConfig,
+  reader: Pick<Subscriber, 'timeZone' | 'rhythm'>,
+  now: Date,
+): string {
+  const zone = reader.timeZone ?? edition.timeZone;
+  const rhythm = reader.rhythm ?? DEFAULT_RHYTHM;
+  const calendar = edition.readerLocalTime ? zone : edition.timeZone;
+  const sendDays = rhythm === 'weekly' ? [edition.roundupDay] : edition.sendDays;
+  const instants = nextSends({ timeZone: calendar, sendTime: edition.sendTime, sendDays }, now, 7).filter(
+    (at) =>
+      rhythm === 'weekly' || rhythmGets(rhythm, { kind: 'daily', weekday: localParts(at, calendar).weekday }),
+  );
+  const first = instants[0];
+  // An edition that sends only at weekends read on weekdays: nothing arrives on this rhythm.
+  if (!first) return 'never on the weekday rhythm (it is sent only at weekends)';
+  const days = new Set(instants.map((at) => localParts(at, zone).weekday));
+  const phrase =
+    rhythm === 'weekly' ? `every ${DAY_NAMES[[...days][0] ?? edition.roundupDay]}` : dayPhrase(days);
+  const when = `${phrase} at ${clockTime(first, zone)}`;
+  if (edition.readerLocalTime || zone === edition.timeZone) return when;
+  return `${when} (${clockTime(first, edition.timeZone)} in ${edition.name})`;
+}
+
+export function weekdayName(day: Weekday): string {
+  return DAY_NAMES[day];
+}
+
+/**
+ * One sentence: when the reader gets this edition, in their time, e.g. "D.C.: Monday to Friday at
+ * 5:30 AM CST (6:30 AM EST in D.C.)" — the preferences page's line, the welcome email's phrase.
+ */
+export function describeDelivery(
+  edition: EditionConfig,
+  reader: Pick<Subscriber, 'timeZone' | 'rhythm'>,
+  now: Date,
+): string {
+  return `${edition.name}: ${arrivalPhrase(edition, reader, now)}`;
 }

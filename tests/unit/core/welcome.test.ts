@@ -7,9 +7,9 @@ import {
   type OutgoingMessage,
 } from '../../../lambdas/core/ports.js';
 import type { Subscriber } from '../../../lambdas/core/subscriber.js';
+import { arrivalPhrase } from '../../../lambdas/core/subscriptions/delivery-times.js';
 import { verifyToken } from '../../../lambdas/core/tokens.js';
 import {
-  arrivalPhrase,
   sendWelcome,
   WELCOME_LEDGER_ID,
   type WelcomeDeps,

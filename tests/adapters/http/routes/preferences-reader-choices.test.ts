@@ -14,7 +14,7 @@ describe('preferences: time zone and rhythm', () => {
     expect(html).toMatch(/id="rhythm-daily"[^>]*checked/);
     expect(html).toContain('One email a week with the week’s top stories, on Saturdays');
     // Without a zone of their own, each edition comes at its send time in its zone.
-    expect(html).toContain('D.C.: on its send days, at 06:30 your time</li>');
+    expect(html).toContain('D.C.: every day at 6:30 AM EST</li>');
   });
 
   it('saves a zone and rhythm from the form and then says when each edition arrives in that zone', async () => {
@@ -34,8 +34,8 @@ describe('preferences: time zone and rhythm', () => {
     expect(html).toMatch(/<option value="Asia\/Kolkata" selected>Kolkata<\/option>/);
     expect(html).toMatch(/id="rhythm-weekdays"[^>]*checked/);
     // 06:30 in New York on 30 November is 17:00 in Kolkata; 07:30 in Singapore is 05:00.
-    expect(html).toContain('D.C.: Monday to Friday, at 17:00 your time (06:30 in America/New_York)');
-    expect(html).toContain('SG: Monday to Friday, at 05:00 your time (07:30 in Asia/Singapore)');
+    expect(html).toContain('D.C.: Monday to Friday at 5:00 PM IST (6:30 AM EST in D.C.)');
+    expect(html).toContain('SG: Monday to Friday at 5:00 AM IST (7:30 AM SGT in SG)');
   });
 
   it('says an edition with readerLocalTime comes at its send time in the reader’s zone', async () => {
@@ -45,8 +45,8 @@ describe('preferences: time zone and rhythm', () => {
     sg.readerLocalTime = true;
     await postJson(app, path, { timeZone: 'America/Los_Angeles', rhythm: 'weekly' });
     const html = await (await app.request(path)).text();
-    expect(html).toContain('SG: on Saturdays, at 07:30 your time</li>');
-    expect(html).toContain('D.C.: on Saturdays, at 03:30 your time (06:30 in America/New_York)');
+    expect(html).toContain('SG: every Saturday at 7:30 AM PST</li>');
+    expect(html).toContain('D.C.: every Saturday at 3:30 AM PST (6:30 AM EST in D.C.)');
   });
 
   it('changes only what a JSON client sends; null clears the zone', async () => {
