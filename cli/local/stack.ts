@@ -201,7 +201,12 @@ function createTableInput(name: string, def: TableDefinition): CreateTableComman
   };
 }
 
-/** Creates every table of {@link TABLES} that does not exist yet. TTL is not set: dynalite has no UpdateTimeToLive. */
+/**
+ * Creates every table of {@link TABLES} that does not exist yet, and returns once each is
+ * `ACTIVE`: the stand-in answers a table still `CREATING` with ResourceNotFoundException, as
+ * DynamoDB does, and on a busy machine its switch to `ACTIVE` can come after the first request.
+ * TTL is not set: dynalite has no UpdateTimeToLive.
+ */
 export async function ensureTables(dynamo: DynamoDBClient, names: TableNames): Promise<void> {
   for (const def of Object.values(TABLES)) {
     const name = names[def.id];
@@ -211,7 +216,17 @@ export async function ensureTables(dynamo: DynamoDBClient, names: TableNames): P
       if (!(error instanceof ResourceNotFoundException)) throw error;
       await dynamo.send(new CreateTableCommand(createTableInput(name, def)));
     }
+    await untilActive(dynamo, name);
   }
+}
+
+async function untilActive(dynamo: DynamoDBClient, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`local table ${name} did not become ACTIVE within 5 s`);
 }
 
 /** Creates the local token keyring on first start (mode 600); the same JSON shape as the AWS secret. */
