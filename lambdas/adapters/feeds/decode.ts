@@ -1,4 +1,3 @@
-import iconv from 'iconv-lite';
 import { TidingsError } from '../../core/errors.js';
 
 /**
@@ -7,6 +6,10 @@ import { TidingsError } from '../../core/errors.js';
  * preferred over HTTP because servers label feeds with a default charset far more often than
  * publishers mis-declare their own files. Bytes that are not valid UTF-8 although read as UTF-8
  * are decoded as windows-1252 instead, the usual mistake behind such feeds.
+ *
+ * Decoding is the WHATWG Encoding Standard's, through the runtime's own `TextDecoder` (Node's
+ * ICU): the encodings and labels a browser knows, with a browser's reading of them (`iso-8859-1`
+ * is windows-1252, `gb2312` is GBK). No character-set tables ship in the function.
  */
 
 export class FeedEncodingError extends TidingsError {
@@ -35,11 +38,27 @@ function declaredEncoding(bytes: Uint8Array): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
-function decodeWith(bytes: Uint8Array, encoding: string): string {
-  if (!iconv.encodingExists(encoding)) {
-    throw new FeedEncodingError(`unsupported character encoding "${encoding}"`);
+/** One decoder per label seen (a handful per ingest run); `undefined` marks a label refused. */
+const decoders = new Map<string, TextDecoder | undefined>();
+
+function decoderFor(label: string): TextDecoder | undefined {
+  if (decoders.has(label)) return decoders.get(label);
+  let decoder: TextDecoder | undefined;
+  try {
+    decoder = new TextDecoder(label);
+  } catch {
+    decoder = undefined;
   }
-  return iconv.decode(Buffer.from(bytes), encoding, { stripBOM: true });
+  // Labels of encodings the standard retires (ISO-2022-KR, HZ…) decode to one U+FFFD: refused.
+  if (decoder?.encoding === 'replacement') decoder = undefined;
+  decoders.set(label, decoder);
+  return decoder;
+}
+
+function decodeWith(bytes: Uint8Array, encoding: string): string {
+  const decoder = decoderFor(encoding);
+  if (!decoder) throw new FeedEncodingError(`unsupported character encoding "${encoding}"`);
+  return decoder.decode(bytes);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -247,6 +247,32 @@ describe('encodings', () => {
     ).toBe('Coração');
   });
 
+  it.each([
+    // Bytes of "新闻" (news) and friends in each legacy encoding, as a browser reads them.
+    ['Shift_JIS', [0x83, 0x6a, 0x83, 0x85, 0x81, 0x5b, 0x83, 0x58], 'ニュース'],
+    ['GB2312', [0xd0, 0xc2, 0xce, 0xc5], '新闻'],
+    ['Big5', [0xb7, 0x73, 0xbb, 0x44], '新聞'],
+    ['EUC-KR', [0xb4, 0xba, 0xbd, 0xba], '뉴스'],
+    ['KOI8-R', [0xce, 0xcf, 0xd7, 0xcf, 0xd3, 0xd4, 0xc9], 'новости'],
+    ['ISO-8859-7', [0xe5, 0xe9, 0xe4, 0xde, 0xf3, 0xe5, 0xe9, 0xf2], 'ειδήσεις'],
+  ])('decodes a feed declared %s', (label, title, expected) => {
+    const bytes = Buffer.concat([
+      Buffer.from(`<?xml version="1.0" encoding="${label}"?><rss><channel><title>`),
+      Buffer.from(title),
+      Buffer.from('</title></channel></rss>'),
+    ]);
+    expect((parse(bytes) as ParsedFeed).title).toBe(expected);
+  });
+
+  it.each(['ISO-2022-KR', 'HZ-GB-2312', 'UTF-7'])(
+    'rejects %s, which the encoding standard retires, with its name',
+    (label) => {
+      expect(() => parse(rss('', `<?xml version="1.0" encoding="${label}"?>`))).toThrow(
+        `unsupported character encoding "${label.toLowerCase()}"`,
+      );
+    },
+  );
+
   it('rejects an encoding it does not know', () => {
     expect(() => parse(rss('', '<?xml version="1.0" encoding="x-klingon"?>'))).toThrow(
       /unsupported character encoding "x-klingon"/,

@@ -24,7 +24,6 @@ const carries = (inputs: string[], fragment: string): boolean =>
 
 /** Which functions call each heavy dependency; every other bundle must be without it. */
 const ONLY_IN: Record<string, readonly FunctionName[]> = {
-  'node_modules/iconv-lite/': ['ingest'],
   'node_modules/htmlparser2/': ['ingest'],
   'node_modules/nodemailer/': ['send', 'api'],
   'node_modules/liquidjs/': ['compose', 'api'],
@@ -37,8 +36,12 @@ const ONLY_IN: Record<string, readonly FunctionName[]> = {
   'lambdas/adapters/dynamo-ledger-store.ts': ['compose', 'send', 'feedback', 'api'],
 };
 
-/** What no function calls: the SDK's credential chain past the environment, MJML. */
+/**
+ * What no function calls: the SDK's credential chain past the environment, MJML, character-set
+ * tables (feeds are decoded by the runtime's TextDecoder).
+ */
 const NOWHERE = [
+  'node_modules/iconv-lite/',
   'node_modules/@aws-sdk/credential-provider-node/',
   'node_modules/@aws-sdk/nested-clients/',
   'node_modules/mjml',
