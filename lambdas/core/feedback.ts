@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import type { TidingsConfig } from './config.js';
 import { ISSUE_ID_PATTERN } from './edition.js';
 import type { Clock, LedgerStore, SubscriberStore } from './ports.js';
 import type { Subscriber } from './subscriber.js';
 import { normalizeEmail } from './subscriber.js';
+import * as z from './zod.js';
 
 /**
  * Feedback from SES: event publishing (sends, bounces, complaints, deliveries of the
@@ -25,35 +25,33 @@ export function sesTagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 }
 
-const address = z.string().min(3).max(320);
+const address = z.string().check(z.minLength(3), z.maxLength(320));
+/** Between 1 and `max` of them. */
+const some = <T extends z.ZodMiniType>(item: T, max: number) =>
+  z.array(item).check(z.minLength(1), z.maxLength(max));
 
 const BounceSchema = z.object({
   bounceType: z.enum(['Undetermined', 'Permanent', 'Transient']),
-  bounceSubType: z.string().optional(),
-  bouncedRecipients: z
-    .array(z.object({ emailAddress: address }))
-    .min(1)
-    .max(100),
+  bounceSubType: z.optional(z.string()),
+  bouncedRecipients: some(z.object({ emailAddress: address }), 100),
 });
 const ComplaintSchema = z.object({
-  complainedRecipients: z
-    .array(z.object({ emailAddress: address }))
-    .min(1)
-    .max(100),
+  complainedRecipients: some(z.object({ emailAddress: address }), 100),
 });
-const DeliverySchema = z.object({ recipients: z.array(address).min(1).max(100) });
+const DeliverySchema = z.object({ recipients: some(address, 100) });
 /**
  * A Send event: SES accepted the message and will try to deliver it
  * (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html).
  * `mail.destination` is the envelope's recipients; `mail.tags` the message tags, each a list.
  */
+const tagText = z.string().check(z.maxLength(256));
 const SendEvent = z.object({
   eventType: z.literal('Send'),
   mail: z.object({
-    messageId: z.string().min(1).max(200),
-    timestamp: z.string().max(40),
-    destination: z.array(address).min(1).max(50),
-    tags: z.record(z.string().max(256), z.array(z.string().max(256)).max(10)).optional(),
+    messageId: z.string().check(z.minLength(1), z.maxLength(200)),
+    timestamp: z.string().check(z.maxLength(40)),
+    destination: some(address, 50),
+    tags: z.optional(z.record(tagText, z.array(tagText).check(z.maxLength(10)))),
   }),
 });
 
@@ -64,17 +62,17 @@ const kind = (name: string) =>
 const BounceEvent = z.intersection(kind('Bounce'), z.object({ bounce: BounceSchema }));
 const ComplaintEvent = z.intersection(kind('Complaint'), z.object({ complaint: ComplaintSchema }));
 const DeliveryEvent = z.intersection(kind('Delivery'), z.object({ delivery: DeliverySchema }));
-const Verdict = z.object({ status: z.string().max(40) }).optional();
+const Verdict = z.optional(z.object({ status: z.string().check(z.maxLength(40)) }));
 const ReceivedEvent = z.object({
   notificationType: z.literal('Received'),
   receipt: z.object({
-    recipients: z.array(address).min(1).max(50),
+    recipients: some(address, 50),
     spfVerdict: Verdict,
     dkimVerdict: Verdict,
   }),
   mail: z.object({
-    source: address.optional(),
-    commonHeaders: z.object({ from: z.array(z.string().max(1000)).min(1).max(10) }).optional(),
+    source: z.optional(address),
+    commonHeaders: z.optional(z.object({ from: some(z.string().check(z.maxLength(1000)), 10) })),
   }),
 });
 

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
 import { EDITION_ID_PATTERN } from './config.js';
 import { type ErrorKind, TidingsError } from './errors.js';
 import { normalizeEmail } from './subscriber.js';
+import * as z from './zod.js';
 
 /**
  * Signed links for readers. A token is `<keyId>.<payload>.<mac>`, all base64url:
@@ -124,16 +124,17 @@ const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 /** 128 bits is the least HMAC-SHA-256 keys should carry; the local stack makes 256. */
 const MIN_SECRET_BYTES = 16;
 
+const keyId = z.string().check(z.regex(KEY_ID, 'key ids are 1-32 letters, digits, "_" or "-"'));
 const KeyringJson = z.strictObject({
-  active: z.string().regex(KEY_ID, 'key ids are 1-32 letters, digits, "_" or "-"'),
+  active: keyId,
   keys: z
     .array(
       z.strictObject({
-        id: z.string().regex(KEY_ID, 'key ids are 1-32 letters, digits, "_" or "-"'),
-        secret: z.string().regex(/^[A-Za-z0-9+/=_-]+$/, 'must be base64'),
+        id: keyId,
+        secret: z.string().check(z.regex(/^[A-Za-z0-9+/=_-]+$/, 'must be base64')),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /**
@@ -185,20 +186,22 @@ interface Payload {
 }
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
+const editionId = z.string().check(z.regex(EDITION_ID_PATTERN));
+const positiveInt = z.optional(z.number().check(z.int(), z.positive()));
 const Common = {
-  p: z.string().max(20),
-  d: z.string().regex(EDITION_ID_PATTERN).optional(),
-  ds: z.array(z.string().regex(EDITION_ID_PATTERN)).max(50).optional(),
-  x: z.number().int().positive().optional(),
+  p: z.string().check(z.maxLength(20)),
+  d: z.optional(editionId),
+  ds: z.optional(z.array(editionId).check(z.maxLength(50))),
+  x: positiveInt,
 };
 const PayloadSchema = z.union([
   z.strictObject({
     ...Common,
-    r: z.string().regex(B64URL).max(400),
-    t: z.number().int().positive().optional(),
+    r: z.string().check(z.regex(B64URL), z.maxLength(400)),
+    t: positiveInt,
   }),
   // Before reader ids: the address itself. Still accepted, never made.
-  z.strictObject({ ...Common, e: z.string().min(3).max(254) }),
+  z.strictObject({ ...Common, e: z.string().check(z.minLength(3), z.maxLength(254)) }),
 ]);
 
 /** Longest token accepted; real ones are a few hundred characters. */

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { type ComposeDeps, type ComposeResult, composeIssue } from '../../core/compose.js';
 import { EDITION_ID_PATTERN, findEdition } from '../../core/config.js';
 import { currentIssueId, isSendDay } from '../../core/edition.js';
@@ -8,6 +7,7 @@ import type { Clock, IssueStore } from '../../core/ports.js';
 import { resumeSending } from '../../core/recovery.js';
 import { composeRoundup, dueRoundups, type RoundupResult } from '../../core/roundup.js';
 import { type SweptIssue, sweepWaves } from '../../core/waves.js';
+import * as z from '../../core/zod.js';
 
 /**
  * The compose function's event adapter, invoked by EventBridge Scheduler at each edition's send
@@ -24,7 +24,7 @@ import { type SweptIssue, sweepWaves } from '../../core/waves.js';
 
 export const ComposeEventSchema = z.union([
   z.strictObject({
-    edition: z.string().regex(EDITION_ID_PATTERN, 'must be an edition id'),
+    edition: z.string().check(z.regex(EDITION_ID_PATTERN, 'must be an edition id')),
   }),
   z.strictObject({ sweep: z.literal(true) }),
 ]);

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { applyFeedback, type FeedbackAction, type FeedbackDeps, parseFeedback } from '../../core/feedback.js';
+import * as z from '../../core/zod.js';
 
 /**
  * The feedback function's event adapter. Two kinds of invocation reach it:
@@ -9,9 +9,9 @@ import { applyFeedback, type FeedbackAction, type FeedbackDeps, parseFeedback } 
  * Every message is validated; shapes we do not know are logged and dropped, never retried.
  */
 
-const SnsRecord = z.object({ Sns: z.object({ Message: z.string().max(256 * 1024) }) });
+const SnsRecord = z.object({ Sns: z.object({ Message: z.string().check(z.maxLength(256 * 1024)) }) });
 const SesRecord = z.object({ ses: z.object({ mail: z.unknown(), receipt: z.unknown() }) });
-const EventSchema = z.object({ Records: z.array(z.unknown()).max(100) });
+const EventSchema = z.object({ Records: z.array(z.unknown()).check(z.maxLength(100)) });
 
 /** The SES-level message inside one record, or undefined for a record of another shape. */
 export function messageOf(record: unknown): unknown {

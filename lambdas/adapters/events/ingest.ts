@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import type { TidingsConfig } from '../../core/config.js';
 import { TidingsError } from '../../core/errors.js';
 import { type IngestDeps, type IngestSummary, ingestSources } from '../../core/ingest.js';
+import * as z from '../../core/zod.js';
 
 /**
  * The scheduled ingest's event adapter (EventBridge Scheduler, every `ingest.rateMinutes`): every
@@ -9,10 +9,9 @@ import { type IngestDeps, type IngestSummary, ingestSources } from '../../core/i
  * core. Logs one structured line per source and returns the summaries.
  */
 
-const EventSchema = z
-  .object({ sources: z.array(z.string().min(1)).min(1).optional() })
-  .loose()
-  .nullish();
+const EventSchema = z.nullish(
+  z.looseObject({ sources: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))) }),
+);
 
 /** An event of a shape the function does not take. */
 export class BadIngestEventError extends TidingsError {

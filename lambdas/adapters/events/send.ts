@@ -1,11 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { ISSUE_ID_PATTERN } from '../../core/edition.js';
 import { TidingsError } from '../../core/errors.js';
 import { type CompletionDeps, noteSettled } from '../../core/issue-life.js';
 import type { IssueStore } from '../../core/ports.js';
 import { type SendDeps, sendBatch, UnknownIssueError } from '../../core/send.js';
+import * as z from '../../core/zod.js';
 
 /**
  * The send function's event adapter: SQS batches of send messages, each a slice of one issue's
@@ -15,11 +15,15 @@ import { type SendDeps, sendBatch, UnknownIssueError } from '../../core/send.js'
  */
 
 export const SendMessageSchema = z.strictObject({
-  issueId: z.string().regex(ISSUE_ID_PATTERN),
+  issueId: z.string().check(z.regex(ISSUE_ID_PATTERN)),
   recipients: z
-    .array(z.strictObject({ email: z.string().min(3).max(254), name: z.string().max(200).optional() }))
-    .min(1)
-    .max(100),
+    .array(
+      z.strictObject({
+        email: z.string().check(z.minLength(3), z.maxLength(254)),
+        name: z.optional(z.string().check(z.maxLength(200))),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(100)),
 });
 
 /** A record that can never be processed; it goes to the dead-letter queue through retries. */

@@ -1,6 +1,5 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import * as z from 'zod';
 import { DEFAULT_RHYTHM } from '../../../core/subscriber.js';
 import {
   ConfirmationRequiredError,
@@ -10,6 +9,7 @@ import {
   SubscriptionInputError,
   updatePreferences,
 } from '../../../core/subscriptions/index.js';
+import * as z from '../../../core/zod.js';
 import { deliveryLines, rhythmChoices, zoneOptions } from '../reader-choices.js';
 import { BadBodyError } from '../request-errors.js';
 import {
@@ -22,10 +22,11 @@ import {
   wantsJson,
 } from '../respond.js';
 
+const clearable = z.optional(z.nullable(z.string().check(z.maxLength(1024))));
 const PreferencesJson = z.strictObject({
-  editions: z.array(z.string().max(64)).max(50).optional(),
-  timeZone: z.string().max(1024).nullable().optional(),
-  rhythm: z.string().max(1024).nullable().optional(),
+  editions: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(50))),
+  timeZone: clearable,
+  rhythm: clearable,
 });
 
 interface Choice {

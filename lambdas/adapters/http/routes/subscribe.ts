@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono';
-import * as z from 'zod';
 import { findEdition } from '../../../core/config.js';
 import {
   parseEditions,
@@ -11,17 +10,21 @@ import {
   SubscriptionInputError,
   subscribe,
 } from '../../../core/subscriptions/index.js';
+import * as z from '../../../core/zod.js';
 import { rhythmChoices } from '../reader-choices.js';
 import { BadBodyError } from '../request-errors.js';
 import { type Env, mediaType, parseJsonBody, type RouteContext, wantsJson } from '../respond.js';
 
+const text = z.string().check(z.maxLength(1024));
+/** Absent, or `null` (cleared), or text. */
+const clearable = z.optional(z.nullable(text));
 const SubscribeJson = z.strictObject({
-  email: z.string().max(1024),
-  editions: z.array(z.string().max(64)).max(50),
-  name: z.string().max(1024).nullable().optional(),
-  timeZone: z.string().max(1024).nullable().optional(),
-  rhythm: z.string().max(1024).nullable().optional(),
-  website: z.string().max(1024).optional(),
+  email: text,
+  editions: z.array(z.string().check(z.maxLength(64))).check(z.maxLength(50)),
+  name: clearable,
+  timeZone: clearable,
+  rhythm: clearable,
+  website: z.optional(text),
 });
 
 interface SubscribeFields {
