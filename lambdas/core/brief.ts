@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { EDITION_ID_PATTERN } from './config.js';
 import { keepsRule, MULTI_LINE, SINGLE_LINE } from './text-rules.js';
+import * as z from './zod.js';
 
 /**
  * A brief is one story in the shape of the seed page: headline, "The News", and signals, each
@@ -22,72 +22,83 @@ function isRealInstant(value: string): boolean {
 }
 
 /** An ISO 8601 instant with a zone, normalised to UTC (`2026-11-30T12:00:00.000Z`). */
-export const Instant = z
-  .string()
-  .regex(ISO_INSTANT, 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T07:00:00Z')
-  .refine(isRealInstant, 'is not a real date (day, month, hour or year out of range)')
-  .transform((v) => new Date(v).toISOString());
+export const Instant = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(ISO_INSTANT, 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T07:00:00Z'),
+      z.refine(isRealInstant, 'is not a real date (day, month, hour or year out of range)'),
+    ),
+  z.transform((v: string) => new Date(v).toISOString()),
+);
 
-export const HttpUrl = z
-  .string()
-  .max(2048)
-  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an absolute http(s) URL');
+export const HttpUrl = z.string().check(
+  z.maxLength(2048),
+  z.refine(
+    (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+    'must be an absolute http(s) URL',
+  ),
+);
+
+/** Text trimmed, then 1 to `max` characters. */
+const trimmed = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 /** Single-line text (see text-rules.ts): it may reach a Subject, so no controls, line breaks or bidi controls. */
 const line = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((v) => keepsRule(SINGLE_LINE, v), `must not contain ${SINGLE_LINE.refusesWhat}`);
+  trimmed(max).check(
+    z.refine((v) => keepsRule(SINGLE_LINE, v), `must not contain ${SINGLE_LINE.refusesWhat}`),
+  );
 
 /** Multi-line text (see text-rules.ts): tab and line feed kept, no other control characters. */
-const paragraph = z
-  .string()
-  .trim()
-  .min(1)
-  .max(5000)
-  .refine((v) => keepsRule(MULTI_LINE, v), `must not contain ${MULTI_LINE.refusesWhat}`);
+const paragraph = trimmed(5000).check(
+  z.refine((v) => keepsRule(MULTI_LINE, v), `must not contain ${MULTI_LINE.refusesWhat}`),
+);
 
 export const SourceRefSchema = z.strictObject({
   name: line(120),
-  url: HttpUrl.optional(),
+  url: z.optional(HttpUrl),
 });
 export type SourceRef = z.infer<typeof SourceRefSchema>;
 
 export const SignalSchema = z.strictObject({
   headline: line(200),
   body: paragraph,
-  sources: z.array(SourceRefSchema).min(1).max(10),
+  sources: z.array(SourceRefSchema).check(z.minLength(1), z.maxLength(10)),
 });
 export type Signal = z.infer<typeof SignalSchema>;
 
 export const BriefSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 letters, digits or . _ : -'),
-  headline: line(300),
-  dek: line(600).optional(),
-  topic: z
+  id: z
     .string()
-    .trim()
-    .regex(/^[a-z0-9][a-z0-9 &-]{0,59}$/i, 'must be a short word such as "security"')
-    .transform((v) => v.toLowerCase()),
-  region: line(80).optional(),
-  editions: z.array(z.string().regex(EDITION_ID_PATTERN, 'is not an edition id')).min(1).max(20),
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 letters, digits or . _ : -')),
+  headline: line(300),
+  dek: z.optional(line(600)),
+  topic: z.pipe(
+    z
+      .string()
+      .check(z.trim(), z.regex(/^[a-z0-9][a-z0-9 &-]{0,59}$/i, 'must be a short word such as "security"')),
+    z.transform((v: string) => v.toLowerCase()),
+  ),
+  region: z.optional(line(80)),
+  editions: z
+    .array(z.string().check(z.regex(EDITION_ID_PATTERN, 'is not an edition id')))
+    .check(z.minLength(1), z.maxLength(20)),
   publishedAt: Instant,
   updatedAt: Instant,
-  url: HttpUrl.optional(),
-  image: z
-    .strictObject({
+  url: z.optional(HttpUrl),
+  image: z.optional(
+    z.strictObject({
       url: HttpUrl,
       alt: line(300),
-      credit: line(200).optional(),
-    })
-    .optional(),
-  news: z.array(paragraph).min(1).max(20),
-  signals: z.array(SignalSchema).max(10).default([]),
+      credit: z.optional(line(200)),
+    }),
+  ),
+  news: z.array(paragraph).check(z.minLength(1), z.maxLength(20)),
+  signals: z._default(z.array(SignalSchema).check(z.maxLength(10)), []),
   /** Where the brief came from: the configured source id and its display name. */
-  source: z.strictObject({ id: z.string().min(1).max(64), name: line(120) }).optional(),
+  source: z.optional(
+    z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64)), name: line(120) }),
+  ),
 });
 export type Brief = z.infer<typeof BriefSchema>;
 export type BriefInput = z.input<typeof BriefSchema>;
