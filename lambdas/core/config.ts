@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { TidingsError } from './errors.js';
 import { STAGE_NAME_PATTERN } from './stage-name.js';
 import { isValidEmail } from './subscriber.js';
 import { closestMatch } from './suggest.js';
 import { HEADER_VALUE, ruleViolation, SINGLE_LINE } from './text-rules.js';
+import * as z from './zod.js';
 
 /**
  * The one place where Tidings settings are validated. The CDK app reads them from `cdk.json`
@@ -29,142 +29,80 @@ function isTimeZone(value: string): boolean {
 }
 
 /** Refuses what cannot go into a header as it is (URLs, addresses): see text-rules.ts. */
-const headerValue = (value: string, ctx: z.RefinementCtx): void => {
+const headerValue = z.superRefine((value: string, ctx) => {
   const why = ruleViolation(HEADER_VALUE, value);
   if (why) ctx.addIssue({ code: 'custom', message: why });
-};
+});
 
-const httpUrl = z
-  .string()
-  .superRefine(headerValue)
-  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
+const httpUrl = z.string().check(
+  headerValue,
+  z.refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL'),
+);
 
 /** The subscriber email rule (subscriber.ts), one for readers and for the configuration alike. */
 const emailAddress = z
   .string()
-  .superRefine(headerValue)
-  .refine(isValidEmail, 'must be an email address such as news@example.com');
+  .check(headerValue, z.refine(isValidEmail, 'must be an email address such as news@example.com'));
+
+/** Text of `min` to `max` characters. */
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+/** A whole number from `min` (to `max`, when given). */
+const whole = (min: number, max?: number) =>
+  z.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
+/** {@link whole}, `fallback` when absent. */
+const count = (fallback: number, min: number, max?: number) => z._default(whole(min, max), fallback);
+const flag = z._default(z.boolean(), false);
+const weekday = z.enum(WEEKDAYS);
 
 export const EditionConfigSchema = z.strictObject({
   id: z
     .string()
-    .regex(EDITION_ID_PATTERN, 'must be lower-case letters, digits or "-", starting with a letter'),
-  name: z.string().min(1).max(60),
-  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Brussels'),
+    .check(z.regex(EDITION_ID_PATTERN, 'must be lower-case letters, digits or "-", starting with a letter')),
+  name: text(1, 60),
+  timeZone: z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Brussels')),
   sendTime: z
     .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time HH:MM between 00:00 and 23:59'),
-  sendDays: z
-    .array(z.enum(WEEKDAYS))
-    .min(1)
-    .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
-    .default([...WEEKDAYS]),
-  holdForApproval: z.boolean().default(false),
-  description: z.string().max(300).optional(),
+    .check(
+      z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time HH:MM between 00:00 and 23:59'),
+    ),
+  sendDays: z._default(
+    z.array(weekday).check(
+      z.minLength(1),
+      z.refine((days) => new Set(days).size === days.length, 'must not repeat a day'),
+    ),
+    [...WEEKDAYS],
+  ),
+  holdForApproval: flag,
+  description: z.optional(z.string().check(z.maxLength(300))),
   /**
    * `true`: each reader gets the edition at its send time in the reader's own time zone, in waves
    * per zone (docs/delivery.md, "Waves"); `false`: every reader at the edition's send time.
    */
-  readerLocalTime: z.boolean().default(false),
+  readerLocalTime: flag,
   /** The day of the edition's week on which weekly readers get their roundup, at the send time. */
-  roundupDay: z.enum(WEEKDAYS).default('sat'),
+  roundupDay: z._default(weekday, 'sat'),
   /** A paragraph of the edition's own for the welcome email (plain text). */
-  welcomeText: z.string().min(1).max(1000).optional(),
+  welcomeText: z.optional(text(1, 1000)),
 });
 export type EditionConfig = z.infer<typeof EditionConfigSchema>;
 
 export const SourceConfigSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits or "-"'),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits or "-"')),
   /** An http(s) URL, or a path relative to the project root (local files are for samples and tests). */
-  location: z.string().min(1),
-  name: z.string().min(1).max(120).optional(),
-  format: z.enum([...FEED_FORMATS, 'auto']).default('auto'),
-  editions: z.array(z.string().regex(EDITION_ID_PATTERN)).default([]),
-  topic: z.string().min(1).max(60).optional(),
-  region: z.string().min(1).max(80).optional(),
+  location: z.string().check(z.minLength(1)),
+  name: z.optional(text(1, 120)),
+  format: z._default(z.enum([...FEED_FORMATS, 'auto']), 'auto'),
+  editions: z._default(z.array(z.string().check(z.regex(EDITION_ID_PATTERN))), []),
+  topic: z.optional(text(1, 60)),
+  region: z.optional(text(1, 80)),
   /** `false`: this source's items never join or start a story; each stays a brief of its own. */
-  cluster: z.boolean().optional(),
+  cluster: z.optional(z.boolean()),
 });
 export type SourceConfig = z.infer<typeof SourceConfigSchema>;
 
-export const TidingsConfigSchema = z
-  .strictObject({
-    stage: z.string().regex(STAGE_NAME_PATTERN, 'must be a short lower-case name such as dev or prod'),
-    baseUrl: httpUrl,
-    sender: z.strictObject({
-      address: emailAddress,
-      name: z.string().min(1).max(80),
-      /** Domain verified in SES; the `mailto:` unsubscribe address lives there. */
-      domain: z
-        .string()
-        .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as example.com'),
-      replyTo: emailAddress.optional(),
-    }),
-    postalAddress: z.string().min(5).max(300),
-    issueLimit: z.number().int().min(1).max(50).default(12),
-    ses: z
-      .strictObject({
-        maxSendRate: z.number().positive().max(10_000).default(14),
-        configurationSet: z.string().min(1).max(64).default('tidings'),
-        transientBounceLimit: z.number().int().min(1).max(20).default(3),
-        /**
-         * How old a send claim must be before a later attempt records it `unknown`: longer than
-         * one send attempt can run (the send function's timeout, 120 s), the same everywhere.
-         */
-        claimLeaseSeconds: z.number().int().min(150).max(3600).default(180),
-      })
-      .default({
-        maxSendRate: 14,
-        configurationSet: 'tidings',
-        transientBounceLimit: 3,
-        claimLeaseSeconds: 180,
-      }),
-    ingest: z
-      .strictObject({
-        rateMinutes: z.number().int().min(1).max(1440).default(15),
-        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
-        maxBytes: z
-          .number()
-          .int()
-          .min(1024)
-          .max(100 * 1024 * 1024)
-          .default(5 * 1024 * 1024),
-        maxRedirects: z.number().int().min(0).max(10).default(5),
-      })
-      .default({ rateMinutes: 15, timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 }),
-    api: z
-      .strictObject({
-        /** Requests per client per minute; 0 turns the limit off (benchmarks). */
-        rateLimitPerMinute: z.number().int().min(0).default(30),
-        confirmationWindowMinutes: z.number().int().min(1).default(10),
-        confirmationTtlDays: z.number().int().min(1).max(90).default(7),
-        corsOrigins: z.array(httpUrl).default([]),
-        domainName: z.string().optional(),
-        certificateArn: z.string().optional(),
-      })
-      .default({
-        rateLimitPerMinute: 30,
-        confirmationWindowMinutes: 10,
-        confirmationTtlDays: 7,
-        corsOrigins: [],
-      }),
-    alarmEmail: emailAddress.optional(),
-    /**
-     * The publication's wordmark atop every digest: a PNG or JPEG (mail clients do not show SVG)
-     * stored at twice its display size; `width` and `height` are the display size in CSS pixels.
-     * The sender's name is its alt text, and what a reader sees while images are off.
-     */
-    wordmark: z
-      .strictObject({
-        url: httpUrl,
-        width: z.number().int().min(16).max(552),
-        height: z.number().int().min(8).max(160),
-      })
-      .optional(),
-    editions: z.array(EditionConfigSchema).min(1),
-    sources: z.array(SourceConfigSchema).default([]),
-  })
-  .superRefine((config, ctx) => {
+/** Every edition and source id once; a source's editions among the configured ones. */
+const distinctIds = z.superRefine(
+  (config: { editions: EditionConfig[]; sources: SourceConfig[] }, ctx): void => {
     const editionIds = new Set<string>();
     config.editions.forEach((edition, index) => {
       if (editionIds.has(edition.id)) {
@@ -196,7 +134,87 @@ export const TidingsConfigSchema = z
         }
       });
     });
-  });
+  },
+);
+
+export const TidingsConfigSchema = z
+  .strictObject({
+    stage: z
+      .string()
+      .check(z.regex(STAGE_NAME_PATTERN, 'must be a short lower-case name such as dev or prod')),
+    baseUrl: httpUrl,
+    sender: z.strictObject({
+      address: emailAddress,
+      name: text(1, 80),
+      /** Domain verified in SES; the `mailto:` unsubscribe address lives there. */
+      domain: z
+        .string()
+        .check(z.regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as example.com')),
+      replyTo: z.optional(emailAddress),
+    }),
+    postalAddress: text(5, 300),
+    issueLimit: count(12, 1, 50),
+    ses: z._default(
+      z.strictObject({
+        maxSendRate: z._default(z.number().check(z.positive(), z.lte(10_000)), 14),
+        configurationSet: z._default(text(1, 64), 'tidings'),
+        transientBounceLimit: count(3, 1, 20),
+        /**
+         * How old a send claim must be before a later attempt records it `unknown`: longer than
+         * one send attempt can run (the send function's timeout, 120 s), the same everywhere.
+         */
+        claimLeaseSeconds: count(180, 150, 3600),
+      }),
+      {
+        maxSendRate: 14,
+        configurationSet: 'tidings',
+        transientBounceLimit: 3,
+        claimLeaseSeconds: 180,
+      },
+    ),
+    ingest: z._default(
+      z.strictObject({
+        rateMinutes: count(15, 1, 1440),
+        timeoutMs: count(10_000, 100, 60_000),
+        maxBytes: count(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+        maxRedirects: count(5, 0, 10),
+      }),
+      { rateMinutes: 15, timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 },
+    ),
+    api: z._default(
+      z.strictObject({
+        /** Requests per client per minute; 0 turns the limit off (benchmarks). */
+        rateLimitPerMinute: count(30, 0),
+        confirmationWindowMinutes: count(10, 1),
+        confirmationTtlDays: count(7, 1, 90),
+        corsOrigins: z._default(z.array(httpUrl), []),
+        domainName: z.optional(z.string()),
+        certificateArn: z.optional(z.string()),
+      }),
+      {
+        rateLimitPerMinute: 30,
+        confirmationWindowMinutes: 10,
+        confirmationTtlDays: 7,
+        corsOrigins: [],
+      },
+    ),
+    alarmEmail: z.optional(emailAddress),
+    /**
+     * The publication's wordmark atop every digest: a PNG or JPEG (mail clients do not show SVG)
+     * stored at twice its display size; `width` and `height` are the display size in CSS pixels.
+     * The sender's name is its alt text, and what a reader sees while images are off.
+     */
+    wordmark: z.optional(
+      z.strictObject({
+        url: httpUrl,
+        width: whole(16, 552),
+        height: whole(8, 160),
+      }),
+    ),
+    editions: z.array(EditionConfigSchema).check(z.minLength(1)),
+    sources: z._default(z.array(SourceConfigSchema), []),
+  })
+  .check(distinctIds);
 
 export type TidingsConfig = z.infer<typeof TidingsConfigSchema>;
 
@@ -264,16 +282,16 @@ function unfitText(
 }
 
 /** The keys a strict object of the schema accepts at `path` (for "did you mean"). */
-function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+function keysAt(schema: z.ZodMiniType, path: readonly PropertyKey[]): string[] {
   const bare = (s: unknown): unknown =>
-    s instanceof z.ZodDefault || s instanceof z.ZodOptional ? bare(s.unwrap()) : s;
+    s instanceof z.ZodMiniDefault || s instanceof z.ZodMiniOptional ? bare(s.def.innerType) : s;
   let at = bare(schema);
   for (const step of path) {
-    if (at instanceof z.ZodObject) at = bare(at.shape[String(step)]);
-    else if (at instanceof z.ZodArray) at = bare(at.element);
+    if (at instanceof z.ZodMiniObject) at = bare(at.def.shape[String(step)]);
+    else if (at instanceof z.ZodMiniArray) at = bare(at.def.element);
     else return [];
   }
-  return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
+  return at instanceof z.ZodMiniObject ? Object.keys(at.def.shape) : [];
 }
 
 /** The edition with that id, or undefined. */

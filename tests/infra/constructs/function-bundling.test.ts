@@ -38,13 +38,15 @@ const ONLY_IN: Record<string, readonly FunctionName[]> = {
 
 /**
  * What no function calls: the SDK's credential chain past the environment, MJML, character-set
- * tables (feeds are decoded by the runtime's TextDecoder).
+ * tables (feeds are decoded by the runtime's TextDecoder), zod's "classic" build (the functions
+ * validate with `zod/mini`, through lambdas/core/zod.ts).
  */
 const NOWHERE = [
   'node_modules/iconv-lite/',
   'node_modules/@aws-sdk/credential-provider-node/',
   'node_modules/@aws-sdk/nested-clients/',
   'node_modules/mjml',
+  'node_modules/zod/v4/classic/',
 ];
 
 describe('function bundles carry only what their function calls', () => {
