@@ -125,14 +125,27 @@ export async function sendBatch(deps: SendDeps, batch: SendBatch): Promise<Batch
     });
     return content;
   };
+  // The next reader's status read and message are prepared while the current one is claimed and
+  // sent: they write nothing, so a crash leaves behind exactly what it did without the overlap,
+  // and the claims and SES calls still go one after the other, in the slice's order.
+  const prepare = (recipient: Recipient | undefined): Promise<Prepared> | undefined => {
+    if (!recipient) return undefined;
+    const prepared = prepareOne(deps, batch.issueId, recipient, issueContent);
+    // Its failure is met when it is awaited; one left behind by an early stop is let go.
+    prepared.catch(() => undefined);
+    return prepared;
+  };
+  let upcoming = prepare(batch.recipients[0]);
   try {
-    for (const recipient of batch.recipients) {
+    for (const [index, recipient] of batch.recipients.entries()) {
       if (writeFailure) break;
       if (stopped) {
         outcomes.push({ email: recipient.email, outcome: 'retry' });
         continue;
       }
-      const outcome = await sendOne(deps, batch.issueId, recipient, issueContent);
+      const prepared = await (upcoming ?? prepareOne(deps, batch.issueId, recipient, issueContent));
+      upcoming = prepare(batch.recipients[index + 1]);
+      const outcome = await commitOne(deps, batch.issueId, recipient, prepared);
       outcomes.push({ email: recipient.email, outcome: outcome.result });
       if (outcome.written) {
         writes.push(
@@ -174,12 +187,21 @@ interface OneResult {
   messageId?: string;
 }
 
-async function sendOne(
+/**
+ * A reader's steps 1 and 2, which write nothing: what to record without a claim, or the message
+ * ready to go. `done` needs nothing written at all.
+ */
+type Prepared =
+  | { kind: 'done'; result: OneResult }
+  | { kind: 'unclaimed'; state: 'skipped' | 'cancelled' | 'failed'; reason: string }
+  | { kind: 'ready'; issue: Issue; message: OutgoingMessage };
+
+async function prepareOne(
   deps: SendDeps,
   issueId: string,
   recipient: Recipient,
   issueContent: () => Promise<Issue>,
-): Promise<OneResult> {
+): Promise<Prepared> {
   const email = recipient.email;
   // 1. The status read (invariant 2). Nothing is written before it, and a reader who may not be
   //    mailed gets a final row at once, without a claim.
@@ -190,9 +212,9 @@ async function sendOne(
   if (state === 'held' || state === 'skipped') {
     // Nothing is queued for these; a stray message waits until the issue is approved.
     deps.log?.('send.issue-not-sendable', { issueId, state });
-    return { result: 'retry' };
+    return { kind: 'done', result: { result: 'retry' } };
   }
-  if (state === 'cancelled') return settleUnclaimed(deps, issueId, email, 'cancelled', 'issue cancelled');
+  if (state === 'cancelled') return { kind: 'unclaimed', state: 'cancelled', reason: 'issue cancelled' };
   const edition = parseIssueId(issueId)?.edition;
   const skip: SkipReason | undefined =
     subscriber?.status !== 'active'
@@ -202,7 +224,7 @@ async function sendOne(
         : suppressed
           ? 'suppressed'
           : undefined;
-  if (skip) return settleUnclaimed(deps, issueId, email, 'skipped', skip);
+  if (skip) return { kind: 'unclaimed', state: 'skipped', reason: skip };
 
   // 2. The message, built before the claim: a failure here (a value that cannot become a header,
   //    a rendering missing) is recorded `failed` with its reason and never leaves a claim.
@@ -213,8 +235,24 @@ async function sendOne(
     message = await deps.messages.build(issue, named);
   } catch (error) {
     deps.log?.('send.build-failed', { issueId, error: errorText(error) });
-    return settleUnclaimed(deps, issueId, email, 'failed', `message could not be built: ${errorText(error)}`);
+    return { kind: 'unclaimed', state: 'failed', reason: `message could not be built: ${errorText(error)}` };
   }
+  return { kind: 'ready', issue, message };
+}
+
+/** A reader's steps from its prepared message on: the final row without a claim, or the send. */
+async function commitOne(
+  deps: SendDeps,
+  issueId: string,
+  recipient: Recipient,
+  prepared: Prepared,
+): Promise<OneResult> {
+  if (prepared.kind === 'done') return prepared.result;
+  const email = recipient.email;
+  if (prepared.kind === 'unclaimed') {
+    return settleUnclaimed(deps, issueId, email, prepared.state, prepared.reason);
+  }
+  const { issue, message } = prepared;
 
   // 3. The pacing permit, then the claim, then SES: a reader is claimed only when its message is
   //    about to go, so the only crash that leaves a claim is one across the SES call itself (or

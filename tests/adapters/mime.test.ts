@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
 import {
@@ -9,6 +11,7 @@ import {
   type PreparedMessage,
   personalize,
   prepareMessage,
+  toField,
 } from '../../lambdas/adapters/mime.js';
 import type { RecipientLinks, RenderedDigest } from '../../lambdas/core/digest.js';
 import { digestInput, recipient } from '../support/digest-fixture.js';
@@ -199,5 +202,35 @@ describe('MIME: encode once, personalize per recipient', () => {
       expect(mail.subject).toBe('Hello Bcc: x@evil.example');
       expect(mail.headers.has('bcc')).toBe(false);
     });
+  });
+});
+
+describe('the To field', () => {
+  const composed = (name: string, address: string): string =>
+    foldLines(`To: ${MimeNode.encodeHeaderValue('To', { name, address })}`, 76);
+
+  it.each([
+    ['', 'ada@example.com'],
+    ['', 'a.b+tag@sub.example.co.uk'],
+    ['', "o'neil@example.com"],
+    ['', 'weird!#$%&*+/=?^_`{|}~-@example.com'],
+    ['', 'x@xn--bcher-kva.example'],
+    ['', 'UPPER@EXAMPLE.COM'],
+    ['', 'ünï@example.com'],
+    ['', 'ada@bücher.example'],
+    ['', '"quoted"@example.com'],
+    ['', 'a@[127.0.0.1]'],
+    ['', '.dot@example.com'],
+    ['', 'two..dots@example.com'],
+    ['', 'trailing.@example.com'],
+    ['', `${'a'.repeat(30)}@${'b'.repeat(36)}.com`],
+    ['', `${'a'.repeat(30)}@${'b'.repeat(37)}.com`],
+    ['', `${'a'.repeat(30)}@${'b'.repeat(38)}.com`],
+    ['', `${'a'.repeat(64)}@${'b'.repeat(60)}.com`],
+    ['Ada Lovelace', 'ada@example.com'],
+    ['Zoë', 'zoe@example.com'],
+    ['Doe, Jane', 'jane@example.com'],
+  ])('is what the composer writes for %j <%s>', (name, address) => {
+    expect(toField(name, address)).toBe(composed(name, address));
   });
 });

@@ -276,7 +276,10 @@ describe('sendBatch', () => {
     expect(mailer.sent).toHaveLength(0);
   });
 
-  it('stops mid-batch when the issue is cancelled between two readers', async () => {
+  it('stops mid-batch when the issue is cancelled: every status read begun after the cancel sees it', async () => {
+    // The next reader's status is read while the current one is sent, so a cancel landing
+    // during Ada's send is seen from the reader after Ben on (Ben's read was already under way;
+    // a real cancel also writes Ben's `cancelled` row, which his claim would then meet).
     const send = mailer.send.bind(mailer);
     mailer.send = async (message) => {
       const result = await send(message);
@@ -284,12 +287,40 @@ describe('sendBatch', () => {
       return result;
     };
     await sendBatch(deps, batch);
-    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent).toHaveLength(2);
     expect(states()).toEqual({
       'ada@example.com': 'sent',
-      'ben@example.com': 'cancelled',
+      'ben@example.com': 'sent',
       'cleo@example.com': 'cancelled',
     });
+  });
+
+  it("reads the next reader's status while the current one is being sent, and claims in order", async () => {
+    const events: string[] = [];
+    const getState = issues.getState.bind(issues);
+    issues.getState = async (id) => {
+      events.push('status read');
+      return getState(id);
+    };
+    const send = mailer.send.bind(mailer);
+    mailer.send = async (message) => {
+      events.push(`send ${message.to} begins`);
+      const result = await send(message);
+      events.push(`send ${message.to} ends`);
+      return result;
+    };
+    await sendBatch(deps, batch);
+    // Ben's status read starts before Ada's send ends; the sends themselves never overlap.
+    expect(events.filter((e) => e.startsWith('send'))).toEqual([
+      'send ada@example.com begins',
+      'send ada@example.com ends',
+      'send ben@example.com begins',
+      'send ben@example.com ends',
+      'send cleo@example.com begins',
+      'send cleo@example.com ends',
+    ]);
+    const beforeAdaEnds = events.slice(0, events.indexOf('send ada@example.com ends'));
+    expect(beforeAdaEnds.filter((e) => e === 'status read')).toHaveLength(2);
   });
 
   it('waits (asks for redelivery) on a batch of a held issue', async () => {
