@@ -28,195 +28,213 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-/** Refuses what cannot go into a header as it is (URLs, addresses): see text-rules.ts. */
-const headerValue = z.superRefine((value: string, ctx) => {
-  const why = ruleViolation(HEADER_VALUE, value);
-  if (why) ctx.addIssue({ code: 'custom', message: why });
-});
+function buildSchemas() {
+  /** Refuses what cannot go into a header as it is (URLs, addresses): see text-rules.ts. */
+  const headerValue = z.superRefine((value: string, ctx) => {
+    const why = ruleViolation(HEADER_VALUE, value);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 
-const httpUrl = z.string().check(
-  headerValue,
-  z.refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL'),
-);
+  const httpUrl = z.string().check(
+    headerValue,
+    z.refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL'),
+  );
 
-/** The subscriber email rule (subscriber.ts), one for readers and for the configuration alike. */
-const emailAddress = z
-  .string()
-  .check(headerValue, z.refine(isValidEmail, 'must be an email address such as news@example.com'));
-
-/** Text of `min` to `max` characters. */
-const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
-/** A whole number from `min` (to `max`, when given). */
-const whole = (min: number, max?: number) =>
-  z.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
-/** {@link whole}, `fallback` when absent. */
-const count = (fallback: number, min: number, max?: number) => z._default(whole(min, max), fallback);
-const flag = z._default(z.boolean(), false);
-const weekday = z.enum(WEEKDAYS);
-
-export const EditionConfigSchema = z.strictObject({
-  id: z
+  /** The subscriber email rule (subscriber.ts), one for readers and for the configuration alike. */
+  const emailAddress = z
     .string()
-    .check(z.regex(EDITION_ID_PATTERN, 'must be lower-case letters, digits or "-", starting with a letter')),
-  name: text(1, 60),
-  timeZone: z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Brussels')),
-  sendTime: z
-    .string()
-    .check(
-      z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time HH:MM between 00:00 and 23:59'),
-    ),
-  sendDays: z._default(
-    z.array(weekday).check(
-      z.minLength(1),
-      z.refine((days) => new Set(days).size === days.length, 'must not repeat a day'),
-    ),
-    [...WEEKDAYS],
-  ),
-  holdForApproval: flag,
-  description: z.optional(z.string().check(z.maxLength(300))),
-  /**
-   * `true`: each reader gets the edition at its send time in the reader's own time zone, in waves
-   * per zone (docs/delivery.md, "Waves"); `false`: every reader at the edition's send time.
-   */
-  readerLocalTime: flag,
-  /** The day of the edition's week on which weekly readers get their roundup, at the send time. */
-  roundupDay: z._default(weekday, 'sat'),
-  /** A paragraph of the edition's own for the welcome email (plain text). */
-  welcomeText: z.optional(text(1, 1000)),
-});
-export type EditionConfig = z.infer<typeof EditionConfigSchema>;
+    .check(headerValue, z.refine(isValidEmail, 'must be an email address such as news@example.com'));
 
-export const SourceConfigSchema = z.strictObject({
-  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits or "-"')),
-  /** An http(s) URL, or a path relative to the project root (local files are for samples and tests). */
-  location: z.string().check(z.minLength(1)),
-  name: z.optional(text(1, 120)),
-  format: z._default(z.enum([...FEED_FORMATS, 'auto']), 'auto'),
-  editions: z._default(z.array(z.string().check(z.regex(EDITION_ID_PATTERN))), []),
-  topic: z.optional(text(1, 60)),
-  region: z.optional(text(1, 80)),
-  /** `false`: this source's items never join or start a story; each stays a brief of its own. */
-  cluster: z.optional(z.boolean()),
-});
-export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+  /** Text of `min` to `max` characters. */
+  const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+  /** A whole number from `min` (to `max`, when given). */
+  const whole = (min: number, max?: number) =>
+    z.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
+  /** {@link whole}, `fallback` when absent. */
+  const count = (fallback: number, min: number, max?: number) => z._default(whole(min, max), fallback);
+  const flag = z._default(z.boolean(), false);
+  const weekday = z.enum(WEEKDAYS);
 
-/** Every edition and source id once; a source's editions among the configured ones. */
-const distinctIds = z.superRefine(
-  (config: { editions: EditionConfig[]; sources: SourceConfig[] }, ctx): void => {
-    const editionIds = new Set<string>();
-    config.editions.forEach((edition, index) => {
-      if (editionIds.has(edition.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['editions', index, 'id'],
-          message: `duplicate edition id "${edition.id}"`,
-        });
-      }
-      editionIds.add(edition.id);
-    });
-    const sourceIds = new Set<string>();
-    config.sources.forEach((source, index) => {
-      if (sourceIds.has(source.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sources', index, 'id'],
-          message: `duplicate source id "${source.id}"`,
-        });
-      }
-      sourceIds.add(source.id);
-      source.editions.forEach((edition, e) => {
-        if (!editionIds.has(edition)) {
+  const EditionConfigSchema = z.strictObject({
+    id: z
+      .string()
+      .check(
+        z.regex(EDITION_ID_PATTERN, 'must be lower-case letters, digits or "-", starting with a letter'),
+      ),
+    name: text(1, 60),
+    timeZone: z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Brussels')),
+    sendTime: z
+      .string()
+      .check(
+        z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time HH:MM between 00:00 and 23:59'),
+      ),
+    sendDays: z._default(
+      z.array(weekday).check(
+        z.minLength(1),
+        z.refine((days) => new Set(days).size === days.length, 'must not repeat a day'),
+      ),
+      [...WEEKDAYS],
+    ),
+    holdForApproval: flag,
+    description: z.optional(z.string().check(z.maxLength(300))),
+    /**
+     * `true`: each reader gets the edition at its send time in the reader's own time zone, in waves
+     * per zone (docs/delivery.md, "Waves"); `false`: every reader at the edition's send time.
+     */
+    readerLocalTime: flag,
+    /** The day of the edition's week on which weekly readers get their roundup, at the send time. */
+    roundupDay: z._default(weekday, 'sat'),
+    /** A paragraph of the edition's own for the welcome email (plain text). */
+    welcomeText: z.optional(text(1, 1000)),
+  });
+
+  const SourceConfigSchema = z.strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits or "-"')),
+    /** An http(s) URL, or a path relative to the project root (local files are for samples and tests). */
+    location: z.string().check(z.minLength(1)),
+    name: z.optional(text(1, 120)),
+    format: z._default(z.enum([...FEED_FORMATS, 'auto']), 'auto'),
+    editions: z._default(z.array(z.string().check(z.regex(EDITION_ID_PATTERN))), []),
+    topic: z.optional(text(1, 60)),
+    region: z.optional(text(1, 80)),
+    /** `false`: this source's items never join or start a story; each stays a brief of its own. */
+    cluster: z.optional(z.boolean()),
+  });
+
+  /** Every edition and source id once; a source's editions among the configured ones. */
+  const distinctIds = z.superRefine(
+    (config: { editions: { id: string }[]; sources: { id: string; editions: string[] }[] }, ctx): void => {
+      const editionIds = new Set<string>();
+      config.editions.forEach((edition, index) => {
+        if (editionIds.has(edition.id)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['sources', index, 'editions', e],
-            message: `unknown edition "${edition}"`,
+            path: ['editions', index, 'id'],
+            message: `duplicate edition id "${edition.id}"`,
           });
         }
+        editionIds.add(edition.id);
       });
-    });
-  },
-);
+      const sourceIds = new Set<string>();
+      config.sources.forEach((source, index) => {
+        if (sourceIds.has(source.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', index, 'id'],
+            message: `duplicate source id "${source.id}"`,
+          });
+        }
+        sourceIds.add(source.id);
+        source.editions.forEach((edition, e) => {
+          if (!editionIds.has(edition)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sources', index, 'editions', e],
+              message: `unknown edition "${edition}"`,
+            });
+          }
+        });
+      });
+    },
+  );
 
-export const TidingsConfigSchema = z
-  .strictObject({
-    stage: z
-      .string()
-      .check(z.regex(STAGE_NAME_PATTERN, 'must be a short lower-case name such as dev or prod')),
-    baseUrl: httpUrl,
-    sender: z.strictObject({
-      address: emailAddress,
-      name: text(1, 80),
-      /** Domain verified in SES; the `mailto:` unsubscribe address lives there. */
-      domain: z
+  const TidingsConfigSchema = z
+    .strictObject({
+      stage: z
         .string()
-        .check(z.regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as example.com')),
-      replyTo: z.optional(emailAddress),
-    }),
-    postalAddress: text(5, 300),
-    issueLimit: count(12, 1, 50),
-    ses: z._default(
-      z.strictObject({
-        maxSendRate: z._default(z.number().check(z.positive(), z.lte(10_000)), 14),
-        configurationSet: z._default(text(1, 64), 'tidings'),
-        transientBounceLimit: count(3, 1, 20),
-        /**
-         * How old a send claim must be before a later attempt records it `unknown`: longer than
-         * one send attempt can run (the send function's timeout, 120 s), the same everywhere.
-         */
-        claimLeaseSeconds: count(180, 150, 3600),
+        .check(z.regex(STAGE_NAME_PATTERN, 'must be a short lower-case name such as dev or prod')),
+      baseUrl: httpUrl,
+      sender: z.strictObject({
+        address: emailAddress,
+        name: text(1, 80),
+        /** Domain verified in SES; the `mailto:` unsubscribe address lives there. */
+        domain: z
+          .string()
+          .check(z.regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as example.com')),
+        replyTo: z.optional(emailAddress),
       }),
-      {
-        maxSendRate: 14,
-        configurationSet: 'tidings',
-        transientBounceLimit: 3,
-        claimLeaseSeconds: 180,
-      },
-    ),
-    ingest: z._default(
-      z.strictObject({
-        rateMinutes: count(15, 1, 1440),
-        timeoutMs: count(10_000, 100, 60_000),
-        maxBytes: count(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-        maxRedirects: count(5, 0, 10),
-      }),
-      { rateMinutes: 15, timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 },
-    ),
-    api: z._default(
-      z.strictObject({
-        /** Requests per client per minute; 0 turns the limit off (benchmarks). */
-        rateLimitPerMinute: count(30, 0),
-        confirmationWindowMinutes: count(10, 1),
-        confirmationTtlDays: count(7, 1, 90),
-        corsOrigins: z._default(z.array(httpUrl), []),
-        domainName: z.optional(z.string()),
-        certificateArn: z.optional(z.string()),
-      }),
-      {
-        rateLimitPerMinute: 30,
-        confirmationWindowMinutes: 10,
-        confirmationTtlDays: 7,
-        corsOrigins: [],
-      },
-    ),
-    alarmEmail: z.optional(emailAddress),
-    /**
-     * The publication's wordmark atop every digest: a PNG or JPEG (mail clients do not show SVG)
-     * stored at twice its display size; `width` and `height` are the display size in CSS pixels.
-     * The sender's name is its alt text, and what a reader sees while images are off.
-     */
-    wordmark: z.optional(
-      z.strictObject({
-        url: httpUrl,
-        width: whole(16, 552),
-        height: whole(8, 160),
-      }),
-    ),
-    editions: z.array(EditionConfigSchema).check(z.minLength(1)),
-    sources: z._default(z.array(SourceConfigSchema), []),
-  })
-  .check(distinctIds);
+      postalAddress: text(5, 300),
+      issueLimit: count(12, 1, 50),
+      ses: z._default(
+        z.strictObject({
+          maxSendRate: z._default(z.number().check(z.positive(), z.lte(10_000)), 14),
+          configurationSet: z._default(text(1, 64), 'tidings'),
+          transientBounceLimit: count(3, 1, 20),
+          /**
+           * How old a send claim must be before a later attempt records it `unknown`: longer than
+           * one send attempt can run (the send function's timeout, 120 s), the same everywhere.
+           */
+          claimLeaseSeconds: count(180, 150, 3600),
+        }),
+        {
+          maxSendRate: 14,
+          configurationSet: 'tidings',
+          transientBounceLimit: 3,
+          claimLeaseSeconds: 180,
+        },
+      ),
+      ingest: z._default(
+        z.strictObject({
+          rateMinutes: count(15, 1, 1440),
+          timeoutMs: count(10_000, 100, 60_000),
+          maxBytes: count(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+          maxRedirects: count(5, 0, 10),
+        }),
+        { rateMinutes: 15, timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5 },
+      ),
+      api: z._default(
+        z.strictObject({
+          /** Requests per client per minute; 0 turns the limit off (benchmarks). */
+          rateLimitPerMinute: count(30, 0),
+          confirmationWindowMinutes: count(10, 1),
+          confirmationTtlDays: count(7, 1, 90),
+          corsOrigins: z._default(z.array(httpUrl), []),
+          domainName: z.optional(z.string()),
+          certificateArn: z.optional(z.string()),
+        }),
+        {
+          rateLimitPerMinute: 30,
+          confirmationWindowMinutes: 10,
+          confirmationTtlDays: 7,
+          corsOrigins: [],
+        },
+      ),
+      alarmEmail: z.optional(emailAddress),
+      /**
+       * The publication's wordmark atop every digest: a PNG or JPEG (mail clients do not show SVG)
+       * stored at twice its display size; `width` and `height` are the display size in CSS pixels.
+       * The sender's name is its alt text, and what a reader sees while images are off.
+       */
+      wordmark: z.optional(
+        z.strictObject({
+          url: httpUrl,
+          width: whole(16, 552),
+          height: whole(8, 160),
+        }),
+      ),
+      editions: z.array(EditionConfigSchema).check(z.minLength(1)),
+      sources: z._default(z.array(SourceConfigSchema), []),
+    })
+    .check(distinctIds);
+  return { config: TidingsConfigSchema, edition: EditionConfigSchema, source: SourceConfigSchema };
+}
 
-export type TidingsConfig = z.infer<typeof TidingsConfigSchema>;
+type ConfigSchemas = ReturnType<typeof buildSchemas>;
+let built: ConfigSchemas | undefined;
+
+/**
+ * The configuration's schemas (the whole configuration, one edition, one source), built on first
+ * use and kept. A deployed function never builds them: it takes the configuration its bundle
+ * ships as it is (lambda-environment.ts), so its cold start does not pay for them.
+ */
+export function configSchemas(): ConfigSchemas {
+  built ??= buildSchemas();
+  return built;
+}
+
+export type EditionConfig = z.infer<ConfigSchemas['edition']>;
+export type SourceConfig = z.infer<ConfigSchemas['source']>;
+export type TidingsConfig = z.infer<ConfigSchemas['config']>;
 
 /** A setting that cannot be used; `key` is the dotted path into the configuration, e.g. `editions.0.timeZone`. */
 export class ConfigError extends TidingsError {
@@ -234,7 +252,8 @@ export class ConfigError extends TidingsError {
 /** Validates raw configuration; throws {@link ConfigError} naming the first offending key. */
 export function parseConfig(raw: unknown, root = 'tidings'): TidingsConfig {
   const unfit = unfitText(raw);
-  const result = TidingsConfigSchema.safeParse(raw);
+  const schema = configSchemas().config;
+  const result = schema.safeParse(raw);
   if (result.success && !unfit) return result.data;
   const issue = unfit ?? result.error?.issues[0];
   const path = issue?.path ?? [];
@@ -242,7 +261,7 @@ export function parseConfig(raw: unknown, root = 'tidings'): TidingsConfig {
   let reason = issue?.message ?? 'invalid';
   if (/received undefined/.test(reason)) reason = 'is required';
   if (issue?.code === 'unrecognized_keys' && issue.keys.length === 1) {
-    const near = closestMatch(issue.keys[0] ?? '', keysAt(TidingsConfigSchema, path));
+    const near = closestMatch(issue.keys[0] ?? '', keysAt(schema, path));
     if (near) reason += `; did you mean "${near}"?`;
   }
   // Name the edition or source too, so "editions.3.sendTime" reads as the one the operator wrote.
