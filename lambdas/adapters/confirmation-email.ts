@@ -1,13 +1,11 @@
-import MailComposer from 'nodemailer/lib/mail-composer';
-import type MimeNode from 'nodemailer/lib/mime-node';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { CONFIRMATION_HTML } from '../../templates/compiled/confirmation.js';
 import type { TidingsConfig } from '../core/config.js';
 import { displayName, escapeHtml, joinEditionNames, postalLine, truncate, wrapText } from '../core/digest.js';
 import type { OutgoingMessage } from '../core/ports.js';
 import type { ConfirmationEmail, ConfirmationMessage } from '../core/subscriptions/index.js';
 import { cleanSingleLine } from '../core/text-rules.js';
-import { HeaderValueError, headerText, headerToken } from './mime.js';
+import { HeaderValueError, headerText, headerToken } from './header-values.js';
+import { writeReaderMessage } from './reader-mime.js';
 
 /**
  * The double opt-in email, from `templates/confirmation.mjml` compiled at build time
@@ -99,7 +97,7 @@ export class TemplateConfirmationEmail implements ConfirmationEmail {
   async compose(message: ConfirmationMessage): Promise<OutgoingMessage> {
     const { subject, html, text } = this.content(message);
     const to = headerToken(message.to, 'recipient email');
-    const raw = await composeReaderEmail(this.config, { to, name: message.name, subject, html, text });
+    const raw = composeReaderEmail(this.config, { to, name: message.name, subject, html, text });
     return { raw, from: this.config.sender.address, to, folder: 'confirmations' };
   }
 }
@@ -107,8 +105,9 @@ export class TemplateConfirmationEmail implements ConfirmationEmail {
 /**
  * One message to one reader, composed whole (the confirmation, the welcome): from the sender,
  * html and plain-text parts in quoted-printable, the reader's name if any, extra header fields.
+ * Written by `reader-mime.ts` in one pass, so the API function carries no MIME library.
  */
-export async function composeReaderEmail(
+export function composeReaderEmail(
   config: Pick<TidingsConfig, 'sender'>,
   parts: {
     to: string;
@@ -118,47 +117,15 @@ export async function composeReaderEmail(
     text: string;
     headers?: Record<string, string>;
   },
-): Promise<Uint8Array> {
+): Uint8Array {
   const { sender } = config;
-  const composer = new MailComposer({
+  return writeReaderMessage({
     from: { name: headerText(sender.name), address: sender.address },
-    to: { name: displayName(parts.name) ?? '', address: headerToken(parts.to, 'recipient email') },
-    ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+    to: { name: displayName(parts.name), address: headerToken(parts.to, 'recipient email') },
+    replyTo: sender.replyTo,
     subject: headerText(parts.subject),
-    ...(parts.headers ? { headers: parts.headers } : {}),
-    text: { content: parts.text.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
-    html: { content: parts.html.replace(/\r?\n/g, '\r\n'), contentTransferEncoding: 'quoted-printable' },
+    headers: parts.headers,
+    text: parts.text,
+    html: parts.html,
   });
-  const root = composer.compile();
-  return writeMime(root) ?? new Uint8Array(await root.build());
-}
-
-/**
- * A composed MIME tree written out in one go, byte for byte what its own `build()` streams: the
- * nodes give their header blocks and boundaries, each quoted-printable body is encoded in one pass
- * by the same encoder. `build()` pipes every part through streams and waits a turn of the event
- * loop between parts, which cost the API more than all of its DynamoDB work. Undefined for a tree
- * this does not cover (a body that is not a string in quoted-printable): then `build()` it.
- */
-export function writeMime(root: MimeNode): Uint8Array | undefined {
-  const out: string[] = [];
-  const write = (node: MimeNode): boolean => {
-    out.push(`${node.buildHeaders()}\r\n\r\n`);
-    if (node.content) {
-      if (typeof node.content !== 'string' || node.getTransferEncoding() !== 'quoted-printable') return false;
-      out.push(qpWrap(qpEncode(node.content), 76));
-    }
-    if (!node.multipart) return true;
-    for (const [i, child] of node.childNodes.entries()) {
-      out.push(`${i > 0 ? '\r\n' : ''}--${node.boundary}\r\n`);
-      if (!write(child)) return false;
-    }
-    out.push(`\r\n--${node.boundary}--\r\n`);
-    return true;
-  };
-  if (!write(root)) return undefined;
-  const raw = out.join('');
-  // As the stream ends it: with a line break.
-  const end = raw.endsWith('\n') ? '' : raw.endsWith('\r') ? '\n' : '\r\n';
-  return new Uint8Array(Buffer.from(`${raw}${end}`, 'utf8'));
 }

@@ -16,7 +16,7 @@ import {
   welcomePort,
 } from '../core/welcome.js';
 import { composeReaderEmail } from './confirmation-email.js';
-import { HeaderValueError, headerToken } from './mime.js';
+import { HeaderValueError, headerToken } from './header-values.js';
 
 /**
  * The welcome email, from `templates/welcome.mjml` compiled at build time (`npm run
@@ -157,7 +157,7 @@ export class TemplateWelcomeEmail implements WelcomeEmail {
     const mailto = message.unsubscribeMailto
       ? `, <${headerToken(message.unsubscribeMailto, 'unsubscribe mailto')}>`
       : '';
-    const raw = await composeReaderEmail(this.config, {
+    const raw = composeReaderEmail(this.config, {
       to,
       name: message.name,
       subject,

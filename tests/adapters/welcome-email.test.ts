@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseHTML } from 'linkedom';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { HeaderValueError } from '../../lambdas/adapters/mime.js';
+import { HeaderValueError } from '../../lambdas/adapters/header-values.js';
 import { fillWelcomeHtml, TemplateWelcomeEmail } from '../../lambdas/adapters/welcome-email.js';
 import type { WelcomeMessage } from '../../lambdas/core/welcome.js';
 import { buildTemplates } from '../../scripts/build-templates.js';

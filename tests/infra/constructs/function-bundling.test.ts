@@ -25,7 +25,7 @@ const carries = (inputs: string[], fragment: string): boolean =>
 /** Which functions call each heavy dependency; every other bundle must be without it. */
 const ONLY_IN: Record<string, readonly FunctionName[]> = {
   'node_modules/htmlparser2/': ['ingest'],
-  'node_modules/nodemailer/': ['send', 'api'],
+  'node_modules/nodemailer/': ['send'],
   'node_modules/liquidjs/': ['compose', 'api'],
   'node_modules/hono/': ['api'],
   'node_modules/@aws-sdk/client-sqs/': ['compose'],
