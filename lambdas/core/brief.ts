@@ -22,21 +22,25 @@ function isRealInstant(value: string): boolean {
 }
 
 /** An ISO 8601 instant with a zone, normalised to UTC (`2026-11-30T12:00:00.000Z`). */
-export const Instant = z.pipe(
-  z
-    .string()
-    .check(
-      z.regex(ISO_INSTANT, 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T07:00:00Z'),
-      z.refine(isRealInstant, 'is not a real date (day, month, hour or year out of range)'),
-    ),
-  z.transform((v: string) => new Date(v).toISOString()),
+export const Instant = z.lazy(() =>
+  z.pipe(
+    z
+      .string()
+      .check(
+        z.regex(ISO_INSTANT, 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-30T07:00:00Z'),
+        z.refine(isRealInstant, 'is not a real date (day, month, hour or year out of range)'),
+      ),
+    z.transform((v: string) => new Date(v).toISOString()),
+  ),
 );
 
-export const HttpUrl = z.string().check(
-  z.maxLength(2048),
-  z.refine(
-    (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
-    'must be an absolute http(s) URL',
+export const HttpUrl = z.lazy(() =>
+  z.string().check(
+    z.maxLength(2048),
+    z.refine(
+      (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+      'must be an absolute http(s) URL',
+    ),
   ),
 );
 
@@ -50,58 +54,67 @@ const line = (max: number) =>
   );
 
 /** Multi-line text (see text-rules.ts): tab and line feed kept, no other control characters. */
-const paragraph = trimmed(5000).check(
-  z.refine((v) => keepsRule(MULTI_LINE, v), `must not contain ${MULTI_LINE.refusesWhat}`),
-);
+const paragraph = () =>
+  trimmed(5000).check(
+    z.refine((v) => keepsRule(MULTI_LINE, v), `must not contain ${MULTI_LINE.refusesWhat}`),
+  );
 
-export const SourceRefSchema = z.strictObject({
-  name: line(120),
-  url: z.optional(HttpUrl),
-});
-export type SourceRef = z.infer<typeof SourceRefSchema>;
-
-export const SignalSchema = z.strictObject({
-  headline: line(200),
-  body: paragraph,
-  sources: z.array(SourceRefSchema).check(z.minLength(1), z.maxLength(10)),
-});
-export type Signal = z.infer<typeof SignalSchema>;
-
-export const BriefSchema = z.strictObject({
-  id: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 letters, digits or . _ : -')),
-  headline: line(300),
-  dek: z.optional(line(600)),
-  topic: z.pipe(
-    z
+function buildBriefSchema() {
+  const body = paragraph();
+  const sourceRef = z.strictObject({
+    name: line(120),
+    url: z.optional(HttpUrl),
+  });
+  const signal = z.strictObject({
+    headline: line(200),
+    body,
+    sources: z.array(sourceRef).check(z.minLength(1), z.maxLength(10)),
+  });
+  return z.strictObject({
+    id: z
       .string()
-      .check(z.trim(), z.regex(/^[a-z0-9][a-z0-9 &-]{0,59}$/i, 'must be a short word such as "security"')),
-    z.transform((v: string) => v.toLowerCase()),
-  ),
-  region: z.optional(line(80)),
-  editions: z
-    .array(z.string().check(z.regex(EDITION_ID_PATTERN, 'is not an edition id')))
-    .check(z.minLength(1), z.maxLength(20)),
-  publishedAt: Instant,
-  updatedAt: Instant,
-  url: z.optional(HttpUrl),
-  image: z.optional(
-    z.strictObject({
-      url: HttpUrl,
-      alt: line(300),
-      credit: z.optional(line(200)),
-    }),
-  ),
-  news: z.array(paragraph).check(z.minLength(1), z.maxLength(20)),
-  signals: z._default(z.array(SignalSchema).check(z.maxLength(10)), []),
-  /** Where the brief came from: the configured source id and its display name. */
-  source: z.optional(
-    z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64)), name: line(120) }),
-  ),
-});
+      .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1-200 letters, digits or . _ : -')),
+    headline: line(300),
+    dek: z.optional(line(600)),
+    topic: z.pipe(
+      z
+        .string()
+        .check(z.trim(), z.regex(/^[a-z0-9][a-z0-9 &-]{0,59}$/i, 'must be a short word such as "security"')),
+      z.transform((v: string) => v.toLowerCase()),
+    ),
+    region: z.optional(line(80)),
+    editions: z
+      .array(z.string().check(z.regex(EDITION_ID_PATTERN, 'is not an edition id')))
+      .check(z.minLength(1), z.maxLength(20)),
+    publishedAt: Instant,
+    updatedAt: Instant,
+    url: z.optional(HttpUrl),
+    image: z.optional(
+      z.strictObject({
+        url: HttpUrl,
+        alt: line(300),
+        credit: z.optional(line(200)),
+      }),
+    ),
+    news: z.array(body).check(z.minLength(1), z.maxLength(20)),
+    signals: z._default(z.array(signal).check(z.maxLength(10)), []),
+    /** Where the brief came from: the configured source id and its display name. */
+    source: z.optional(
+      z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64)), name: line(120) }),
+    ),
+  });
+}
+
+/**
+ * A brief as ingest accepts it. Built on its first parse (`z.lazy`): compose, send and the API
+ * carry this module for its types and helpers but never parse a brief, so their cold starts do
+ * not build the schema.
+ */
+export const BriefSchema = z.lazy(buildBriefSchema);
 export type Brief = z.infer<typeof BriefSchema>;
 export type BriefInput = z.input<typeof BriefSchema>;
+export type Signal = Brief['signals'][number];
+export type SourceRef = Signal['sources'][number];
 
 /** A brief as stored: what ingest wrote plus bookkeeping. */
 export interface StoredBrief extends Brief {

@@ -25,56 +25,62 @@ export function sesTagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 }
 
-const address = z.string().check(z.minLength(3), z.maxLength(320));
-/** Between 1 and `max` of them. */
-const some = <T extends z.ZodMiniType>(item: T, max: number) =>
-  z.array(item).check(z.minLength(1), z.maxLength(max));
+/** The SES event shapes this module reads. */
+function buildEventSchemas() {
+  const address = z.string().check(z.minLength(3), z.maxLength(320));
+  /** Between 1 and `max` of them. */
+  const some = <T extends z.ZodMiniType>(item: T, max: number) =>
+    z.array(item).check(z.minLength(1), z.maxLength(max));
 
-const BounceSchema = z.object({
-  bounceType: z.enum(['Undetermined', 'Permanent', 'Transient']),
-  bounceSubType: z.optional(z.string()),
-  bouncedRecipients: some(z.object({ emailAddress: address }), 100),
-});
-const ComplaintSchema = z.object({
-  complainedRecipients: some(z.object({ emailAddress: address }), 100),
-});
-const DeliverySchema = z.object({ recipients: some(address, 100) });
-/**
- * A Send event: SES accepted the message and will try to deliver it
- * (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html).
- * `mail.destination` is the envelope's recipients; `mail.tags` the message tags, each a list.
- */
-const tagText = z.string().check(z.maxLength(256));
-const SendEvent = z.object({
-  eventType: z.literal('Send'),
-  mail: z.object({
-    messageId: z.string().check(z.minLength(1), z.maxLength(200)),
-    timestamp: z.string().check(z.maxLength(40)),
-    destination: some(address, 50),
-    tags: z.optional(z.record(tagText, z.array(tagText).check(z.maxLength(10)))),
-  }),
-});
+  const BounceSchema = z.object({
+    bounceType: z.enum(['Undetermined', 'Permanent', 'Transient']),
+    bounceSubType: z.optional(z.string()),
+    bouncedRecipients: some(z.object({ emailAddress: address }), 100),
+  });
+  const ComplaintSchema = z.object({
+    complainedRecipients: some(z.object({ emailAddress: address }), 100),
+  });
+  const DeliverySchema = z.object({ recipients: some(address, 100) });
+  /**
+   * A Send event: SES accepted the message and will try to deliver it
+   * (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html).
+   * `mail.destination` is the envelope's recipients; `mail.tags` the message tags, each a list.
+   */
+  const tagText = z.string().check(z.maxLength(256));
+  const SendEvent = z.object({
+    eventType: z.literal('Send'),
+    mail: z.object({
+      messageId: z.string().check(z.minLength(1), z.maxLength(200)),
+      timestamp: z.string().check(z.maxLength(40)),
+      destination: some(address, 50),
+      tags: z.optional(z.record(tagText, z.array(tagText).check(z.maxLength(10)))),
+    }),
+  });
 
-/** Configuration-set event publishing uses `eventType`; identity notifications use `notificationType`. */
-const kind = (name: string) =>
-  z.union([z.object({ eventType: z.literal(name) }), z.object({ notificationType: z.literal(name) })]);
+  /** Configuration-set event publishing uses `eventType`; identity notifications use `notificationType`. */
+  const kind = (name: string) =>
+    z.union([z.object({ eventType: z.literal(name) }), z.object({ notificationType: z.literal(name) })]);
 
-const BounceEvent = z.intersection(kind('Bounce'), z.object({ bounce: BounceSchema }));
-const ComplaintEvent = z.intersection(kind('Complaint'), z.object({ complaint: ComplaintSchema }));
-const DeliveryEvent = z.intersection(kind('Delivery'), z.object({ delivery: DeliverySchema }));
-const Verdict = z.optional(z.object({ status: z.string().check(z.maxLength(40)) }));
-const ReceivedEvent = z.object({
-  notificationType: z.literal('Received'),
-  receipt: z.object({
-    recipients: some(address, 50),
-    spfVerdict: Verdict,
-    dkimVerdict: Verdict,
-  }),
-  mail: z.object({
-    source: z.optional(address),
-    commonHeaders: z.optional(z.object({ from: some(z.string().check(z.maxLength(1000)), 10) })),
-  }),
-});
+  const BounceEvent = z.intersection(kind('Bounce'), z.object({ bounce: BounceSchema }));
+  const ComplaintEvent = z.intersection(kind('Complaint'), z.object({ complaint: ComplaintSchema }));
+  const DeliveryEvent = z.intersection(kind('Delivery'), z.object({ delivery: DeliverySchema }));
+  const Verdict = z.optional(z.object({ status: z.string().check(z.maxLength(40)) }));
+  const ReceivedEvent = z.object({
+    notificationType: z.literal('Received'),
+    receipt: z.object({
+      recipients: some(address, 50),
+      spfVerdict: Verdict,
+      dkimVerdict: Verdict,
+    }),
+    mail: z.object({
+      source: z.optional(address),
+      commonHeaders: z.optional(z.object({ from: some(z.string().check(z.maxLength(1000)), 10) })),
+    }),
+  });
+  return { SendEvent, BounceEvent, ComplaintEvent, DeliveryEvent, ReceivedEvent };
+}
+
+let eventSchemas: ReturnType<typeof buildEventSchemas> | undefined;
 
 export type FeedbackEvent =
   /** SES took the message (`issueId` from its `issue` tag; absent for mail that is not a digest). */
@@ -87,6 +93,10 @@ export type FeedbackEvent =
 
 /** Reads one SNS message body (already JSON-parsed); undefined for a shape we do not handle. */
 export function parseFeedback(message: unknown): FeedbackEvent | undefined {
+  // Built on the first message: the send function and the API import this module for its tag
+  // helpers and never parse feedback, so their cold starts do not build these.
+  eventSchemas ??= buildEventSchemas();
+  const { SendEvent, BounceEvent, ComplaintEvent, DeliveryEvent, ReceivedEvent } = eventSchemas;
   const send = SendEvent.safeParse(message);
   if (send.success) {
     const { mail } = send.data;
