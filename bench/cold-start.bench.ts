@@ -2,7 +2,7 @@
  * `cold-start:<function>`: the time a fresh Node process takes to import a Lambda bundle, run its
  * initialisation (the configuration shipped in the bundle, clients, the token keyring read from a
  * local Secrets Manager stand-in) AND handle its first invocation, a representative event answered through the real
- * SDK clients against local stand-ins (DynamoDB, SES, SQS), against a fresh process importing an
+ * SDK clients against local stand-ins (DynamoDB; SES and SQS answer at once and count), against a fresh process importing an
  * empty handler and invoking it the same way. Work a function defers to its first call is counted,
  * so lazy loading cannot hide a cost. Bundles are built with the esbuild settings of
  * `infra/constructs/function-bundling.ts`.
@@ -154,6 +154,34 @@ async function startSqsStandIn(): Promise<{ url: string; received: () => number;
   return { url: `http://127.0.0.1:${port}`, received: () => received, close: () => server.close() };
 }
 
+/**
+ * Answers SES's SendRawEmail (query protocol) at once with a message id and counts the messages,
+ * as the SQS stand-in above does: SES's own time is not the function's start-up, and the local
+ * SES stand-in parses every message it is given (tens of milliseconds on the first).
+ */
+async function startSesStandIn(): Promise<{ url: string; received: () => number; close(): void }> {
+  let received = 0;
+  const server = createServer(async (request, response) => {
+    let text = '';
+    for await (const chunk of request) text += String(chunk);
+    const form = new URLSearchParams(text);
+    if (form.get('Action') !== 'SendRawEmail' || !form.get('RawMessage.Data')) {
+      response.writeHead(400, { 'content-type': 'text/xml' }).end('<ErrorResponse/>');
+      return;
+    }
+    received++;
+    response
+      .writeHead(200, { 'content-type': 'text/xml' })
+      .end(
+        `<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>${randomUUID()}</MessageId></SendRawEmailResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></SendRawEmailResponse>`,
+      );
+  });
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+  return { url: `http://127.0.0.1:${port}`, received: () => received, close: () => server.close() };
+}
+
 /** Twelve fresh briefs (the sample desk's, published an hour ago) for the two editions measured. */
 async function freshBriefs(now: Date): Promise<Brief[]> {
   const sample = JSON.parse(await readFile('samples/briefs.json', 'utf8')) as { briefs: Brief[] };
@@ -292,6 +320,7 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
   const outDir = await mkdtemp(join(tmpdir(), 'tidings-bundles-'));
   const secrets = await startSecretsStandIn();
   const sqs = await startSqsStandIn();
+  const ses = await startSesStandIn();
   const stack = await startLocalStack({
     home: outDir,
     config,
@@ -310,7 +339,7 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
       AWS_SECRET_ACCESS_KEY: 'bench',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbUrl,
-      AWS_ENDPOINT_URL_SES: stack.sesUrl,
+      AWS_ENDPOINT_URL_SES: ses.url,
       AWS_ENDPOINT_URL_SQS: sqs.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tidings',
@@ -365,14 +394,18 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
         ratio: a.median / b.median,
         higherIsBetter: false,
         command: 'npx tsx bench/cold-start.bench.ts',
-        notes: `process start, init and first invocation (${describeEvent(name)}); init alone (import, keyring) median ${stats(init).median.toFixed(0)} ms; bundle ${(bytes / 1024).toFixed(0)} KiB (minified ESM, AWS SDK included); Node ${process.version} here, Node 22 on Lambda; local stand-ins for DynamoDB, SES, SQS and Secrets Manager`,
+        notes: `process start, init and first invocation (${describeEvent(name)}); init alone (import, keyring) median ${stats(init).median.toFixed(0)} ms; bundle ${(bytes / 1024).toFixed(0)} KiB (minified ESM, AWS SDK included); Node ${process.version} here, Node 22 on Lambda; against the local DynamoDB and Secrets Manager stand-ins, and SES and SQS stand-ins that answer at once`,
       });
     }
     if (sqs.received() === 0) throw new Error('compose queued nothing: its cold start did not fan out');
+    // Every send and api run mails one reader (and the warm-up runs one more each).
+    const mailed = 2 * (repeats + 1);
+    if (ses.received() !== mailed) throw new Error(`SES was given ${ses.received()} messages, not ${mailed}`);
     return figures;
   } finally {
     secrets.close();
     sqs.close();
+    ses.close();
     await stack.close();
     // A profiled run keeps the bundles and their source maps beside the profiles.
     if (process.env.COLD_START_PROFILE) console.error(`bundles and source maps kept in ${outDir}`);
