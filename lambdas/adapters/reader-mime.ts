@@ -99,7 +99,7 @@ export function writeReaderMessage(message: ReaderMessage, frame?: Partial<Messa
     textPart('text/html', message.html),
     `${CRLF}--${boundary}--${CRLF}`,
   ].join('');
-  return new Uint8Array(Buffer.from(raw, 'latin1'));
+  return new Uint8Array(Buffer.from(raw, 'utf8'));
 }
 
 /** One alternative: its two header fields and its body in quoted-printable (none when empty). */
@@ -124,7 +124,8 @@ const PLAIN_ADDRESS = /^[^\s"(),:;<>@[\\\]]+@[^\s"(),:;<>@[\\\]]+$/;
 
 /** The address as nodemailer normalises it: a local part that is not a dot-atom quoted, the domain in A-label form. */
 function normalizedAddress(value: string, field: string): string {
-  if (!isValidEmail(value)) throw new HeaderValueError(`${field} "${value}" is not an email address`);
+  // The address is not repeated: a reader's address never goes into an error (and from there a log).
+  if (!isValidEmail(value)) throw new HeaderValueError(`${field} is not an email address`);
   const at = value.lastIndexOf('@');
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);

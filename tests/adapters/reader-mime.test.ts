@@ -273,14 +273,18 @@ describe('writeReaderMessage', () => {
     expect(mail.messageId).toBe(FRAME.messageId);
   });
 
-  it('refuses an address Tidings would not mail, naming the field', () => {
+  it('refuses an address Tidings would not mail, naming the field but not the address', () => {
     for (const address of ['ana', 'a@b@example.com', 'ana@example', 'ä@example.com', 'a b@example.com']) {
       expect(() => writeReaderMessage({ ...BASE, to: { address } })).toThrow(
-        new HeaderValueError(`recipient email "${address}" is not an email address`),
+        new HeaderValueError('recipient email is not an email address'),
       );
     }
-    expect(() => writeReaderMessage({ ...BASE, replyTo: 'editor' })).toThrow(/reply-to address "editor"/);
-    expect(() => writeReaderMessage({ ...BASE, from: { address: 'x@y' } })).toThrow(/sender address "x@y"/);
+    expect(() => writeReaderMessage({ ...BASE, replyTo: 'editor' })).toThrow(
+      new HeaderValueError('reply-to address is not an email address'),
+    );
+    expect(() => writeReaderMessage({ ...BASE, from: { address: 'x@y' } })).toThrow(
+      new HeaderValueError('sender address is not an email address'),
+    );
   });
 
   it('refuses an extra header field it writes itself or that is not a field name', () => {
