@@ -276,6 +276,11 @@ export async function ingestSources(
   const taken = new Set<string>();
   const desk = new StoryDesk(deps.store, now);
   const summaries: IngestSummary[] = [];
+  // A source that does not cluster is stored while the next one is prepared and stored: their
+  // briefs are apart (ids carry the source, and a story already taken is dropped from the later
+  // source before either is written), so at most two sources' writes are under way at once. A
+  // source that clusters reads the stories the earlier sources stored: it waits for them first.
+  let storing: Promise<void> | undefined;
   for (const [index, source] of sources.entries()) {
     const summary = emptySummary(source.id);
     summaries.push(summary);
@@ -292,28 +297,58 @@ export async function ingestSources(
       continue;
     }
     summary.fetched = result.candidates.length + result.rejected.length;
+    const clusters = source.cluster !== false;
+    if (clusters) await storing;
+    let prepared: Prepared;
     try {
-      const prepared = await prepare(result, source, taken, deps, now);
-      summary.rejected = prepared.rejected;
-      summary.duplicates = prepared.duplicates;
-      const clustered =
-        source.cluster === false ? [] : prepared.briefs.filter((b) => prepared.feedItems.has(b.id));
-      const placement = clustered.length > 0 ? await desk.place(clustered) : undefined;
-      const plain = [
-        ...prepared.briefs.filter((b) => source.cluster === false || !prepared.feedItems.has(b.id)),
-        ...(placement?.plain ?? []),
-      ];
-      const outcomes: UpsertOutcome[] = plain.length > 0 ? await deps.store.upsertMany(plain, now) : [];
-      if (placement && placement.writes.length > 0) await deps.store.upsertMany(placement.writes, now);
-      for (const brief of prepared.briefs) taken.add(brief.id);
-      for (const outcome of outcomes) summary[outcome]++;
-      for (const outcome of placement?.outcomes.values() ?? []) summary[outcome]++;
-      if (result.state) await deps.store.putSourceState(source.id, result.state);
+      // In configuration order, each against the briefs every earlier source took.
+      prepared = await prepare(result, source, taken, deps, now);
     } catch (error) {
       summary.error = `storing failed: ${message(error)}`;
+      continue;
     }
+    for (const brief of prepared.briefs) taken.add(brief.id);
+    summary.rejected = prepared.rejected;
+    summary.duplicates = prepared.duplicates;
+    const stored = storeSource(prepared, result, source, summary, { deps, desk, now });
+    // The earlier source's writes end before a third source starts (two at most at once).
+    await storing;
+    storing = clusters ? void (await stored) : stored;
   }
+  await storing;
   return summaries;
+}
+
+/**
+ * Stores one prepared source's briefs (story placement first, where the source clusters), then
+ * its fetch state; its summary is filled in, a failure recorded there. Its briefs counted as
+ * taken once prepared, so a later source drops its copies of them (the first source wins) even
+ * while these writes are under way.
+ */
+async function storeSource(
+  prepared: Prepared,
+  result: Extract<SourceFetch, { status: 'fetched' }>,
+  source: SourceConfig,
+  summary: IngestSummary,
+  run: { deps: IngestDeps; desk: StoryDesk; now: Date },
+): Promise<void> {
+  const { deps, desk, now } = run;
+  try {
+    const clustered =
+      source.cluster === false ? [] : prepared.briefs.filter((b) => prepared.feedItems.has(b.id));
+    const placement = clustered.length > 0 ? await desk.place(clustered) : undefined;
+    const plain = [
+      ...prepared.briefs.filter((b) => source.cluster === false || !prepared.feedItems.has(b.id)),
+      ...(placement?.plain ?? []),
+    ];
+    const outcomes: UpsertOutcome[] = plain.length > 0 ? await deps.store.upsertMany(plain, now) : [];
+    if (placement && placement.writes.length > 0) await deps.store.upsertMany(placement.writes, now);
+    for (const outcome of outcomes) summary[outcome]++;
+    for (const outcome of placement?.outcomes.values() ?? []) summary[outcome]++;
+    if (result.state) await deps.store.putSourceState(source.id, result.state);
+  } catch (error) {
+    summary.error = `storing failed: ${message(error)}`;
+  }
 }
 
 /**

@@ -136,6 +136,60 @@ describe('ingestSources', () => {
     expect((await store.get('a'))?.headline).toBe('Second, newer copy');
   });
 
+  describe('storing sources while the next is stored', () => {
+    /** A store whose writes take turns of the event loop, noting how many sources write at once. */
+    function slowStore(): MemoryBriefStore & { most: number; order: string[] } {
+      const store = Object.assign(new MemoryBriefStore(), { most: 0, order: [] as string[] });
+      const upsertMany = store.upsertMany.bind(store);
+      let writing = 0;
+      store.upsertMany = async (briefs, now) => {
+        writing++;
+        store.most = Math.max(store.most, writing);
+        store.order.push(`start ${briefs[0]?.source?.id}`);
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+        const outcomes = await upsertMany(briefs, now);
+        store.order.push(`end ${briefs[0]?.source?.id}`);
+        writing--;
+        return outcomes;
+      };
+      return store;
+    }
+    const docs = {
+      one: fetched(candidates(brief('a', { headline: 'From one' }), brief('b'))),
+      two: fetched(candidates(brief('a', { headline: 'From two' }), brief('c'))),
+      three: fetched(candidates(brief('d'))),
+      four: fetched(candidates(brief('e'))),
+    };
+
+    it('overlaps at most two sources that do not cluster, and the first source still wins', async () => {
+      const store = slowStore();
+      const plain = { cluster: false };
+      const summaries = await ingestSources(
+        ['one', 'two', 'three', 'four'].map((id) => source(id, plain)),
+        deps(store, fetcher(docs)),
+      );
+      expect(store.most).toBe(2);
+      expect(store.order.slice(0, 2)).toEqual(['start one', 'start two']);
+      expect((await store.get('a'))?.headline).toBe('From one');
+      expect(summaries.map((s) => [s.source, s.new, s.duplicates])).toEqual([
+        ['one', 2, 0],
+        ['two', 1, 1],
+        ['three', 1, 0],
+        ['four', 1, 0],
+      ]);
+    });
+
+    it('lets a source that clusters wait for the writes of the sources before it', async () => {
+      const store = slowStore();
+      await ingestSources(
+        [source('one', { cluster: false }), source('two'), source('three', { cluster: false })],
+        deps(store, fetcher(docs)),
+      );
+      expect(store.order.indexOf('end one')).toBeLessThan(store.order.indexOf('start two'));
+      expect(store.order.indexOf('end two')).toBeLessThan(store.order.indexOf('start three'));
+    });
+  });
+
   it('rejects each bad item with its position, field and reason, and stores the good ones', async () => {
     const store = new MemoryBriefStore();
     const items = candidates(
