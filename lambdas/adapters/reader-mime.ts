@@ -105,9 +105,7 @@ export function writeReaderMessage(message: ReaderMessage, frame?: Partial<Messa
 /** One alternative: its two header fields and its body in quoted-printable (none when empty). */
 function textPart(type: 'text/plain' | 'text/html', content: string): string {
   const head = `Content-Type: ${type}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`;
-  return content === ''
-    ? head
-    : head + qpWrap(qpEncode(Buffer.from(content.replace(/\r?\n/g, CRLF), 'utf8')));
+  return content === '' ? head : head + qpBody(Buffer.from(content.replace(/\r?\n/g, CRLF), 'utf8'));
 }
 
 function newMessageId(fromAddress: string): string {
@@ -349,13 +347,45 @@ const QP_LITERAL = new Uint8Array(256).map((_, byte) =>
 );
 const HEX = '0123456789ABCDEF';
 
-/** Quoted-printable of text: whitespace before a line break or at the end is escaped too. */
-function qpEncode(bytes: Buffer): string {
+/** Bytes encoded and wrapped at a time by nodemailer's streaming encoder. */
+const QP_SLICE = 64 * 1024;
+
+/**
+ * A part's body as nodemailer's streaming encoder (`qp.Encoder`, which `build()` pipes each part
+ * through) writes it: 64 KiB slices, each wrapped after the last line of the one before, and the
+ * whitespace that ends the part encoded last, on its own. That is `qp.wrap(qp.encode(body))`
+ * except where trailing whitespace moves a soft break; both decode to the same text.
+ */
+function qpBody(bytes: Buffer): string {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
+  const held = bytes.length - end <= QP_SLICE ? bytes.subarray(end) : bytes.subarray(bytes.length);
+  let done = '';
+  let line = '';
+  const encodeSlices = (buf: Buffer): void => {
+    for (let start = 0; start < buf.length; start += QP_SLICE) {
+      const stop = Math.min(start + QP_SLICE, buf.length);
+      const wrapped = qpWrap(line + qpEncode(buf.subarray(start, stop), buf[stop]));
+      const lastBreak = wrapped.lastIndexOf('\n');
+      line = wrapped.slice(lastBreak + 1);
+      done += wrapped.slice(0, lastBreak + 1);
+    }
+  };
+  encodeSlices(bytes.subarray(0, bytes.length - held.length));
+  encodeSlices(held);
+  return done + line;
+}
+
+/**
+ * Quoted-printable of text: whitespace before a line break or at the end is escaped too; `after`
+ * is the byte that follows these (none: they end the text).
+ */
+function qpEncode(bytes: Buffer, after?: number): string {
   const out = Buffer.allocUnsafe(bytes.length * 3);
   let pos = 0;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i] ?? 0;
-    const next = bytes[i + 1];
+    const next = i + 1 < bytes.length ? bytes[i + 1] : after;
     const lineEndSpace =
       (byte === 0x20 || byte === 0x09) && (next === undefined || next === 0x0a || next === 0x0d);
     if (QP_LITERAL[byte] && !lineEndSpace) {

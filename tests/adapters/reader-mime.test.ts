@@ -134,6 +134,10 @@ const BODIES = [
   `${'a'.repeat(300)}\n${'=='.repeat(100)}`,
   ` \n\t\n \r\n`,
   `x${' '.repeat(100)}y`,
+  // The streaming encoder writes the closing whitespace on its own: no soft break before it here.
+  `${'z'.repeat(80)}\n${'x'.repeat(52)} y  `,
+  // Over 64 KiB: encoded in slices, a line cut where the first slice ends.
+  `${'x'.repeat(47)}\n${'long line with words '.repeat(3334)}\n  \t `,
 ];
 
 const HEADERS: (Record<string, string> | undefined)[] = [
