@@ -18,10 +18,10 @@ import { selectBriefs } from './select-briefs.js';
 import {
   advanceWaves,
   cancelWaves,
-  enqueueReaders,
   forEachActiveReader,
   planWaves,
   readerDue,
+  readerPacker,
   zoneIndex,
 } from './waves.js';
 
@@ -311,11 +311,13 @@ export async function fanOut(
   const size = deps.batchSize ?? 50;
   const audience = audienceOf(issue);
   let enqueued = 0;
+  const packer = readerPacker(deps.queue, issue.id, size);
   await forEachActiveReader(deps.subscribers, issue.edition, async (all) => {
     const page = all.filter((reader) => rhythmGets(reader.rhythm, audience) && readerDue(issue, reader));
-    await enqueueReaders(deps.queue, issue.id, page, size);
+    await packer.add(page);
     enqueued += page.length;
   });
+  await packer.finish();
   if (issue.waves) return { issue, enqueued };
   const updated: Issue = {
     ...issue,

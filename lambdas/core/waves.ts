@@ -188,6 +188,39 @@ export async function enqueueReaders(
   await queue.enqueue(batches);
 }
 
+/** Queue messages a queue takes in one request (SQS's SendMessageBatch takes ten). */
+const MESSAGES_PER_REQUEST = 10;
+
+/**
+ * Gathers readers from many pages (the shards, read in parallel) into full queue messages and
+ * hands them to the queue a request's worth at a time, then the rest on `finish`: a small
+ * edition goes out in one request instead of one per shard, a large one in full messages. Held
+ * readers are only in memory; a fan-out that dies before `finish` is repeated safely (the ledger).
+ */
+export function readerPacker(
+  queue: SendQueue,
+  issueId: string,
+  size: number,
+): { add(readers: readonly Recipient[]): Promise<void>; finish(): Promise<void> } {
+  const request = size * MESSAGES_PER_REQUEST;
+  let held: Recipient[] = [];
+  return {
+    async add(readers) {
+      held.push(...readers);
+      while (held.length >= request) {
+        const out = held.slice(0, request);
+        held = held.slice(request);
+        await enqueueReaders(queue, issueId, out, size);
+      }
+    },
+    async finish() {
+      const out = held;
+      held = [];
+      await enqueueReaders(queue, issueId, out, size);
+    },
+  };
+}
+
 /** Every active reader of an edition, shard by shard in parallel, handed to `visit` page by page. */
 export async function forEachActiveReader(
   subscribers: Pick<SubscriberStore, 'listActive'>,
@@ -316,11 +349,13 @@ export async function advanceWaves(
     .sort(([, a], [, b]) => a.dueAt.localeCompare(b.dueAt));
   for (const [zone, wave] of due) {
     let enqueued = 0;
+    const packer = readerPacker(deps.queue, issue.id, size);
     await forEachZoneReader(index, edition.id, zone, current.waves.home, async (page) => {
       const readers = page.filter((reader) => rhythmGets(reader.rhythm, audience));
-      await enqueueReaders(deps.queue, issue.id, readers, size);
+      await packer.add(readers);
       enqueued += readers.length;
     });
+    await packer.finish();
     const next = structuredClone(current.waves);
     next.zones[zone] = { ...wave, state: 'sent', enqueued, sentAt: now.toISOString() };
     const stored = await storeWaves(deps, current, next, now, true);
@@ -340,11 +375,13 @@ export async function advanceWaves(
   const had = new Set<string>();
   for await (const row of deps.ledger.list(issue.id)) had.add(row.email);
   let caughtUp = 0;
+  const packer = readerPacker(deps.queue, issue.id, size);
   await forEachActiveReader(deps.subscribers, edition.id, async (page) => {
     const readers = page.filter((reader) => !had.has(reader.email) && rhythmGets(reader.rhythm, audience));
-    await enqueueReaders(deps.queue, issue.id, readers, size);
+    await packer.add(readers);
     caughtUp += readers.length;
   });
+  await packer.finish();
   const stored = await storeWaves(
     deps,
     current,

@@ -98,6 +98,23 @@ describe('composeIssue', () => {
     expect(stored?.counts).toEqual({ enqueued: 7, fanouts: 1 });
   });
 
+  it('packs readers of every shard into full messages, ten messages to a queue request', async () => {
+    // 7 readers spread over the shards, then 20 more: 27 readers in messages of 2.
+    for (let i = 7; i < 27; i++) await subscribers.save(subscriber(`reader${i}@example.com`, ['dc']));
+    const requests: number[] = [];
+    const enqueue = queue.enqueue.bind(queue);
+    queue.enqueue = async (batches) => {
+      requests.push(batches.length);
+      await enqueue(batches);
+    };
+    await addBrief('a', '2026-11-29T10:00:00.000Z');
+    await composeIssue(deps, { edition: 'dc', now: MONDAY });
+    // 13 full messages and one of 1, however the 16 shards split the readers.
+    expect(queue.batches.map((b) => b.recipients.length).sort()).toEqual([...Array(13).fill(2), 1].sort());
+    expect(requests).toEqual([10, 4]);
+    expect(new Set(queued()).size).toBe(27);
+  });
+
   it('uses the edition’s local date, not the UTC date', async () => {
     await addBrief('a', '2026-11-29T10:00:00.000Z');
     const result = await composeIssue(deps, { edition: 'dc', now: new Date('2026-12-01T03:00:00.000Z') });
