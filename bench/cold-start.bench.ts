@@ -127,26 +127,27 @@ async function timeColdStart(
   return { wallMs, initMs, result };
 }
 
+interface CountingStandIn {
+  url: string;
+  /** Messages taken. */
+  received: () => number;
+  close(): void;
+}
+
 /**
- * Answers SQS's SendMessageBatch (JSON protocol) as SQS would, with the body digests the SDK
- * checks, so compose's fan-out goes through the real client; the messages are counted, not kept.
+ * A stand-in that answers every request at once from `answer` (the request body in, the status,
+ * content type and body out) and counts what `answer` says it took.
  */
-async function startSqsStandIn(): Promise<{ url: string; received: () => number; close(): void }> {
+async function countingStandIn(
+  answer: (body: string) => { status: number; type: string; body: string; taken: number },
+): Promise<CountingStandIn> {
   let received = 0;
-  const answer = (text: string): string => {
-    const entries = (JSON.parse(text) as { Entries?: { Id: string; MessageBody: string }[] }).Entries ?? [];
-    received += entries.length;
-    const successful = entries.map(({ Id, MessageBody }) => ({
-      Id,
-      MessageId: randomUUID(),
-      MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex'),
-    }));
-    return JSON.stringify({ Successful: successful, Failed: [] });
-  };
   const server = createServer(async (request, response) => {
     let text = '';
     for await (const chunk of request) text += String(chunk);
-    response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(answer(text));
+    const answered = answer(text);
+    received += answered.taken;
+    response.writeHead(answered.status, { 'content-type': answered.type }).end(answered.body);
   });
   const port = await new Promise<number>((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
@@ -155,31 +156,36 @@ async function startSqsStandIn(): Promise<{ url: string; received: () => number;
 }
 
 /**
- * Answers SES's SendRawEmail (query protocol) at once with a message id and counts the messages,
- * as the SQS stand-in above does: SES's own time is not the function's start-up, and the local
- * SES stand-in parses every message it is given (tens of milliseconds on the first).
+ * Answers SQS's SendMessageBatch (JSON protocol) as SQS would, with the body digests the SDK
+ * checks, so compose's fan-out goes through the real client; the messages are counted, not kept.
  */
-async function startSesStandIn(): Promise<{ url: string; received: () => number; close(): void }> {
-  let received = 0;
-  const server = createServer(async (request, response) => {
-    let text = '';
-    for await (const chunk of request) text += String(chunk);
+function startSqsStandIn(): Promise<CountingStandIn> {
+  return countingStandIn((text) => {
+    const entries = (JSON.parse(text) as { Entries?: { Id: string; MessageBody: string }[] }).Entries ?? [];
+    const successful = entries.map(({ Id, MessageBody }) => ({
+      Id,
+      MessageId: randomUUID(),
+      MD5OfMessageBody: createHash('md5').update(MessageBody).digest('hex'),
+    }));
+    const body = JSON.stringify({ Successful: successful, Failed: [] });
+    return { status: 200, type: 'application/x-amz-json-1.0', body, taken: entries.length };
+  });
+}
+
+/**
+ * Answers SES's SendRawEmail (query protocol) at once with a message id and counts the messages,
+ * as the SQS stand-in does: SES's own time is not the function's start-up, and the local SES
+ * stand-in parses every message it is given (tens of milliseconds on the first).
+ */
+function startSesStandIn(): Promise<CountingStandIn> {
+  return countingStandIn((text) => {
     const form = new URLSearchParams(text);
     if (form.get('Action') !== 'SendRawEmail' || !form.get('RawMessage.Data')) {
-      response.writeHead(400, { 'content-type': 'text/xml' }).end('<ErrorResponse/>');
-      return;
+      return { status: 400, type: 'text/xml', body: '<ErrorResponse/>', taken: 0 };
     }
-    received++;
-    response
-      .writeHead(200, { 'content-type': 'text/xml' })
-      .end(
-        `<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>${randomUUID()}</MessageId></SendRawEmailResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></SendRawEmailResponse>`,
-      );
+    const body = `<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>${randomUUID()}</MessageId></SendRawEmailResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></SendRawEmailResponse>`;
+    return { status: 200, type: 'text/xml', body, taken: 1 };
   });
-  const port = await new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-  );
-  return { url: `http://127.0.0.1:${port}`, received: () => received, close: () => server.close() };
 }
 
 /** Twelve fresh briefs (the sample desk's, published an hour ago) for the two editions measured. */

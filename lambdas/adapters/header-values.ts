@@ -5,8 +5,7 @@ import { cleanSingleLine, HEADER_VALUE, refusedCharacter } from '../core/text-ru
  * Header values for the reader emails, without any MIME library: the API function imports this
  * (and `reader-mime.ts`), never `mime.ts`, whose top level brings nodemailer into its bundle.
  * The rules themselves are the text rules' (`core/text-rules.ts`); this module only applies them
- * to header fields. `mime.ts` (the digest's MIME) still declares the same three names for the
- * send function; both throw an error named `HeaderValueError` of kind `invalid-input`.
+ * to header fields. `mime.ts` (the digest's MIME, in the send function) re-exports them.
  */
 
 /** A header value that would break the message (line breaks, control characters, bad address or URL). */

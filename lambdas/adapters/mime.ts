@@ -16,7 +16,8 @@ import {
 } from '../core/digest.js';
 import { TidingsError } from '../core/errors.js';
 import { isValidEmail } from '../core/subscriber.js';
-import { cleanSingleLine, HEADER_VALUE, keepsRule } from '../core/text-rules.js';
+import { HEADER_VALUE, keepsRule } from '../core/text-rules.js';
+import { HeaderValueError, headerText, headerToken } from './header-values.js';
 
 /**
  * Digest MIME, encoded once per issue and personalised per recipient by splicing.
@@ -67,12 +68,6 @@ export interface PreparedMessage {
   body: BodyPiece[];
 }
 
-/** A header value that would break the message (line breaks, control characters, bad address or URL). */
-export class HeaderValueError extends TidingsError {
-  override readonly name = 'HeaderValueError';
-  override readonly kind = 'invalid-input';
-}
-
 /** The encoded message could not be cut at its slots (a marker did not survive encoding). */
 export class MimeSpliceError extends TidingsError {
   override readonly name = 'MimeSpliceError';
@@ -81,21 +76,8 @@ export class MimeSpliceError extends TidingsError {
 
 // ---------------------------------------------------------------- header values, in one place
 
-/** Display text for a header (subject, names): control characters and line breaks become spaces. */
-export function headerText(value: string): string {
-  return cleanSingleLine(value);
-}
-
-/**
- * A structural header value (address, URL, id) is used as given or not at all: anything that
- * could end the header line or smuggle a field is rejected.
- */
-export function headerToken(value: string, field: string): string {
-  if (value === '' || !keepsRule(HEADER_VALUE, value)) {
-    throw new HeaderValueError(`${field} must be one line without ${HEADER_VALUE.refusesWhat}`);
-  }
-  return value;
-}
+// The header rules are the reader emails' (header-values.ts), named here for the digest's callers.
+export { HeaderValueError, headerText, headerToken };
 
 function address(value: string, field: string): string {
   const token = headerToken(value, field);
