@@ -94,6 +94,13 @@ export function composeEventHandler(
     };
     // Recovery: issues an interrupted send left `sending` (messages gone to the dead-letter queue)
     // are queued again to the readers their ledger has not settled, then checked for completion.
+    // Whether the week's roundup is due is read alongside (it writes nothing); the roundup itself
+    // is composed after recovery (a roundup just fanned out is no interrupted one).
+    const dueNow = edition
+      ? dueRoundups({ editions: [edition] }, deps.compose.issues, now)
+      : Promise.resolve([]);
+    // Met when awaited below; a failing recovery must not leave it unhandled meanwhile.
+    dueNow.catch(() => undefined);
     const resumed = await resumeSending(
       {
         issues: deps.compose.issues,
@@ -106,8 +113,7 @@ export function composeEventHandler(
       now,
       { quietMs: deps.resumeQuietMs ?? 0, except: result.issueId },
     );
-    // The week's roundup when due, after recovery (a roundup just fanned out is no interrupted one).
-    const due = edition ? await dueRoundups({ editions: [edition] }, deps.compose.issues, now) : [];
+    const due = await dueNow;
     const roundup =
       due.length > 0 ? await composeRoundup(deps.compose, { edition: parsed.data.edition, now }) : undefined;
     const swept = await sweepSending(deps.completion, parsed.data.edition, now);
