@@ -117,20 +117,23 @@ export async function composeIssue(deps: ComposeDeps, request: ComposeRequest): 
   const edition = editionOf(deps.config, request.edition);
   const now = request.now;
   const issueId = currentIssueId(edition, now);
+  // The edition's recent issues are read alongside today's (both are reads): on a scheduled run
+  // today's issue does not exist yet and the previous one is needed next.
+  const history =
+    request.dryRun && request.ignorePrevious
+      ? Promise.resolve([])
+      : deps.issues.listByEdition(edition.id, { limit: HISTORY });
+  // Met when awaited below; an issue read that fails must not leave it unhandled meanwhile.
+  history.catch(() => undefined);
   const existing = await deps.issues.get(issueId);
   if (existing && existing.state !== 'skipped' && !request.dryRun)
     return resume(deps, edition, existing, now);
 
-  const previous =
-    request.dryRun && request.ignorePrevious
-      ? undefined
-      : (await deps.issues.listByEdition(edition.id, { limit: HISTORY })).find(
-          // A weekly roundup (roundup.ts) is no daily reader's previous issue.
-          (issue) =>
-            issue.id !== issueId &&
-            issue.kind !== 'roundup' &&
-            ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
-        );
+  const previous = (await history).find(
+    // A weekly roundup (roundup.ts) is no daily reader's previous issue.
+    (issue) =>
+      issue.id !== issueId && issue.kind !== 'roundup' && ISSUE_STATES_THAT_WENT_OUT.includes(issue.state),
+  );
   const after = previous ? { previousCutoff: previous.cutoff } : {};
   const cutoff = now.toISOString();
   const selected = selectBriefs({
