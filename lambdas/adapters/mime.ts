@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import { foldLines } from 'nodemailer/lib/mime-funcs';
-import MimeNode from 'nodemailer/lib/mime-node';
-import { encode as qpEncode } from 'nodemailer/lib/qp';
 import {
   escapeHtml,
   type RecipientLinks,
@@ -18,12 +14,14 @@ import { TidingsError } from '../core/errors.js';
 import { isValidEmail } from '../core/subscriber.js';
 import { HEADER_VALUE, keepsRule } from '../core/text-rules.js';
 import { HeaderValueError, headerText, headerToken } from './header-values.js';
+import { quotedPrintable, toFieldLine, writeReaderMessage } from './reader-mime.js';
 
 /**
  * Digest MIME, encoded once per issue and personalised per recipient by splicing.
  *
- * `prepareMessage` has nodemailer's MailComposer build the whole message once, for a placeholder
- * recipient, with both parts forced to quoted-printable. Before encoding, every slot marker in
+ * `prepareMessage` has `reader-mime.ts` write the whole message once (the bytes nodemailer's
+ * MailComposer builds for it: a test compares them), for a placeholder recipient, both parts in
+ * quoted-printable. Before encoding, every slot marker in
  * the html and text is put on a line of its own (`CRLF marker CRLF`): QP keeps CRLF as a hard
  * line break and only wraps lines over 76 characters, so each marker comes out whole and
  * unencoded (it uses only `%`, `_` and capitals). The encoded message is cut at the markers into
@@ -138,10 +136,6 @@ function checkRecipient(recipient: RecipientLinks): RecipientLinks {
 
 // ---------------------------------------------------------------- composing
 
-function toCrlf(text: string): string {
-  return text.replace(/\r?\n/g, '\r\n');
-}
-
 function listUnsubscribe(recipient: RecipientLinks): string {
   return `<${recipient.unsubscribeUrl}>, <${recipient.unsubscribeMailto}>`;
 }
@@ -165,6 +159,8 @@ interface ComposeParts {
   messageId: string;
   date: Date;
   listUnsubscribe: string;
+  /** The multipart boundary; random when absent. */
+  boundary?: string;
 }
 
 async function compose(
@@ -183,19 +179,20 @@ async function compose(
   if (envelope.configurationSet) {
     headers['X-SES-CONFIGURATION-SET'] = headerToken(envelope.configurationSet, 'configuration set');
   }
-  const composer = new MailComposer({
-    from,
-    to: parts.to,
-    ...(envelope.replyTo ? { replyTo: address(envelope.replyTo, 'reply-to') } : {}),
-    subject: headerText(digest.subject),
-    messageId: parts.messageId,
-    date: parts.date,
-    headers,
-    // QP for both parts, always: it keeps the markup readable and makes splicing possible.
-    text: { content: toCrlf(parts.text), contentTransferEncoding: 'quoted-printable' },
-    html: { content: toCrlf(parts.html), contentTransferEncoding: 'quoted-printable' },
-  });
-  return composer.compile().build();
+  // QP for both parts, always: it keeps the markup readable and makes splicing possible.
+  const raw = writeReaderMessage(
+    {
+      from,
+      to: parts.to,
+      ...(envelope.replyTo ? { replyTo: address(envelope.replyTo, 'reply-to') } : {}),
+      subject: headerText(digest.subject),
+      headers,
+      text: parts.text,
+      html: parts.html,
+    },
+    { date: parts.date, messageId: parts.messageId, ...(parts.boundary ? { boundary: parts.boundary } : {}) },
+  );
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
 function messageIdFor(issueId: string, domain: string): string {
@@ -203,7 +200,7 @@ function messageIdFor(issueId: string, domain: string): string {
 }
 
 /**
- * A whole message for one recipient in one go (MailComposer over html and text that already hold
+ * A whole message for one recipient in one go (the writer over html and text that already hold
  * the recipient's values). For one-off messages and as the reference that {@link personalize}
  * must match; the digest send path uses {@link prepareMessage} + {@link personalize}.
  */
@@ -211,7 +208,7 @@ export async function composeMessage(
   digest: Pick<RenderedDigest, 'subject' | 'html' | 'text'>,
   envelope: MessageEnvelope,
   recipient: RecipientLinks,
-  options: { messageId?: string; date?: Date } = {},
+  options: { messageId?: string; date?: Date; boundary?: string } = {},
 ): Promise<Uint8Array> {
   const checked = checkRecipient(recipient);
   const from = mailbox(envelope.from, 'from');
@@ -223,6 +220,7 @@ export async function composeMessage(
     messageId: messageIdValue(options.messageId ?? messageIdFor(envelope.issueId, domain)),
     date: options.date ?? new Date(),
     listUnsubscribe: listUnsubscribe(checked),
+    ...(options.boundary ? { boundary: options.boundary } : {}),
   });
 }
 
@@ -334,7 +332,7 @@ function keepSharedFields(block: string): string {
 /** QP-encodes a value as whole lines between two soft breaks; decodes to exactly the value. */
 function qpSegment(value: string): string {
   if (value === '') return '=\r\n';
-  const encoded = qpEncode(Buffer.from(value, 'utf8'))
+  const encoded = quotedPrintable(Buffer.from(value, 'utf8'))
     // A space or tab at the very end of the value is followed by our soft break, which is fine;
     // any line break inside a value is encoded so it cannot end a line.
     .replace(/\r/g, '=0D')
@@ -377,7 +375,7 @@ const PLAIN_ADDRESS =
  */
 export function toField(name: string | undefined, address: string): string {
   if (!name && address.length <= 71 && PLAIN_ADDRESS.test(address)) return `To: ${address}`;
-  return foldLines(`To: ${MimeNode.encodeHeaderValue('To', { name: name ?? '', address })}`, 76);
+  return toFieldLine({ name: name ?? '', address });
 }
 
 /**

@@ -4,8 +4,9 @@ import { isValidEmail } from '../core/subscriber.js';
 import { HeaderValueError } from './header-values.js';
 
 /**
- * The MIME of the reader emails (the confirmation, the welcome), written in one pass without a
- * MIME library, so the API function carries no nodemailer. It writes exactly one shape:
+ * The MIME of Tidings' emails (the confirmation, the welcome, and the digest that `mime.ts`
+ * encodes once per issue), written in one pass without a MIME library, so no function carries
+ * nodemailer. It writes exactly one shape:
  * multipart/alternative with a text and an html part, both UTF-8 in quoted-printable, and the
  * header fields From, To, Reply-To, Subject, extra unstructured fields (List-Unsubscribe…),
  * Message-ID, Date, MIME-Version. The bytes are those nodemailer's MailComposer builds for the
@@ -100,6 +101,22 @@ export function writeReaderMessage(message: ReaderMessage, frame?: Partial<Messa
     `${CRLF}--${boundary}--${CRLF}`,
   ].join('');
   return new Uint8Array(Buffer.from(raw, 'utf8'));
+}
+
+/**
+ * The `To:` field as {@link writeReaderMessage} writes it (and nodemailer's composer): the display
+ * name quoted or encoded, the address normalised, folded at 76 columns.
+ */
+export function toFieldLine(to: ReaderAddress): string {
+  return foldLines(`To: ${mailbox(to, 'recipient email').field}`);
+}
+
+/**
+ * Quoted-printable of a value, unwrapped (nodemailer's `qp.encode`): whitespace before a line
+ * break or at the end is escaped too. The digest's MIME wraps it itself.
+ */
+export function quotedPrintable(bytes: Buffer): string {
+  return qpEncode(bytes);
 }
 
 /** One alternative: its two header fields and its body in quoted-printable (none when empty). */

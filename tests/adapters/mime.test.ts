@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { DigestRenderer } from '../../lambdas/adapters/digest-renderer.js';
 import {
   composeMessage,
   HeaderValueError,
+  headerText,
   type MessageEnvelope,
   type PreparedMessage,
   personalize,
@@ -205,6 +207,53 @@ describe('MIME: encode once, personalize per recipient', () => {
   });
 });
 
+/**
+ * The digest's MIME is written by reader-mime.ts; before, nodemailer's MailComposer built it with
+ * these options. The same message, with the same Message-ID, Date and boundary, must come out byte
+ * for byte the same, so the send function needs no MIME library.
+ */
+describe("the digest's MIME against nodemailer's composer", () => {
+  const frame = { ...when, boundary: '--_NmP-0123456789abcdef-Part_1' };
+  const replying: MessageEnvelope = { ...envelope, replyTo: 'letters@tidings.example' };
+
+  async function composerBuild(digest: RenderedDigest, reader: RecipientLinks): Promise<Buffer> {
+    const crlf = (text: string): string => text.replace(/\r?\n/g, '\r\n');
+    return new MailComposer({
+      from: { name: 'Tidings', address: 'digest@tidings.example' },
+      to: { name: reader.name ?? '', address: reader.email },
+      replyTo: 'letters@tidings.example',
+      subject: headerText(digest.subject),
+      messageId: frame.messageId,
+      date: frame.date,
+      headers: {
+        'List-Id': 'Tidings D.C. <dc.tidings.example>',
+        'List-Unsubscribe': `<${reader.unsubscribeUrl}>, <${reader.unsubscribeMailto}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'X-Tidings-Issue': envelope.issueId,
+        'X-SES-CONFIGURATION-SET': 'tidings',
+      },
+      text: { content: crlf(digest.text), contentTransferEncoding: 'quoted-printable' },
+      html: { content: crlf(digest.html), contentTransferEncoding: 'quoted-printable' },
+      baseBoundary: '0123456789abcdef',
+    })
+      .compile()
+      .build();
+  }
+
+  it.each([
+    recipient('ana@example.com', 'Ana'),
+    recipient('bo@example.org'),
+    recipient('zoe@example.com', 'Zoë "Z" <Ångström> & co'),
+    recipient('long.name@example.com', `${'Ünïcödé '.repeat(12)}Reader`),
+    recipient(`${'a'.repeat(30)}@${'b'.repeat(38)}.com`),
+  ])('writes what the composer built for $email', async (reader) => {
+    const renderer = await DigestRenderer.create();
+    const digest = await renderer.renderFor(digestInput(), reader);
+    const written = Buffer.from(await composeMessage(digest, replying, reader, frame));
+    expect(written.toString('latin1')).toBe((await composerBuild(digest, reader)).toString('latin1'));
+  });
+});
+
 describe('the To field', () => {
   const composed = (name: string, address: string): string =>
     foldLines(`To: ${MimeNode.encodeHeaderValue('To', { name, address })}`, 76);
@@ -216,12 +265,7 @@ describe('the To field', () => {
     ['', 'weird!#$%&*+/=?^_`{|}~-@example.com'],
     ['', 'x@xn--bcher-kva.example'],
     ['', 'UPPER@EXAMPLE.COM'],
-    ['', 'ünï@example.com'],
-    ['', 'ada@bücher.example'],
-    ['', '"quoted"@example.com'],
-    ['', 'a@[127.0.0.1]'],
     ['', '.dot@example.com'],
-    ['', 'two..dots@example.com'],
     ['', 'trailing.@example.com'],
     ['', `${'a'.repeat(30)}@${'b'.repeat(36)}.com`],
     ['', `${'a'.repeat(30)}@${'b'.repeat(37)}.com`],
@@ -232,5 +276,20 @@ describe('the To field', () => {
     ['Doe, Jane', 'jane@example.com'],
   ])('is what the composer writes for %j <%s>', (name, address) => {
     expect(toField(name, address)).toBe(composed(name, address));
+  });
+
+  // Addresses Tidings never mails (a reader's address is checked before anything is written):
+  // refused here too, with the field named and not the address.
+  it.each([
+    'ünï@example.com',
+    'ada@bücher.example',
+    '"quoted"@example.com',
+    'a@[127.0.0.1]',
+    'two..dots@example.com',
+  ])('refuses %s, as the recipient check before it does', (address) => {
+    expect(() => toField('', address)).toThrow(
+      new HeaderValueError('recipient email is not an email address'),
+    );
+    expect(() => toField('Ada', address)).toThrow(HeaderValueError);
   });
 });

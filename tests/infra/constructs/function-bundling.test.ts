@@ -25,7 +25,6 @@ const carries = (inputs: string[], fragment: string): boolean =>
 /** Which functions call each heavy dependency; every other bundle must be without it. */
 const ONLY_IN: Record<string, readonly FunctionName[]> = {
   'node_modules/htmlparser2/': ['ingest'],
-  'node_modules/nodemailer/': ['send'],
   'node_modules/liquidjs/': ['compose', 'api'],
   'node_modules/hono/': ['api'],
   'node_modules/@aws-sdk/client-sqs/': ['compose'],
@@ -39,9 +38,11 @@ const ONLY_IN: Record<string, readonly FunctionName[]> = {
 /**
  * What no function calls: the SDK's credential chain past the environment, MJML, character-set
  * tables (feeds are decoded by the runtime's TextDecoder), zod's "classic" build (the functions
- * validate with `zod/mini`, through lambdas/core/zod.ts).
+ * validate with `zod/mini`, through lambdas/core/zod.ts), nodemailer (every email's MIME is
+ * written by lambdas/adapters/reader-mime.ts).
  */
 const NOWHERE = [
+  'node_modules/nodemailer/',
   'node_modules/iconv-lite/',
   'node_modules/@aws-sdk/credential-provider-node/',
   'node_modules/@aws-sdk/nested-clients/',
