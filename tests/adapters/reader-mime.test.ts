@@ -10,7 +10,7 @@ import {
 
 /**
  * The reader emails' own MIME writer against nodemailer's MailComposer, the library it replaces in
- * the API function (the send function and these tests keep it): the same message, with the same
+ * the functions (only the tests keep it): the same message, with the same
  * Date, Message-ID and boundary, must come out byte for byte the same.
  */
 
