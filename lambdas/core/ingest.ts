@@ -85,6 +85,8 @@ export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
 
 /** How many sources are fetched at once (storing stays in configuration order). */
 const FETCH_CONCURRENCY = 4;
+/** How many sources' writes are under way at once (sources that do not cluster). */
+const STORE_CONCURRENCY = 4;
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -276,11 +278,11 @@ export async function ingestSources(
   const taken = new Set<string>();
   const desk = new StoryDesk(deps.store, now);
   const summaries: IngestSummary[] = [];
-  // A source that does not cluster is stored while the next one is prepared and stored: their
+  // A source that does not cluster is stored while the next ones are prepared and stored: their
   // briefs are apart (ids carry the source, and a story already taken is dropped from the later
-  // source before either is written), so at most two sources' writes are under way at once. A
-  // source that clusters reads the stories the earlier sources stored: it waits for them first.
-  let storing: Promise<void> | undefined;
+  // source before either is written), so up to STORE_CONCURRENCY sources' writes are under way at
+  // once. A source that clusters reads the stories the earlier sources stored: it waits for them.
+  const storing: Promise<void>[] = [];
   for (const [index, source] of sources.entries()) {
     const summary = emptySummary(source.id);
     summaries.push(summary);
@@ -298,7 +300,7 @@ export async function ingestSources(
     }
     summary.fetched = result.candidates.length + result.rejected.length;
     const clusters = source.cluster !== false;
-    if (clusters) await storing;
+    if (clusters) await Promise.all(storing.splice(0));
     let prepared: Prepared;
     try {
       // In configuration order, each against the briefs every earlier source took.
@@ -311,11 +313,12 @@ export async function ingestSources(
     summary.rejected = prepared.rejected;
     summary.duplicates = prepared.duplicates;
     const stored = storeSource(prepared, result, source, summary, { deps, desk, now });
-    // The earlier source's writes end before a third source starts (two at most at once).
-    await storing;
-    storing = clusters ? void (await stored) : stored;
+    if (clusters) await stored;
+    else storing.push(stored);
+    // The oldest source's writes end before one more starts.
+    if (storing.length >= STORE_CONCURRENCY) await storing.shift();
   }
-  await storing;
+  await Promise.all(storing);
   return summaries;
 }
 

@@ -159,23 +159,29 @@ describe('ingestSources', () => {
       two: fetched(candidates(brief('a', { headline: 'From two' }), brief('c'))),
       three: fetched(candidates(brief('d'))),
       four: fetched(candidates(brief('e'))),
+      five: fetched(candidates(brief('f'))),
+      six: fetched(candidates(brief('g'))),
     };
 
-    it('overlaps at most two sources that do not cluster, and the first source still wins', async () => {
+    it('overlaps at most four sources that do not cluster, and the first source still wins', async () => {
       const store = slowStore();
       const plain = { cluster: false };
       const summaries = await ingestSources(
-        ['one', 'two', 'three', 'four'].map((id) => source(id, plain)),
+        ['one', 'two', 'three', 'four', 'five', 'six'].map((id) => source(id, plain)),
         deps(store, fetcher(docs)),
       );
-      expect(store.most).toBe(2);
-      expect(store.order.slice(0, 2)).toEqual(['start one', 'start two']);
+      expect(store.most).toBe(4);
+      expect(store.order.slice(0, 4)).toEqual(['start one', 'start two', 'start three', 'start four']);
+      // The fifth source starts only once the first has ended.
+      expect(store.order.indexOf('end one')).toBeLessThan(store.order.indexOf('start five'));
       expect((await store.get('a'))?.headline).toBe('From one');
       expect(summaries.map((s) => [s.source, s.new, s.duplicates])).toEqual([
         ['one', 2, 0],
         ['two', 1, 1],
         ['three', 1, 0],
         ['four', 1, 0],
+        ['five', 1, 0],
+        ['six', 1, 0],
       ]);
     });
 
