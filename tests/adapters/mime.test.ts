@@ -216,17 +216,24 @@ describe("the digest's MIME against nodemailer's composer", () => {
   const frame = { ...when, boundary: '--_NmP-0123456789abcdef-Part_1' };
   const replying: MessageEnvelope = { ...envelope, replyTo: 'letters@tidings.example' };
 
-  async function composerBuild(digest: RenderedDigest, reader: RecipientLinks): Promise<Buffer> {
+  async function composerBuild(
+    digest: RenderedDigest,
+    reader: RecipientLinks,
+    list = {
+      from: { name: 'Tidings', address: 'digest@tidings.example' },
+      id: 'Tidings D.C. <dc.tidings.example>',
+    },
+  ): Promise<Buffer> {
     const crlf = (text: string): string => text.replace(/\r?\n/g, '\r\n');
     return new MailComposer({
-      from: { name: 'Tidings', address: 'digest@tidings.example' },
+      from: list.from,
       to: { name: reader.name ?? '', address: reader.email },
       replyTo: 'letters@tidings.example',
       subject: headerText(digest.subject),
       messageId: frame.messageId,
       date: frame.date,
       headers: {
-        'List-Id': 'Tidings D.C. <dc.tidings.example>',
+        'List-Id': list.id,
         'List-Unsubscribe': `<${reader.unsubscribeUrl}>, <${reader.unsubscribeMailto}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         'X-Tidings-Issue': envelope.issueId,
@@ -251,6 +258,24 @@ describe("the digest's MIME against nodemailer's composer", () => {
     const digest = await renderer.renderFor(digestInput(), reader);
     const written = Buffer.from(await composeMessage(digest, replying, reader, frame));
     expect(written.toString('latin1')).toBe((await composerBuild(digest, reader)).toString('latin1'));
+  });
+
+  // Hostile and non-ASCII header text: encoded words, a look-alike of one, control characters,
+  // bidi marks, a subject long enough to fold, a sender name that must be quoted.
+  it.each([
+    ['Zürich — «Tidings» ✉', '=?utf-8?Q?not_a_word?= and\tcontrol\u0007 text ‮reversed‬'],
+    ['Tidings, "Ed." (Paris)', `${'Très longue ligne '.repeat(8)}fin`],
+    ['T', '東京の朝 — 速報'],
+  ])('writes what the composer built for the sender %j and the subject %j', async (name, subject) => {
+    const reader = recipient('ana@example.com', 'Ana');
+    const renderer = await DigestRenderer.create();
+    const digest = { ...(await renderer.renderFor(digestInput(), reader)), subject };
+    const listId = `${headerText(name)} <zh.tidings.example>`;
+    const hostile: MessageEnvelope = { ...replying, from: `${name} <digest@tidings.example>`, listId };
+    const written = Buffer.from(await composeMessage(digest, hostile, reader, frame));
+    const from = { name: headerText(name).replace(/^"(.*)"$/, '$1'), address: 'digest@tidings.example' };
+    const built = await composerBuild(digest, reader, { from, id: listId });
+    expect(written.toString('latin1')).toBe(built.toString('latin1'));
   });
 });
 
