@@ -2,10 +2,10 @@ import { TidingsError } from '../core/errors.js';
 import { cleanSingleLine, HEADER_VALUE, refusedCharacter } from '../core/text-rules.js';
 
 /**
- * Header values for the reader emails, without any MIME library: the API function imports this
- * (and `reader-mime.ts`), never `mime.ts`, whose top level brings nodemailer into its bundle.
+ * Header values for every email Tidings writes: the API function imports this (and
+ * `reader-mime.ts`) without `mime.ts`, the digest's MIME, which re-exports them for its callers.
  * The rules themselves are the text rules' (`core/text-rules.ts`); this module only applies them
- * to header fields. `mime.ts` (the digest's MIME, in the send function) re-exports them.
+ * to header fields.
  */
 
 /** A header value that would break the message (line breaks, control characters, bad address or URL). */

@@ -14,7 +14,7 @@ import { TidingsError } from '../core/errors.js';
 import { isValidEmail } from '../core/subscriber.js';
 import { HEADER_VALUE, keepsRule } from '../core/text-rules.js';
 import { HeaderValueError, headerText, headerToken } from './header-values.js';
-import { quotedPrintable, toFieldLine, writeReaderMessage } from './reader-mime.js';
+import { dateValue, quotedPrintable, toFieldLine, writeReaderMessage } from './reader-mime.js';
 
 /**
  * Digest MIME, encoded once per issue and personalised per recipient by splicing.
@@ -138,10 +138,6 @@ function checkRecipient(recipient: RecipientLinks): RecipientLinks {
 
 function listUnsubscribe(recipient: RecipientLinks): string {
   return `<${recipient.unsubscribeUrl}>, <${recipient.unsubscribeMailto}>`;
-}
-
-function formatDate(date: Date): string {
-  return date.toUTCString().replace(/GMT/, '+0000');
 }
 
 function publicationOf(
@@ -364,17 +360,11 @@ function cachedPieces(prepared: PreparedMessage): (Buffer | SlotPiece)[] {
   return pieces;
 }
 
-/** An address the composer writes as it is: an atom local part, a lower-case ASCII domain. */
-const PLAIN_ADDRESS =
-  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
-
 /**
- * The `To:` field as the composer writes it (encoded words, punycode, quoting, folding at 76).
- * Most readers have no name and a plain address, which it writes unchanged on one line: that
- * case skips the composer's address parser, a fifth of a message's per-reader cost.
+ * The `To:` field as the composer writes it (encoded words, punycode, quoting, folding at 76),
+ * by the reader emails' writer: about 2 µs a reader.
  */
 export function toField(name: string | undefined, address: string): string {
-  if (!name && address.length <= 71 && PLAIN_ADDRESS.test(address)) return `To: ${address}`;
   return toFieldLine({ name: name ?? '', address });
 }
 
@@ -405,7 +395,7 @@ export function personalize(
   const own =
     `${toField(checked.name, checked.email)}\r\n` +
     `Message-ID: ${messageIdValue(messageId)}\r\n` +
-    `Date: ${formatDate(options.date ?? new Date())}\r\n` +
+    `Date: ${dateValue(options.date ?? new Date())}\r\n` +
     `List-Unsubscribe: <${checked.unsubscribeUrl}>,\r\n <${checked.unsubscribeMailto}>\r\n`;
   const chunks: Buffer[] = [Buffer.from(`${own}${prepared.head}\r\n`, 'latin1')];
   for (const piece of cachedPieces(prepared)) {

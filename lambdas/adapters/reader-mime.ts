@@ -85,7 +85,7 @@ export function writeReaderMessage(message: ReaderMessage, frame?: Partial<Messa
   if (message.replyTo) fields.push(['Reply-To', bareAddress(message.replyTo, 'reply-to address')]);
   fields.push(['Subject', encodeUnstructured(message.subject)]);
   fields.push(['Message-ID', frame?.messageId ?? newMessageId(from.address)]);
-  fields.push(['Date', (frame?.date ?? new Date()).toUTCString().replace(/GMT/, '+0000')]);
+  fields.push(['Date', dateValue(frame?.date ?? new Date())]);
   fields.push(['MIME-Version', '1.0']);
   fields.push(['Content-Type', `multipart/alternative; boundary=${JSON.stringify(boundary)}`]);
   const head = fields
@@ -101,6 +101,11 @@ export function writeReaderMessage(message: ReaderMessage, frame?: Partial<Messa
     `${CRLF}--${boundary}--${CRLF}`,
   ].join('');
   return new Uint8Array(Buffer.from(raw, 'utf8'));
+}
+
+/** A Date field's value as the composer writes it: `Tue, 01 Dec 2026 08:00:00 +0000`. */
+export function dateValue(date: Date): string {
+  return date.toUTCString().replace(/GMT/, '+0000');
 }
 
 /**

@@ -104,27 +104,24 @@ function buildSchemas() {
   /** Every edition and source id once; a source's editions among the configured ones. */
   const distinctIds = z.superRefine(
     (config: { editions: { id: string }[]; sources: { id: string; editions: string[] }[] }, ctx): void => {
-      const editionIds = new Set<string>();
-      config.editions.forEach((edition, index) => {
-        if (editionIds.has(edition.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['editions', index, 'id'],
-            message: `duplicate edition id "${edition.id}"`,
-          });
-        }
-        editionIds.add(edition.id);
-      });
-      const sourceIds = new Set<string>();
+      // The ids of `items`, each repeat reported where it stands.
+      const distinct = (kind: 'edition' | 'source', items: readonly { id: string }[]): Set<string> => {
+        const ids = new Set<string>();
+        items.forEach((item, index) => {
+          if (ids.has(item.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [`${kind}s`, index, 'id'],
+              message: `duplicate ${kind} id "${item.id}"`,
+            });
+          }
+          ids.add(item.id);
+        });
+        return ids;
+      };
+      const editionIds = distinct('edition', config.editions);
+      distinct('source', config.sources);
       config.sources.forEach((source, index) => {
-        if (sourceIds.has(source.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sources', index, 'id'],
-            message: `duplicate source id "${source.id}"`,
-          });
-        }
-        sourceIds.add(source.id);
         source.editions.forEach((edition, e) => {
           if (!editionIds.has(edition)) {
             ctx.addIssue({

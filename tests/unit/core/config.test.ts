@@ -58,6 +58,13 @@ describe('parseConfig', () => {
     expect(error.reason).toMatch(/duplicate edition id "dc"/);
   });
 
+  it('rejects a duplicate source id, where the repeat stands', () => {
+    const error = errorOf(withChange((raw) => raw.sources.push({ ...raw.sources[0] })));
+    expect(error.key).toMatch(/^tidings\.sources\.\d+\.id$/);
+    expect(error.key).not.toBe('tidings.sources.0.id');
+    expect(error.reason).toMatch(/duplicate source id "/);
+  });
+
   it('rejects a source that names an unknown edition', () => {
     const error = errorOf(withChange((raw) => (raw.sources[0].editions = ['paris'])));
     expect(error.key).toBe('tidings.sources.0.editions.0');
