@@ -42,15 +42,20 @@ export const ESBUILD_SETTINGS = {
   // ES module builds first: they tree-shake (a package's CommonJS build is kept whole).
   mainFields: ['module', 'main'],
   minify: true,
-  // Bundle the pinned AWS SDK instead of the runtime's copy: the code runs against the
-  // versions it was tested with. Only the TypeScript compiler stays out: no function calls it, and
+  // Bundle every package instead of the runtime's copies: the code runs against the versions it
+  // was tested with. Only the TypeScript compiler stays out: no function calls it, and
   // a dependency that requires it lazily must never pull it into a bundle.
   external: ['typescript'],
-  // The SDK's default credential chain reduced to its first link, the environment, which is where
-  // Lambda puts the role's credentials (see lambdas/wiring/lambda-credentials.ts).
-  alias: {
-    '@aws-sdk/credential-provider-node': join(LAMBDAS_DIR, 'wiring', 'lambda-credentials.ts'),
-  },
+  // The AWS SDK's clients the functions construct, replaced by the signed calls of
+  // lambdas/adapters/aws/ (the same names, the operations the stores make, none of the SDK's
+  // generic machinery): the adapters import and are tested against the SDK itself, the bundles
+  // carry about 180 KiB less and start ~60 ms sooner (docs/performance.md).
+  alias: Object.fromEntries(
+    ['client-dynamodb', 'lib-dynamodb', 'client-sqs', 'client-ses', 'client-secrets-manager'].map((name) => [
+      `@aws-sdk/${name}`,
+      join(LAMBDAS_DIR, 'adapters', 'aws', `${name}.ts`),
+    ]),
+  ) as Readonly<Record<string, string>>,
   // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 } as const;

@@ -1,0 +1,78 @@
+import { AwsClient, type AwsClientConfig, type HttpAnswer, type ResponseMetadata } from './signed-call.js';
+
+/**
+ * `@aws-sdk/client-ses` in the functions' bundles (see signed-call.ts): SES v1's SendRawEmail over
+ * its query protocol (a form in, XML out), the message base64-encoded as the SDK encodes it.
+ */
+
+interface RawEmailInput {
+  RawMessage: { Data: Uint8Array | string };
+  Source?: string;
+  Destinations?: string[];
+  ConfigurationSetName?: string;
+  Tags?: { Name: string; Value: string }[];
+  SourceArn?: string;
+  FromArn?: string;
+  ReturnPathArn?: string;
+}
+
+export class SendRawEmailCommand {
+  constructor(readonly input: RawEmailInput) {}
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The text of an XML element's first occurrence, entities decoded. */
+export function xmlText(xml: string, element: string): string | undefined {
+  const match = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml);
+  return match?.[1]?.replace(/&(amp|lt|gt|quot|apos|#x?[0-9a-f]+);/gi, (_, entity: string) => {
+    if (entity[0] !== '#') return ENTITIES[entity.toLowerCase()] ?? '';
+    const hexadecimal = entity[1]?.toLowerCase() === 'x';
+    return String.fromCodePoint(Number.parseInt(entity.slice(hexadecimal ? 2 : 1), hexadecimal ? 16 : 10));
+  });
+}
+
+/** A query protocol's error answer: `<Error><Code>…</Code><Message>…</Message></Error>`. */
+export function queryError(answer: HttpAnswer): { code: string; message: string } {
+  const code = xmlText(answer.body, 'Code') ?? '';
+  return { code, message: xmlText(answer.body, 'Message') ?? (code || `HTTP ${answer.status}`) };
+}
+
+/** The form SES's query protocol takes (lists as `Name.member.N`). */
+export function rawEmailForm(input: RawEmailInput): URLSearchParams {
+  const form = new URLSearchParams({ Action: 'SendRawEmail', Version: '2010-12-01' });
+  const data = input.RawMessage.Data;
+  form.set('RawMessage.Data', (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)).toString('base64'));
+  for (const field of ['Source', 'ConfigurationSetName', 'SourceArn', 'FromArn', 'ReturnPathArn'] as const) {
+    const value = input[field];
+    if (value !== undefined) form.set(field, value);
+  }
+  input.Destinations?.forEach((to, i) => form.set(`Destinations.member.${i + 1}`, to));
+  input.Tags?.forEach((tag, i) => {
+    form.set(`Tags.member.${i + 1}.Name`, tag.Name);
+    form.set(`Tags.member.${i + 1}.Value`, tag.Value);
+  });
+  return form;
+}
+
+export class SESClient {
+  private readonly client: AwsClient;
+
+  constructor(config: AwsClientConfig = {}) {
+    this.client = new AwsClient({ signingName: 'ses', endpointPrefix: 'email', envId: 'SES' }, config);
+  }
+
+  async send(command: SendRawEmailCommand): Promise<{ MessageId?: string; $metadata: ResponseMetadata }> {
+    const { answer, $metadata } = await this.client.call(
+      {
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: rawEmailForm(command.input).toString(),
+      },
+      queryError,
+    );
+    const messageId = xmlText(answer.body, 'MessageId');
+    return { ...(messageId ? { MessageId: messageId } : {}), $metadata };
+  }
+
+  destroy(): void {}
+}

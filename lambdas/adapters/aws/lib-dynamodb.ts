@@ -1,0 +1,150 @@
+import { type marshallOptions, marshall, type unmarshallOptions, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient } from './client-dynamodb.js';
+import type { ResponseMetadata } from './signed-call.js';
+
+/**
+ * `@aws-sdk/lib-dynamodb` in the functions' bundles (see signed-call.ts): the document client and
+ * the operations the stores call, converting JavaScript values to attribute values and back with
+ * the SDK's own `@aws-sdk/util-dynamodb`, on the same fields the SDK's document client converts.
+ */
+
+type Doc = Record<string, unknown>;
+type AttributeMap = Parameters<typeof unmarshall>[0];
+
+interface TranslateConfig {
+  marshallOptions?: marshallOptions;
+  unmarshallOptions?: unmarshallOptions;
+}
+
+interface Converters {
+  toWire(value: Doc | undefined): AttributeMap | undefined;
+  fromWire(value: AttributeMap | undefined): Doc | undefined;
+}
+
+/** Rewrites the named fields of `record` with `convert`, leaving the others as they are. */
+function rewrite(
+  record: Doc | undefined,
+  fields: readonly string[],
+  convert: (value: Doc) => unknown,
+): Doc | undefined {
+  if (!record) return record;
+  const out: Doc = { ...record };
+  for (const field of fields) if (out[field] !== undefined) out[field] = convert(out[field] as Doc);
+  return out;
+}
+
+const KEY_FIELDS = ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
+const OUTPUT_ITEM_FIELDS = ['Item', 'Attributes', 'LastEvaluatedKey'] as const;
+
+/** A document operation: its wire name and how its input and output convert. */
+export class DocumentCommand {
+  declare readonly output?: Doc;
+  constructor(
+    readonly operation: string,
+    readonly input: Doc,
+  ) {}
+
+  toWire(c: Converters): Doc {
+    return rewrite(this.input, KEY_FIELDS, (value) => c.toWire(value)) ?? {};
+  }
+
+  fromWire(output: Doc, c: Converters): Doc {
+    const converted = rewrite(output, OUTPUT_ITEM_FIELDS, (value) => c.fromWire(value as AttributeMap)) ?? {};
+    if (Array.isArray(output.Items)) converted.Items = output.Items.map((item) => c.fromWire(item as AttributeMap));
+    return converted;
+  }
+}
+
+type Requests = Record<string, Doc[]>;
+
+const mapTables = <T, U>(tables: Record<string, T> | undefined, convert: (value: T) => U) =>
+  tables && Object.fromEntries(Object.entries(tables).map(([table, value]) => [table, convert(value)]));
+
+/** BatchGet's `{ table: { Keys, ... } }` in, `Responses` and `UnprocessedKeys` out. */
+class BatchGet extends DocumentCommand {
+  override toWire(c: Converters): Doc {
+    return { ...this.input, RequestItems: batchGetKeys(this.input.RequestItems as Record<string, Doc>, c.toWire) };
+  }
+  override fromWire(output: Doc, c: Converters): Doc {
+    return {
+      ...output,
+      Responses: mapTables(output.Responses as Requests | undefined, (items) =>
+        items.map((item) => c.fromWire(item as AttributeMap)),
+      ),
+      UnprocessedKeys: batchGetKeys(output.UnprocessedKeys as Record<string, Doc> | undefined, c.fromWire),
+    };
+  }
+}
+
+function batchGetKeys(tables: Record<string, Doc> | undefined, convert: (value: never) => unknown) {
+  return mapTables(tables, (request) => ({
+    ...request,
+    Keys: (request.Keys as unknown[]).map((key) => convert(key as never)),
+  }));
+}
+
+/** BatchWrite's `{ table: [{ PutRequest: { Item } } | { DeleteRequest: { Key } }] }`, both ways. */
+class BatchWrite extends DocumentCommand {
+  override toWire(c: Converters): Doc {
+    return { ...this.input, RequestItems: batchWrites(this.input.RequestItems as Requests, c.toWire) };
+  }
+  override fromWire(output: Doc, c: Converters): Doc {
+    return { ...output, UnprocessedItems: batchWrites(output.UnprocessedItems as Requests | undefined, c.fromWire) };
+  }
+}
+
+function batchWrites(tables: Requests | undefined, convert: (value: never) => unknown) {
+  return mapTables(tables, (writes) =>
+    writes.map((write) => {
+      const put = write.PutRequest as Doc | undefined;
+      const del = write.DeleteRequest as Doc | undefined;
+      return {
+        ...write,
+        ...(put ? { PutRequest: { ...put, Item: convert(put.Item as never) } } : {}),
+        ...(del ? { DeleteRequest: { ...del, Key: convert(del.Key as never) } } : {}),
+      };
+    }),
+  );
+}
+
+const operation = (name: string, Base: typeof DocumentCommand = DocumentCommand) =>
+  class extends Base {
+    constructor(input: Doc) {
+      super(name, input);
+    }
+  };
+
+export const GetCommand = operation('GetItem');
+export const PutCommand = operation('PutItem');
+export const DeleteCommand = operation('DeleteItem');
+export const UpdateCommand = operation('UpdateItem');
+export const QueryCommand = operation('Query');
+export const ScanCommand = operation('Scan');
+export const BatchGetCommand = operation('BatchGetItem', BatchGet);
+export const BatchWriteCommand = operation('BatchWriteItem', BatchWrite);
+
+export class DynamoDBDocumentClient {
+  private readonly converters: Converters;
+
+  private constructor(
+    private readonly client: DynamoDBClient,
+    config: TranslateConfig,
+  ) {
+    const { marshallOptions: toOptions, unmarshallOptions: fromOptions } = config;
+    this.converters = {
+      toWire: (value) => value && marshall(value, toOptions),
+      fromWire: (value) => value && unmarshall(value, fromOptions),
+    };
+  }
+
+  static from(client: DynamoDBClient, config: TranslateConfig = {}): DynamoDBDocumentClient {
+    return new DynamoDBDocumentClient(client, config);
+  }
+
+  async send(command: DocumentCommand): Promise<Doc & { $metadata: ResponseMetadata }> {
+    const { $metadata, ...output } = await this.client.call(command.operation, command.toWire(this.converters));
+    return { ...command.fromWire(output, this.converters), $metadata };
+  }
+
+  destroy(): void {}
+}
