@@ -1,5 +1,5 @@
-import { Liquid, type LiquidOptions, type Template } from 'liquidjs';
-import { DIGEST_TEMPLATES } from '../../templates/compiled/digest.js';
+import type { LiquidOptions } from 'liquidjs';
+import { fillDigest } from '../../templates/compiled/digest-fill.js';
 import {
   buildDigestView,
   type DigestInput,
@@ -16,6 +16,7 @@ import {
   type SlotValues,
 } from '../core/digest.js';
 import { TidingsError } from '../core/errors.js';
+import type { DigestFill } from './digest-fill.js';
 
 /** MJML rejected a template, or the output lost a slot; the issue must not go out. */
 export class DigestRenderError extends TidingsError {
@@ -27,10 +28,10 @@ export class DigestRenderError extends TidingsError {
 export type DigestTemplates = Readonly<Record<string, string>>;
 
 /**
- * How LiquidJS fills the digest, at build time's reference render and at compose time alike:
- * every `{{ }}` output escaped (nothing in the templates opts out with `| raw`), brief text passed
- * only as data, a misspelt variable failing the render (`if` on an absent optional field is still
- * false).
+ * How LiquidJS fills the digest (the reference the compiled fill function is tested against, and
+ * what `scripts/liquid-to-js.ts` reproduces): every `{{ }}` output escaped (nothing in the
+ * templates opts out with `| raw`), brief text passed only as data, a misspelt variable failing
+ * the render (`if` on an absent optional field is still false).
  */
 export const DIGEST_LIQUID_OPTIONS = {
   outputEscape: 'escape',
@@ -42,36 +43,26 @@ export const DIGEST_LIQUID_OPTIONS = {
 } as const satisfies LiquidOptions;
 
 /**
- * Renders digests from the template `scripts/build-templates.ts` compiled when the functions were
- * built (`templates/compiled/digest.ts`): MJML has already turned `templates/digest.mjml` into
- * HTML whose data parts are LiquidJS tags, so a render is LiquidJS alone. Templates are parsed
- * once per renderer; a renderer is reused for every issue a worker renders.
+ * Renders digests from the template compiled when the functions were built: MJML turned
+ * `templates/digest.mjml` into HTML whose data parts are LiquidJS tags (`templates/compiled/digest.ts`),
+ * and those tags were compiled to one JavaScript function (`templates/compiled/digest-fill.ts`),
+ * so a render is that function alone: no MJML, no template parsed at run time.
  */
 export class DigestRenderer {
   private constructor(
-    private readonly liquid: Liquid,
-    private readonly template: Template[],
+    private readonly fill: DigestFill,
     private readonly warn: (message: string) => void,
   ) {}
 
   /**
-   * Parses the compiled templates once (default: the committed compiled digest). `warn` gets each
-   * thing a render leaves out and why (an image that is not https on an https stage); default:
-   * stderr.
+   * A renderer of the committed compiled digest (or of `fill`, a digest compiled from other
+   * templates by `compileFill`). `warn` gets each thing a render leaves out and why (an image that
+   * is not https on an https stage); default: stderr.
    */
   static async create(
-    options: { templates?: DigestTemplates; warn?: (message: string) => void } = {},
+    options: { fill?: DigestFill; warn?: (message: string) => void } = {},
   ): Promise<DigestRenderer> {
-    const templates = options.templates ?? DIGEST_TEMPLATES;
-    const liquid = new Liquid({
-      ...DIGEST_LIQUID_OPTIONS,
-      templates: { ...templates },
-      extname: '',
-      cache: true,
-    });
-    const template = liquid.parse(templates.digest ?? '', 'digest');
-    const renderer = new DigestRenderer(liquid, template, options.warn ?? ((m) => console.warn(m)));
-    return renderer;
+    return new DigestRenderer(options.fill ?? fillDigest, options.warn ?? ((m) => console.warn(m)));
   }
 
   /**
@@ -108,9 +99,7 @@ export class DigestRenderer {
   }
 
   private async renderView(view: DigestView): Promise<Omit<RenderedDigest, 'htmlBytes'>> {
-    // Synchronous: the templates use no asynchronous tag or filter, and LiquidJS's async render
-    // costs two to three times as much (measured at compose's cold start).
-    const filled: string = this.liquid.renderSync(this.template, view);
+    const filled = this.fill(view);
     const html = finish(filled);
     return { subject: view.subject, preheader: view.preheader, html, text: digestText(view) };
   }

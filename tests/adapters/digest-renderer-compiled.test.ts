@@ -19,6 +19,7 @@ import {
 } from '../../lambdas/core/digest.js';
 import { buildTemplates, compileDigest, TEMPLATES_DIR } from '../../scripts/build-templates.js';
 import { compileMjml } from '../../scripts/compile-mjml.js';
+import { compileFill } from '../../scripts/liquid-to-js.js';
 import { DIGEST_TEMPLATES } from '../../templates/compiled/digest.js';
 import { digestBrief, digestConfig, digestInput, recipient } from '../support/digest-fixture.js';
 
@@ -64,7 +65,11 @@ const VARIANTS: [string, DigestInput][] = [
 describe('the digest compiled when the functions are built', () => {
   it('is not stale: compiling the templates now gives the committed files', async () => {
     const { files } = await buildTemplates();
-    for (const path of ['templates/compiled/digest.ts', 'templates/compiled/digest.html']) {
+    for (const path of [
+      'templates/compiled/digest.ts',
+      'templates/compiled/digest.html',
+      'templates/compiled/digest-fill.ts',
+    ]) {
       const committed = await readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
       expect(committed, `${path} is stale: run npm run build:templates`).toBe(files[path]);
     }
@@ -95,13 +100,13 @@ describe('the digest compiled when the functions are built', () => {
     expect(fillSlots(digest.html, slots, 'html')).toBe(await runTimeCompile(input, slots));
   });
 
-  it('keeps no MJML in the compiled template and no compiler in the renderer', async () => {
+  it('keeps no MJML in the compiled template, and neither MJML nor LiquidJS in the renderer', async () => {
     expect(DIGEST_TEMPLATES.digest).not.toMatch(/<\/?mj-/);
-    const source = await readFile(
-      new URL('../../lambdas/adapters/digest-renderer.ts', import.meta.url),
-      'utf8',
-    );
-    expect(source).not.toMatch(/from ['"]mjml|compile-mjml/);
+    for (const file of ['lambdas/adapters/digest-renderer.ts', 'templates/compiled/digest-fill.ts']) {
+      const source = await readFile(new URL(`../../${file}`, import.meta.url), 'utf8');
+      expect(source).not.toMatch(/from ['"]mjml|compile-mjml/);
+      expect(source).not.toMatch(/^import (?!type)[^;]*from ['"]liquidjs/m);
+    }
   });
 
   describe('the build', () => {
@@ -151,7 +156,7 @@ describe('the digest compiled when the functions are built', () => {
       await withTemplates(
         (digest) => digest.replace('{{ preheader }}', '{{ preheadr }}'),
         async (dir) => {
-          const broken = await DigestRenderer.create({ templates: await compileDigest(dir) });
+          const broken = await DigestRenderer.create({ fill: compileFill(await compileDigest(dir)) });
           await expect(broken.render(digestInput())).rejects.toThrow(/preheadr/);
         },
       );

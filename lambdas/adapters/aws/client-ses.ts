@@ -42,16 +42,19 @@ export function queryError(answer: HttpAnswer): { code: string; message: string 
 export function rawEmailForm(input: RawEmailInput): URLSearchParams {
   const form = new URLSearchParams({ Action: 'SendRawEmail', Version: '2010-12-01' });
   const data = input.RawMessage.Data;
-  form.set('RawMessage.Data', (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)).toString('base64'));
+  form.set(
+    'RawMessage.Data',
+    (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)).toString('base64'),
+  );
   for (const field of ['Source', 'ConfigurationSetName', 'SourceArn', 'FromArn', 'ReturnPathArn'] as const) {
     const value = input[field];
     if (value !== undefined) form.set(field, value);
   }
-  input.Destinations?.forEach((to, i) => form.set(`Destinations.member.${i + 1}`, to));
-  input.Tags?.forEach((tag, i) => {
+  for (const [i, to] of (input.Destinations ?? []).entries()) form.set(`Destinations.member.${i + 1}`, to);
+  for (const [i, tag] of (input.Tags ?? []).entries()) {
     form.set(`Tags.member.${i + 1}.Name`, tag.Name);
     form.set(`Tags.member.${i + 1}.Value`, tag.Value);
-  });
+  }
   return form;
 }
 

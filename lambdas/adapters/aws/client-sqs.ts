@@ -43,7 +43,9 @@ export class SQSClient {
       const body = bodies.get(sent.Id) ?? '';
       const digest = createHash('md5').update(body).digest('hex');
       if (sent.MD5OfMessageBody !== digest) {
-        throw new Error(`SQS returned the digest ${sent.MD5OfMessageBody} for entry ${sent.Id}, not ${digest}`);
+        throw new Error(
+          `SQS returned the digest ${sent.MD5OfMessageBody} for entry ${sent.Id}, not ${digest}`,
+        );
       }
     }
     return output;

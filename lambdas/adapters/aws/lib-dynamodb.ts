@@ -1,4 +1,4 @@
-import { type marshallOptions, marshall, type unmarshallOptions, unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, type marshallOptions, unmarshall, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBClient } from './client-dynamodb.js';
 import type { ResponseMetadata } from './signed-call.js';
 
@@ -50,7 +50,8 @@ export class DocumentCommand {
 
   fromWire(output: Doc, c: Converters): Doc {
     const converted = rewrite(output, OUTPUT_ITEM_FIELDS, (value) => c.fromWire(value as AttributeMap)) ?? {};
-    if (Array.isArray(output.Items)) converted.Items = output.Items.map((item) => c.fromWire(item as AttributeMap));
+    if (Array.isArray(output.Items))
+      converted.Items = output.Items.map((item) => c.fromWire(item as AttributeMap));
     return converted;
   }
 }
@@ -63,7 +64,10 @@ const mapTables = <T, U>(tables: Record<string, T> | undefined, convert: (value:
 /** BatchGet's `{ table: { Keys, ... } }` in, `Responses` and `UnprocessedKeys` out. */
 class BatchGet extends DocumentCommand {
   override toWire(c: Converters): Doc {
-    return { ...this.input, RequestItems: batchGetKeys(this.input.RequestItems as Record<string, Doc>, c.toWire) };
+    return {
+      ...this.input,
+      RequestItems: batchGetKeys(this.input.RequestItems as Record<string, Doc>, c.toWire),
+    };
   }
   override fromWire(output: Doc, c: Converters): Doc {
     return {
@@ -89,7 +93,10 @@ class BatchWrite extends DocumentCommand {
     return { ...this.input, RequestItems: batchWrites(this.input.RequestItems as Requests, c.toWire) };
   }
   override fromWire(output: Doc, c: Converters): Doc {
-    return { ...output, UnprocessedItems: batchWrites(output.UnprocessedItems as Requests | undefined, c.fromWire) };
+    return {
+      ...output,
+      UnprocessedItems: batchWrites(output.UnprocessedItems as Requests | undefined, c.fromWire),
+    };
   }
 }
 
@@ -142,7 +149,10 @@ export class DynamoDBDocumentClient {
   }
 
   async send(command: DocumentCommand): Promise<Doc & { $metadata: ResponseMetadata }> {
-    const { $metadata, ...output } = await this.client.call(command.operation, command.toWire(this.converters));
+    const { $metadata, ...output } = await this.client.call(
+      command.operation,
+      command.toWire(this.converters),
+    );
     return { ...command.fromWire(output, this.converters), $metadata };
   }
 

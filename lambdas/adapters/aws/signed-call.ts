@@ -105,7 +105,10 @@ export function retryable(error: unknown): boolean {
   if (error instanceof AwsServiceError) {
     const status = error.$metadata.httpStatusCode;
     return (
-      THROTTLING.has(error.name) || TRANSIENT_CODES.has(error.name) || status === 429 || TRANSIENT_STATUS.has(status)
+      THROTTLING.has(error.name) ||
+      TRANSIENT_CODES.has(error.name) ||
+      status === 429 ||
+      TRANSIENT_STATUS.has(status)
     );
   }
   return NETWORK_ERRORS.has((error as NodeJS.ErrnoException)?.code ?? '');
@@ -160,7 +163,11 @@ async function post(url: URL, headers: Record<string, string>, body: Buffer): Pr
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
     });
     req.on('error', reject);
@@ -239,7 +246,9 @@ export class AwsClient {
     const stamp = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
     const day = stamp.slice(0, 8);
     const headers: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])),
+      ...Object.fromEntries(
+        Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]),
+      ),
       host: url.host,
       'x-amz-date': stamp,
       ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
@@ -285,11 +294,20 @@ export class AwsClient {
         if (answer.status >= 200 && answer.status < 300) {
           return {
             answer,
-            $metadata: { httpStatusCode: answer.status, attempts: attempt, ...(requestId ? { requestId } : {}) },
+            $metadata: {
+              httpStatusCode: answer.status,
+              attempts: attempt,
+              ...(requestId ? { requestId } : {}),
+            },
           };
         }
         const { code, message } = parseError(answer);
-        const meta = { name: code || `Http${answer.status}`, status: answer.status, requestId, attempts: attempt };
+        const meta = {
+          name: code || `Http${answer.status}`,
+          status: answer.status,
+          requestId,
+          attempts: attempt,
+        };
         const ErrorClass = this.spec.errors?.[meta.name];
         error = ErrorClass ? new ErrorClass(message, meta) : new AwsServiceError(message, meta);
       } catch (thrown) {
@@ -297,7 +315,9 @@ export class AwsClient {
       }
       if (attempt >= this.attempts || !retryable(error)) throw error;
       const base =
-        error instanceof AwsServiceError && THROTTLING.has(error.name) ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS;
+        error instanceof AwsServiceError && THROTTLING.has(error.name)
+          ? THROTTLING_BASE_DELAY_MS
+          : BASE_DELAY_MS;
       await this.sleep(Math.random() * Math.min(MAX_DELAY_MS, base * 2 ** (attempt - 1)));
     }
   }
