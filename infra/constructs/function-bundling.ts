@@ -56,8 +56,6 @@ export const ESBUILD_SETTINGS = {
       join(LAMBDAS_DIR, 'adapters', 'aws', `${name}.ts`),
     ]),
   ) as Readonly<Record<string, string>>,
-  // Some CommonJS dependencies call `require` for Node built-ins; ESM output has none.
-  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 } as const;
 
 /**
@@ -76,7 +74,6 @@ export function functionBuildOptions(name: string): BuildOptions {
     sourcemap: false,
     external: [...ESBUILD_SETTINGS.external],
     alias: { ...ESBUILD_SETTINGS.alias },
-    banner: { js: ESBUILD_SETTINGS.banner },
     logLevel: 'error',
   };
 }
@@ -98,7 +95,6 @@ export function functionBundling(props: FunctionBundlingProps): BundlingOptions 
     // Paths and mappings are enough for stack traces; embedding every source would triple the asset.
     sourcesContent: false,
     externalModules: [...ESBUILD_SETTINGS.external],
-    banner: ESBUILD_SETTINGS.banner,
     esbuildArgs: Object.fromEntries(
       Object.entries(ESBUILD_SETTINGS.alias).map(([name, path]) => [`--alias:${name}`, path]),
     ),

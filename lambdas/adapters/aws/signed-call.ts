@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
+import { LambdaEnvironmentError } from '../lambda-environment.js';
 
 /**
  * What the functions' bundles call AWS with: the few operations they make (DynamoDB's item and
@@ -175,11 +176,16 @@ async function post(url: URL, headers: Record<string, string>, body: Buffer): Pr
   });
 }
 
-function envCredentials(): Credentials {
+/**
+ * The role's credentials, from the environment where Lambda puts them (the first link of the SDK's
+ * default chain; profiles, SSO and instance metadata never run in a function). A function started
+ * without them fails at its first call, naming the variables.
+ */
+export function environmentCredentials(): Credentials {
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
-    throw new Error(
+    throw new LambdaEnvironmentError(
       'missing environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: a function takes its credentials from the environment Lambda gives it',
     );
   }
@@ -226,7 +232,7 @@ export class AwsClient {
 
   private async credentials(): Promise<Credentials> {
     const given = this.config.credentials;
-    if (!given) return envCredentials();
+    if (!given) return environmentCredentials();
     return typeof given === 'function' ? given() : given;
   }
 
