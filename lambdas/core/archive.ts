@@ -1,4 +1,5 @@
 import type { Issue, IssueState } from './issue.js';
+import { compareCodeUnits } from './order.js';
 import type { IssueStore } from './ports.js';
 
 /**
@@ -27,6 +28,6 @@ export async function latestPublished(
   const issues = await store.listByEdition(edition, { limit: limit * 2 });
   return issues
     .filter(isPublished)
-    .sort((a, b) => b.localDate.localeCompare(a.localDate) || b.createdAt.localeCompare(a.createdAt))
+    .sort((a, b) => compareCodeUnits(b.localDate, a.localDate) || compareCodeUnits(b.createdAt, a.createdAt))
     .slice(0, limit);
 }

@@ -2,6 +2,7 @@ import { deriveDeck, joinNames, type StoredBrief } from './brief.js';
 import type { EditionConfig, TidingsConfig } from './config.js';
 import { isoWeekMonday } from './edition.js';
 import { TidingsError } from './errors.js';
+import { compareCodeUnits } from './order.js';
 import { cleanParagraph, cleanSingleLine } from './text-rules.js';
 import { readerZoneName } from './zone-names.js';
 
@@ -233,7 +234,7 @@ function changedAt(brief: Orderable): string {
 
 /** Newest first by last change, then by id: a daily issue's rank. */
 function byRecency(a: Orderable, b: Orderable): number {
-  return changedAt(b).localeCompare(changedAt(a)) || a.id.localeCompare(b.id);
+  return compareCodeUnits(changedAt(b), changedAt(a)) || compareCodeUnits(a.id, b.id);
 }
 
 /**
@@ -331,9 +332,16 @@ export function sentence(text: string): string {
   return /[.!?…]$/.test(text) ? text : `${text}.`;
 }
 
-/** "1 brief", "2 briefs": a count with its noun agreeing in number (`plural` for irregular nouns). */
+/**
+ * "1 brief", "2 briefs", "1,204 readers": a count with its noun agreeing in number (`plural` for
+ * irregular nouns). Whole numbers are grouped by hand, as `toLocaleString('en-US')` groups them,
+ * without loading ICU's number formatting on a function's cold start.
+ */
 export function countOf(count: number, noun: string, plural = `${noun}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : plural}`;
+  const written = Number.isSafeInteger(count)
+    ? String(count).replace(/\B(?=(\d{3})+$)/g, ',')
+    : count.toLocaleString('en-US');
+  return `${written} ${count === 1 ? noun : plural}`;
 }
 
 /**

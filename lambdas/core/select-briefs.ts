@@ -1,4 +1,5 @@
 import type { StoredBrief } from './brief.js';
+import { compareCodeUnits } from './order.js';
 
 /** A brief chosen for an issue; `updated` when it went out before and changed since. */
 export interface SelectedBrief {
@@ -42,7 +43,7 @@ export function selectBriefs(input: SelectionInput): SelectedBrief[] {
     (a, b) =>
       lastChange(b.brief) - lastChange(a.brief) ||
       time(b.brief.publishedAt) - time(a.brief.publishedAt) ||
-      a.brief.id.localeCompare(b.brief.id),
+      compareCodeUnits(a.brief.id, b.brief.id),
   );
   return chosen.slice(0, Math.max(0, input.limit));
 }

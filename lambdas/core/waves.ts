@@ -3,6 +3,7 @@ import { WEEKDAYS } from './config.js';
 import { localParts } from './edition.js';
 import { TidingsError } from './errors.js';
 import type { Issue, IssueWaves, Wave } from './issue.js';
+import { compareCodeUnits } from './order.js';
 import {
   type IssueStore,
   type LedgerStore,
@@ -346,7 +347,7 @@ export async function advanceWaves(
   const size = deps.batchSize ?? 50;
   const due = Object.entries(current.waves.zones)
     .filter(([, wave]) => wave.state === 'pending' && Date.parse(wave.dueAt) <= now.getTime())
-    .sort(([, a], [, b]) => a.dueAt.localeCompare(b.dueAt));
+    .sort(([, a], [, b]) => compareCodeUnits(a.dueAt, b.dueAt));
   for (const [zone, wave] of due) {
     let enqueued = 0;
     const packer = readerPacker(deps.queue, issue.id, size);

@@ -127,6 +127,17 @@ describe('words', () => {
     expect(countOf(12_000, 'email')).toBe('12,000 emails');
   });
 
+  it('groups a count as toLocaleString does, for every size and sign', () => {
+    const counts = [0, 7, 999, 1000, 1001, 99_999, 100_000, 1_234_567, -1, -1000, -987_654_321];
+    for (let n = 1; n < Number.MAX_SAFE_INTEGER / 10; n = n * 10 + (n % 7)) counts.push(n, n + 1);
+    for (const count of counts) {
+      expect(countOf(count, 'reader')).toBe(
+        `${count.toLocaleString('en-US')} ${count === 1 ? 'reader' : 'readers'}`,
+      );
+    }
+    expect(countOf(1.5, 'point')).toBe('1.5 points');
+  });
+
   it('names the publisher once in the postal line', () => {
     expect(postalLine('Tidings', 'Tidings Media, 1 Example Street')).toBe('Tidings Media, 1 Example Street');
     expect(postalLine('Tidings', '1 Example Street, Springfield')).toBe(
