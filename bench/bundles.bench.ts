@@ -58,7 +58,7 @@ export default async function bundles(argv: string[]): Promise<Figure[]> {
       ratio: full.bytes / own.bytes,
       higherIsBetter: false,
       command: 'npx tsx bench/bundles.bench.ts',
-      notes: `minified ESM as deployed (AWS SDK included); top contributors in KiB: ${largest}`,
+      notes: `minified ESM as deployed (AWS called through lambdas/adapters/aws/, no SDK client); top contributors in KiB: ${largest}`,
     });
   }
   return figures;

@@ -400,7 +400,7 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
         ratio: a.median / b.median,
         higherIsBetter: false,
         command: 'npx tsx bench/cold-start.bench.ts',
-        notes: `process start, init and first invocation (${describeEvent(name)}); init alone (import, keyring) median ${stats(init).median.toFixed(0)} ms; bundle ${(bytes / 1024).toFixed(0)} KiB (minified ESM, AWS SDK included); Node ${process.version} here, Node 22 on Lambda; against the local DynamoDB and Secrets Manager stand-ins, and SES and SQS stand-ins that answer at once`,
+        notes: `process start, init and first invocation (${describeEvent(name)}); init alone (import, keyring) median ${stats(init).median.toFixed(0)} ms; bundle ${(bytes / 1024).toFixed(0)} KiB (minified ESM, AWS called through lambdas/adapters/aws/); Node ${process.version} here, Node 22 on Lambda; against the local DynamoDB and Secrets Manager stand-ins, and SES and SQS stand-ins that answer at once`,
       });
     }
     if (sqs.received() === 0) throw new Error('compose queued nothing: its cold start did not fan out');

@@ -21,11 +21,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readConfigFile } from '../cli/config-file.js';
 import { MemorySendQueue } from '../cli/local/memory-send-queue.js';
 import { composeDeps, deliveryServices, sendDeps } from '../cli/local/pipeline.js';
 import { startLocalStack } from '../cli/local/stack.js';
+import * as lean from '../lambdas/adapters/aws/client-dynamodb.js';
+import { SESClient as LeanSes } from '../lambdas/adapters/aws/client-ses.js';
+import { DynamoDBDocumentClient as LeanDocument } from '../lambdas/adapters/aws/lib-dynamodb.js';
 import { DynamoBriefStore } from '../lambdas/adapters/dynamo-brief-store.js';
 import { DynamoLedgerStore } from '../lambdas/adapters/dynamo-ledger-store.js';
 import { DynamoSendChecks } from '../lambdas/adapters/dynamo-send-checks.js';
@@ -101,7 +106,7 @@ function threadCpuMs(): number {
 const MAX_SEND_RATE = 100_000;
 
 export default async function delivery(argv: string[]): Promise<Figure[]> {
-  const flags = numericFlags(argv, { subscribers: 10_000, workers: 8, briefs: 1, 'one-thread': 0 });
+  const flags = numericFlags(argv, { subscribers: 10_000, workers: 8, briefs: 1, 'one-thread': 0, sdk: 0 });
   const count = Math.floor(flags.subscribers);
   const workers = Math.floor(flags.workers);
   const briefCount = Math.min(12, Math.floor(flags.briefs));
@@ -124,9 +129,14 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
   });
   try {
     const now = new Date();
-    const services = await deliveryServices(stack, {
-      mailer: new SesMailer(stack.ses, { configurationSet: config.ses.configurationSet }),
-    });
+    // The clients the deployed send function calls AWS with (lambdas/adapters/aws/, which its
+    // bundle carries in place of the SDK's), on both sides: the pipeline and the plain loop.
+    // `--sdk 1` puts the SDK's clients on both sides instead.
+    const clients = flags.sdk === 1 ? stack : leanClients(stack);
+    const services = await deliveryServices(
+      { ...stack, ...clients },
+      { mailer: new SesMailer(clients.ses, { configurationSet: config.ses.configurationSet }) },
+    );
     const edition = 'sg';
     const at = new Date(now.getTime() - 3_600_000).toISOString();
     // The issue: the first `briefs` of the twelve-brief fixture (12 briefs with 3 signals each is
@@ -176,7 +186,7 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
         Array.from({ length: workers }, async () => {
           while (next < end) {
             const i = next++;
-            await stack.ses.send(
+            await clients.ses.send(
               new SendRawEmailCommand({
                 RawMessage: { Data: raw },
                 Source: config.sender.address,
@@ -295,3 +305,23 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
 }
 
 await runIfMain(import.meta.url, delivery);
+
+/**
+ * The send function's own clients (lambdas/adapters/aws/) pointed at the local stack, typed as the
+ * SDK's, whose names and shapes they take: the adapters run here as written, their SDK commands
+ * sent by these clients (in the bundle, esbuild gives the adapters these modules' commands).
+ */
+function leanClients(stack: { dynamodbUrl: string; sesUrl: string }): {
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  ses: SESClient;
+} {
+  const options = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const dynamo = new lean.DynamoDBClient({ ...options, endpoint: stack.dynamodbUrl });
+  const doc = LeanDocument.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    dynamo: dynamo as unknown as DynamoDBClient,
+    doc: doc as unknown as DynamoDBDocumentClient,
+    ses: new LeanSes({ ...options, endpoint: stack.sesUrl }) as unknown as SESClient,
+  };
+}

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -18,6 +17,7 @@ import { contentHash } from '../core/ingest.js';
 import type { BriefStore, Page, SourceState, UpsertOutcome } from '../core/ports.js';
 import type { StoryRef } from '../core/stories/story.js';
 import { decodeCursor, encodeCursor } from './dynamo-cursor.js';
+import { isConditionFailure } from './tables.js';
 
 /**
  * Briefs in the `briefs` table (see tables.ts), without transactions:
@@ -122,13 +122,6 @@ function toStored(item: Record<string, unknown>): StoredBrief {
 function keepsStored(brief: Brief, stored: StoredBrief | undefined): boolean {
   return (
     stored !== undefined && (stored.contentHash === contentHash(brief) || stored.updatedAt > brief.updatedAt)
-  );
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: string }).name === 'ConditionalCheckFailedException'
   );
 }
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Issue, IssueState, IssueWaves } from '../core/issue.js';
 import type { IssueStore } from '../core/ports.js';
+import { isConditionFailure } from './tables.js';
 
 /**
  * Issue records in the `issues` table. Key layout: `pk = ISSUE#<issue id>`, `sk = ISSUE`; the
@@ -188,7 +188,7 @@ export class DynamoIssueStore implements IssueStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -220,7 +220,7 @@ export class DynamoIssueStore implements IssueStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,6 +1,5 @@
 import {
   BatchWriteItemCommand,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -11,7 +10,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LedgerEntry } from '../core/issue.js';
 import type { LedgerStore } from '../core/ports.js';
-import { isExpired } from './tables.js';
+import { isConditionFailure, isExpired } from './tables.js';
 
 /** BatchWriteItem's limit on items per request. */
 const BATCH_WRITE_MAX = 25;
@@ -87,7 +86,7 @@ export class DynamoLedgerStore implements LedgerStore {
       );
       return { created: true };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionFailure(error)) throw error;
       return { created: false, existing: await this.get(entry.issueId, entry.email) };
     }
   }
@@ -119,7 +118,7 @@ export class DynamoLedgerStore implements LedgerStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -263,7 +262,7 @@ export class DynamoLedgerStore implements LedgerStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -26,7 +26,7 @@ import {
   type SuppressionReason,
 } from '../core/subscriber.js';
 import { decodeCursor, encodeCursor } from './dynamo-cursor.js';
-import { isExpired, TTL_ATTRIBUTE } from './tables.js';
+import { isConditionFailure, isExpired, TTL_ATTRIBUTE } from './tables.js';
 
 /**
  * Subscribers in the `subscribers` table. Key layout:
@@ -213,7 +213,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+      if (isConditionFailure(error)) {
         throw new ConcurrentUpdateError(`subscriber ${email} was changed by someone else`, { cause: error });
       }
       throw error;

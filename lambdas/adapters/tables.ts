@@ -127,3 +127,11 @@ export function isExpired(item: Record<string, unknown> | undefined, now: Date):
   const expiresAt = item?.[TTL_ATTRIBUTE];
   return typeof expiresAt === 'number' && expiresAt <= Math.floor(now.getTime() / 1000);
 }
+
+/**
+ * Whether a DynamoDB call failed because its condition did not hold, told by the error's name:
+ * the functions' own client (lambdas/adapters/aws/) and the SDK's throw different classes of it.
+ */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException';
+}

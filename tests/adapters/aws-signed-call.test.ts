@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   SESClient as SdkSESClient,
@@ -72,7 +78,10 @@ const ENV_KEYS = [
 ];
 
 const REGION = 'eu-west-1';
-const KEYS: Credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const KEYS: Credentials = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
 const TEMPORARY: Credentials = {
   accessKeyId: 'ASIAEXAMPLE',
   secretAccessKey: 'temporary/secret+key',
@@ -100,8 +109,9 @@ function amzDate(stamp: string): Date {
 
 /**
  * The authorization header the SDK's signer computes for the captured request: the same method,
- * host, path, body and date, over the headers the lean client chose to sign (all it sent but the
- * authorization itself, content-length and user-agent; the signer adds the session token itself).
+ * host, path, body and date, over the headers the lean client chose to sign: all it sent but the
+ * authorization itself, content-length and user-agent (the signer leaves out `connection`, which
+ * Node adds, and adds the session token itself). A header sent but not signed would show here.
  */
 async function sdkAuthorization(
   captured: Captured,
@@ -173,6 +183,7 @@ describe('the lean AWS clients against a local HTTP service', () => {
   });
 
   afterEach(() => {
+    vi.restoreAllMocks();
     for (const key of ENV_KEYS) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
@@ -246,7 +257,9 @@ describe('the lean AWS clients against a local HTTP service', () => {
   });
 
   describe('retries', () => {
-    it('retries a 500 and succeeds on the second attempt', async () => {
+    it('retries a 500 and succeeds on the second attempt, after a delay below 100 ms', async () => {
+      // The jitter at its top, so that the delay shows its cap.
+      vi.spyOn(Math, 'random').mockReturnValue(0.999);
       replies.push(
         json(500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'boom' }),
         json(200, { Item: { pk: { S: 'a' } } }, { 'x-amzn-requestid': 'req-2' }),
@@ -256,10 +269,11 @@ describe('the lean AWS clients against a local HTTP service', () => {
       expect(result.$metadata).toEqual({ httpStatusCode: 200, attempts: 2, requestId: 'req-2' });
       expect(requests).toHaveLength(2);
       expect(sleep).toHaveBeenCalledTimes(1);
-      expect(sleep.mock.calls[0]?.[0]).toBeLessThan(100);
+      expect(sleep.mock.calls[0]?.[0]).toBeCloseTo(99.9);
     });
 
     it('gives up on throttling after three attempts, two delays between them', async () => {
+      vi.spyOn(Math, 'random').mockReturnValue(0.999);
       replies.push(json(400, THROTTLED), json(400, THROTTLED), json(400, THROTTLED), json(200, {}));
       const error = await dynamo()
         .send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } }))
@@ -273,11 +287,8 @@ describe('the lean AWS clients against a local HTTP service', () => {
       });
       expect(requests).toHaveLength(3);
       expect(sleep).toHaveBeenCalledTimes(2);
-      // Throttling backs off from 500 ms, doubling: a jittered delay below each cap.
-      const [first, second] = sleep.mock.calls.map(([ms]) => ms);
-      expect(first).toBeGreaterThanOrEqual(0);
-      expect(first).toBeLessThan(500);
-      expect(second).toBeLessThan(1000);
+      // Throttling backs off from 500 ms (other errors from 100 ms), doubling, jittered below the cap.
+      expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([499.5, 999]);
     });
 
     it('does not retry a failed condition, thrown as the ConditionalCheckFailedException class', async () => {
@@ -336,7 +347,9 @@ describe('the lean AWS clients against a local HTTP service', () => {
       replies.push(text(400, SES_REJECTED, 'text/xml'), text(200, '<MessageId>late</MessageId>', 'text/xml'));
       const ses = new SESClient({ endpoint: url, region: REGION, credentials: KEYS, sleep });
       const error = await ses
-        .send(new SendRawEmailCommand({ RawMessage: { Data: 'Subject: x\r\n\r\ny' }, Destinations: ['a@b.c'] }))
+        .send(
+          new SendRawEmailCommand({ RawMessage: { Data: 'Subject: x\r\n\r\ny' }, Destinations: ['a@b.c'] }),
+        )
         .catch((e: unknown) => e);
       expect(error).toMatchObject({
         name: 'MessageRejected',
@@ -376,8 +389,9 @@ describe('the lean AWS clients against a local HTTP service', () => {
       expect(requests.map((r) => r.headers['x-amz-target'])).toEqual(['DynamoDB_20120810.GetItem']);
     });
 
-    it("sends SQS's batch to the queue URL's origin when no endpoint is configured", async () => {
-      for (const key of ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS']) delete process.env[key];
+    it("sends SQS's batch to the queue URL's origin when the client has no endpoint, as the SDK does, whatever the variables say", async () => {
+      process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9/';
+      process.env.AWS_ENDPOINT_URL_SQS = 'http://127.0.0.1:9/';
       const queueUrl = `${url}/123456789012/tidings-dev-send`;
       const body = JSON.stringify({ issueId: 'dc-2026-11-30', recipients: [{ email: 'ä@example.com' }] });
       replies.push(json(200, { Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: md5(body) }] }));
@@ -397,11 +411,12 @@ describe('the lean AWS clients against a local HTTP service', () => {
     });
 
     it('says which variables are missing when there are no credentials', async () => {
-      for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[key];
+      for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
+        delete process.env[key];
       const client = new DynamoDBClient({ endpoint: url, region: REGION, sleep });
-      await expect(client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } }))).rejects.toThrow(
-        /AWS_ACCESS_KEY_ID/,
-      );
+      await expect(
+        client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } })),
+      ).rejects.toThrow(/AWS_ACCESS_KEY_ID/);
       expect(requests).toEqual([]);
     });
   });
@@ -416,7 +431,11 @@ describe('the lean AWS clients against a local HTTP service', () => {
     it('accepts an answer whose digests match the bodies sent', async () => {
       replies.push(
         json(200, {
-          Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: md5(e.MessageBody) })),
+          Successful: entries.map((e) => ({
+            Id: e.Id,
+            MessageId: `m-${e.Id}`,
+            MD5OfMessageBody: md5(e.MessageBody),
+          })),
         }),
       );
       const sqs = new SQSClient({ region: REGION, credentials: KEYS, endpoint: url, sleep });

@@ -52,14 +52,27 @@ export class DynamoDBClient {
     return callJson<Output>(this.client, `DynamoDB_20120810.${operation}`, '1.0', input);
   }
 
+  /**
+   * Sends one of this module's operations or, in a process that loaded the SDK (benchmarks that
+   * run the adapters in place), the SDK's command of the same operation (`GetItemCommand`…).
+   */
   send<Output>(command: DynamoCommand<unknown, Output>): Promise<Output & { $metadata: ResponseMetadata }> {
-    return this.call<Output>(command.operation, command.input);
+    const operation = command instanceof DynamoCommand ? command.operation : sdkOperation(command, 'Command');
+    return this.call<Output>(operation, command.input);
   }
 
   destroy(): void {}
 }
 
 type Input = Record<string, unknown>;
+
+/** The operation an SDK command names by its class (`GetItemCommand` → `GetItem`). */
+export function sdkOperation(command: object, suffix: string, names: Record<string, string> = {}): string {
+  const name = command.constructor.name;
+  const operation = names[name] ?? (name.endsWith(suffix) ? name.slice(0, -suffix.length) : '');
+  if (!operation) throw new TypeError(`${name || 'an object'} is not a DynamoDB command`);
+  return operation;
+}
 
 /** The class of an operation, as the SDK exports one per operation. */
 const operation = (name: string) =>

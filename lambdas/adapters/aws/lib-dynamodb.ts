@@ -1,5 +1,5 @@
 import { marshall, type marshallOptions, unmarshall, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBClient } from './client-dynamodb.js';
+import { type DynamoDBClient, sdkOperation } from './client-dynamodb.js';
 import type { ResponseMetadata } from './signed-call.js';
 
 /**
@@ -130,6 +130,34 @@ export const ScanCommand = operation('Scan');
 export const BatchGetCommand = operation('BatchGetItem', BatchGet);
 export const BatchWriteCommand = operation('BatchWriteItem', BatchWrite);
 
+const BY_OPERATION: Record<string, new (input: Doc) => DocumentCommand> = {
+  GetItem: GetCommand,
+  PutItem: PutCommand,
+  DeleteItem: DeleteCommand,
+  UpdateItem: UpdateCommand,
+  Query: QueryCommand,
+  Scan: ScanCommand,
+  BatchGetItem: BatchGetCommand,
+  BatchWriteItem: BatchWriteCommand,
+};
+const SDK_NAMES: Record<string, string> = {
+  GetCommand: 'GetItem',
+  PutCommand: 'PutItem',
+  DeleteCommand: 'DeleteItem',
+  UpdateCommand: 'UpdateItem',
+  QueryCommand: 'Query',
+  ScanCommand: 'Scan',
+  BatchGetCommand: 'BatchGetItem',
+  BatchWriteCommand: 'BatchWriteItem',
+};
+
+/** This module's operation for the SDK's document command of the same name. */
+function fromSdk(command: { input: Doc }): DocumentCommand {
+  const Operation = BY_OPERATION[sdkOperation(command, '\0', SDK_NAMES)];
+  if (!Operation) throw new TypeError(`${command.constructor.name} is not a document command`);
+  return new Operation(command.input);
+}
+
 export class DynamoDBDocumentClient {
   private readonly converters: Converters;
 
@@ -137,7 +165,14 @@ export class DynamoDBDocumentClient {
     private readonly client: DynamoDBClient,
     config: TranslateConfig,
   ) {
-    const { marshallOptions: toOptions, unmarshallOptions: fromOptions } = config;
+    // Whole records are converted field by field, as the SDK's document client converts them (it
+    // sets these two options on the objects it is given; a shared options object must not leak them).
+    const toOptions = {
+      ...config.marshallOptions,
+      convertTopLevelContainer: false,
+      convertWithoutMapWrapper: false,
+    };
+    const fromOptions = config.unmarshallOptions;
     this.converters = {
       toWire: (value) => value && marshall(value, toOptions),
       fromWire: (value) => value && unmarshall(value, fromOptions),
@@ -148,7 +183,12 @@ export class DynamoDBDocumentClient {
     return new DynamoDBDocumentClient(client, config);
   }
 
-  async send(command: DocumentCommand): Promise<Doc & { $metadata: ResponseMetadata }> {
+  /**
+   * Sends one of this module's operations or, in a process that loaded the SDK (benchmarks that
+   * run the adapters in place), the SDK's document command of the same operation.
+   */
+  async send(given: DocumentCommand): Promise<Doc & { $metadata: ResponseMetadata }> {
+    const command = given instanceof DocumentCommand ? given : fromSdk(given);
     const { $metadata, ...output } = await this.client.call(
       command.operation,
       command.toWire(this.converters),

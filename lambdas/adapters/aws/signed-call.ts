@@ -203,7 +203,7 @@ function configuredEndpoint(envId: string): string | undefined {
 export class AwsClient {
   private readonly attempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private signingKey?: { day: string; secret: string; key: Buffer };
+  private signingKey?: { day: string; secret: string; region: string; key: Buffer };
 
   constructor(
     private readonly spec: ServiceSpec,
@@ -222,9 +222,11 @@ export class AwsClient {
   }
 
   private endpoint(hint: string | undefined): URL {
-    const configured = this.config.endpoint ?? configuredEndpoint(this.spec.envId);
-    if (configured) return new URL(configured);
+    // As the SDK: a client's own endpoint, then the queue URL's host (SQS), then the variables.
+    if (this.config.endpoint) return new URL(this.config.endpoint);
     if (hint) return new URL(new URL(hint).origin);
+    const configured = configuredEndpoint(this.spec.envId);
+    if (configured) return new URL(configured);
     const region = this.region();
     const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
     return new URL(`https://${this.spec.endpointPrefix}.${region}.${suffix}`);
@@ -239,9 +241,10 @@ export class AwsClient {
   /** The day's signing key, derived once a day (four HMACs) rather than on every request. */
   private key(day: string, secret: string, region: string): Buffer {
     const cached = this.signingKey;
-    if (cached && cached.day === day && cached.secret === secret) return cached.key;
+    if (cached && cached.day === day && cached.secret === secret && cached.region === region)
+      return cached.key;
     const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), this.spec.signingName), 'aws4_request');
-    this.signingKey = { day, secret, key };
+    this.signingKey = { day, secret, region, key };
     return key;
   }
 
