@@ -29,10 +29,12 @@ const target = lambdaTarget({ tables: ['subscribers', 'issues', 'ledger'], secre
 const { config, storeParts } = target;
 const onError = (error: unknown): void => logger.error('request failed', error as Error);
 
-const keyring = await lambdaKeyring(target)();
+// The keyring's read is under way while the rest is built; the app takes the keyring itself.
+const keyringRead = lambdaKeyring(target)();
 const mailer = lambdaMailer(target);
 const issues = issueStore(storeParts);
 const subscribers = subscriberStore(storeParts);
+const keyring = await keyringRead;
 
 export const app = createApp({
   config,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Liquid } from 'liquidjs';
+import type { Liquid } from 'liquidjs';
 import type { TidingsConfig } from '../../core/config.js';
 
 /** The reader pages of `templates/pages/`, one Liquid file each. */
@@ -27,10 +27,12 @@ export function defaultPagesDir(env: Record<string, string | undefined> = {}): s
 /**
  * Renders the reader pages with LiquidJS. Output is escaped by default (`outputEscape`), so every
  * value a reader or the configuration supplies is text, never markup; templates are parsed once
- * and cached. Edition names come from the configuration.
+ * and cached. Edition names come from the configuration. LiquidJS is loaded on the first page
+ * rendered: the API's JSON requests (a subscription from a form script) never start it.
  */
 export class PageRenderer {
-  private readonly liquid: Liquid;
+  private liquid?: Promise<Liquid>;
+  private readonly dir: string;
   private readonly site: Record<string, unknown>;
   /** The stylesheet, served at `/assets/pages.css` (read once: it is small and never changes while running). */
   readonly stylesheet: string;
@@ -42,15 +44,7 @@ export class PageRenderer {
   readonly timeZoneScriptVersion: string;
 
   constructor(config: TidingsConfig, dir: string = defaultPagesDir()) {
-    this.liquid = new Liquid({
-      root: [dir],
-      layouts: [dir],
-      extname: '.liquid',
-      outputEscape: 'escape',
-      cache: true,
-      ownPropertyOnly: true,
-      strictFilters: true,
-    });
+    this.dir = dir;
     this.timeZoneScript = readFileSync(join(dir, 'time-zone.js'), 'utf8');
     this.timeZoneScriptVersion = createHash('sha256').update(this.timeZoneScript).digest('hex').slice(0, 12);
     this.site = {
@@ -63,12 +57,27 @@ export class PageRenderer {
   }
 
   /** Renders a page; `message` and `error` are shown as sentences (first letter capitalised). */
-  render(page: PageName, data: Record<string, unknown>): Promise<string> {
+  async render(page: PageName, data: Record<string, unknown>): Promise<string> {
     for (const key of ['message', 'error']) {
       const value = data[key];
       if (typeof value === 'string' && value)
         data = { ...data, [key]: value[0]?.toUpperCase() + value.slice(1) };
     }
-    return this.liquid.renderFile(page, { ...data, site: this.site }) as Promise<string>;
+    this.liquid ??= this.load();
+    const liquid = await this.liquid;
+    return (await liquid.renderFile(page, { ...data, site: this.site })) as string;
+  }
+
+  private async load(): Promise<Liquid> {
+    const { Liquid } = await import('liquidjs');
+    return new Liquid({
+      root: [this.dir],
+      layouts: [this.dir],
+      extname: '.liquid',
+      outputEscape: 'escape',
+      cache: true,
+      ownPropertyOnly: true,
+      strictFilters: true,
+    });
   }
 }
