@@ -486,7 +486,14 @@ export function writtenDate(localDate: string): string {
   }).format(date);
 }
 
-const dayMonth = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric' });
+/** Made on first use: the API imports this module but never writes a roundup's line. */
+let dayMonthFormat: Intl.DateTimeFormat | undefined;
+const dayMonth = {
+  format(date: Date): string {
+    dayMonthFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric' });
+    return dayMonthFormat.format(date);
+  },
+};
 
 /**
  * "Weekly roundup, November 30 – December 5, 2026": a roundup's line under the masthead, from the

@@ -5,6 +5,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { describe, expect, it } from 'vitest';
 import {
   composeReaderEmail,
+  expiryLabel,
   fillConfirmationHtml,
   TemplateConfirmationEmail,
 } from '../../lambdas/adapters/confirmation-email.js';
@@ -107,6 +108,27 @@ describe('confirmation email', () => {
     );
     expect(filled).toBe('<a href="https://x.example/?a=1&amp;b=&#34;2&#34;">A &amp; B</a>');
   });
+  it('writes the expiry as Intl writes it in en-US, midnight, noon and every month included', () => {
+    expect(expiryLabel(new Date('2026-11-30T00:05:00Z'))).toBe('November 30, 2026 at 12:05 AM UTC');
+    expect(expiryLabel(new Date('2026-01-02T12:00:00Z'))).toBe('January 2, 2026 at 12:00 PM UTC');
+    expect(expiryLabel(new Date('2026-07-04T09:30:59Z'))).toBe('July 4, 2026 at 9:30 AM UTC');
+    const intl = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'UTC',
+      month: 'long',
+      day: 'numeric',
+      year: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    });
+    let seed = 7;
+    for (let i = 0; i < 3000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const date = new Date(Date.UTC(2000, 0, 1) + (seed % 5000) * 86_400_000 + (i % 1440) * 60_000);
+      expect(expiryLabel(date)).toBe(intl.format(date).replace(/\u202f/g, ' '));
+    }
+  });
+
   it("names each link's own expiry in UTC, in both parts", () => {
     const email = new TemplateConfirmationEmail(config);
     const december = email.content(message);
