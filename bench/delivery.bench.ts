@@ -1,9 +1,11 @@
 /**
  * Delivery throughput: N subscribers of one edition through the production compose (fan-out) and
- * send cores on the local stack (dynalite + the SES stand-in, real SDK clients), against a plain
- * loop of SendRawEmail to the same stand-in at the same concurrency, in the same run.
+ * send cores on the local stack (dynalite + the SES stand-in), against a plain loop of SendRawEmail
+ * to the same stand-in at the same concurrency, in the same run. Both sides call AWS as the
+ * deployed send function does, through lambdas/adapters/aws/ (the adapters' SDK commands handed to
+ * those clients); `--sdk 1` puts both on the AWS SDK's clients instead.
  *
- *   npx tsx bench/delivery.bench.ts [--subscribers 10000] [--workers 8] [--briefs 1] [--one-thread 1]
+ *   npx tsx bench/delivery.bench.ts [--subscribers 10000] [--workers 8] [--briefs 1] [--one-thread 1] [--sdk 1]
  *   (a quicker run: --subscribers 2000)
  *
  * The issue carries one brief of the twelve-brief fixture: the smallest message is the least work
@@ -282,13 +284,16 @@ export default async function delivery(argv: string[]): Promise<Figure[]> {
         baselineName: `plain SendRawEmail loop (${workers} concurrent)`,
         ratio: rate / plainRate,
         higherIsBetter: true,
-        command: `npx tsx bench/delivery.bench.ts --subscribers ${count} --workers ${workers} --briefs ${briefCount}${oneThread ? ' --one-thread 1' : ''}`,
+        command: `npx tsx bench/delivery.bench.ts --subscribers ${count} --workers ${workers} --briefs ${briefCount}${oneThread ? ' --one-thread 1' : ''}${flags.sdk === 1 ? ' --sdk 1' : ''}`,
         notes:
           `${count} readers, ${workers} send workers, local stack in one process: ` +
           (oneThread
             ? 'dynalite, the SES stand-in and the sender all on one thread, so the DynamoDB emulation takes turns with the sender. '
             : "dynalite on a thread of its own (as the local stack runs it), the SES stand-in on the sender's thread as in the baseline. ") +
           `An issue of ${briefCount} brief${briefCount === 1 ? '' : 's'} (${(raw.byteLength / 1024).toFixed(1)} KB per message). ` +
+          (flags.sdk === 1
+            ? "Both sides on the AWS SDK's clients (--sdk 1). "
+            : "Both sides on the send function's own AWS calls (lambdas/adapters/aws/, as its bundle sends them; --sdk 1 for the SDK's clients). ") +
           `Baseline in two halves, before and after the pipeline. ` +
           `Checked: ${sentRows} sent ledger rows, ${received} messages at the stand-in, ${unique} distinct recipients. ` +
           `Requests per message besides the claim and SendRawEmail: ${(checkRequests / count).toFixed(2)} status reads, ` +
