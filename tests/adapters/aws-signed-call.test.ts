@@ -20,7 +20,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '../../lambdas/adapters/aws/client-dynamodb.js';
-import { SESClient, SendRawEmailCommand } from '../../lambdas/adapters/aws/client-ses.js';
+import { SESClient, SendRawEmailCommand, xmlText } from '../../lambdas/adapters/aws/client-ses.js';
 import { SendMessageBatchCommand, SQSClient } from '../../lambdas/adapters/aws/client-sqs.js';
 import type { Credentials } from '../../lambdas/adapters/aws/signed-call.js';
 
@@ -458,5 +458,17 @@ describe('the lean AWS clients against a local HTTP service', () => {
         sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl(), Entries: entries })),
       ).rejects.toThrow(/digest .* for entry b/);
     });
+  });
+});
+
+describe("the SES answer's XML text", () => {
+  it('decodes named and numeric references, and reads a reference to no character as U+FFFD', () => {
+    const xml = (text: string): string => `<ErrorResponse><Message>${text}</Message></ErrorResponse>`;
+    expect(xmlText(xml('a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;'), 'Message')).toBe(
+      `a & b <c> "d" 'e'`,
+    );
+    expect(xmlText(xml('&#233;&#xe9;&#X1F600;'), 'Message')).toBe('éé😀');
+    expect(xmlText(xml('&#x110000; &#99999999999; &#1f;'), 'Message')).toBe('\ufffd \ufffd \ufffd');
+    expect(xmlText(xml('plain'), 'Code')).toBeUndefined();
   });
 });

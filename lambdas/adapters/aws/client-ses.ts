@@ -28,7 +28,11 @@ export function xmlText(xml: string, element: string): string | undefined {
   return match?.[1]?.replace(/&(amp|lt|gt|quot|apos|#x?[0-9a-f]+);/gi, (_, entity: string) => {
     if (entity[0] !== '#') return ENTITIES[entity.toLowerCase()] ?? '';
     const hexadecimal = entity[1]?.toLowerCase() === 'x';
-    return String.fromCodePoint(Number.parseInt(entity.slice(hexadecimal ? 2 : 1), hexadecimal ? 16 : 10));
+    const digits = entity.slice(hexadecimal ? 2 : 1);
+    const code =
+      hexadecimal || /^\d+$/.test(digits) ? Number.parseInt(digits, hexadecimal ? 16 : 10) : Number.NaN;
+    // A reference to no character (out of range, or not a number) reads as the replacement character.
+    return code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
   });
 }
 
