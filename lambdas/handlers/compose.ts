@@ -22,8 +22,8 @@ const metrics = new Metrics({
   serviceName: 'compose',
   defaultDimensions: { stage: config.stage },
 });
-// The digest template is compiled into the bundle (templates/compiled/digest.ts); its renderer is
-// built on the first issue rendered.
+// The digest is compiled into the bundle as one fill function (templates/compiled/digest-fill.ts);
+// its renderer is made on the first issue rendered.
 let renderer: Promise<DigestRenderer> | undefined;
 
 export const handler = composeEventHandler({
