@@ -13,7 +13,8 @@ import { DigestRenderError } from '../lambdas/adapters/digest-renderer.js';
  * change it cannot compile fails the build rather than rendering differently: `{{ path }}`,
  * `{% if %}`/`{% unless %}` with an optional `{% else %}`, a comparison of two values, `{% for x in
  * path %}` with an optional `{% else %}`, `{% assign x = value %}` and `{% include 'name', key:
- * value %}` (the partial inlined, its parameters in a scope of their own).
+ * value %}` (each partial compiled once into a function of its own, called with its parameters
+ * in a scope of their own).
  */
 
 type Node =
@@ -68,7 +69,7 @@ function condition(source: string, where: string): string {
   return `F.truthy(${value(source, where, true)})`;
 }
 
-/** Parses one template into nodes, the includes left for {@link generate} to inline. */
+/** Parses one template into nodes, each include left for {@link generate} to compile. */
 function parse(template: string, file: string): Node[] {
   const root: Node[] = [];
   const stack: { node: Node & { kind: 'if' | 'for' }; into: Node[]; closer: string; elsed: boolean }[] = [];
@@ -165,13 +166,39 @@ function parse(template: string, file: string): Node[] {
   return root;
 }
 
-/** The statements of `nodes`, partials inlined; `depth` keeps loop variables apart. */
-function generate(
-  nodes: Node[],
-  templates: Readonly<Record<string, string>>,
-  depth: number,
-  including: string[],
-): string {
+/** The templates being compiled, and each partial compiled once, as a function of its own. */
+interface Compilation {
+  templates: Readonly<Record<string, string>>;
+  /** Partial name → its function's name and declaration, in the order they were first included. */
+  partials: Map<string, { name: string; code: string }>;
+  /** The partials being compiled, outermost first: one that includes itself would never end. */
+  including: string[];
+}
+
+/**
+ * The function of partial `name`, compiled on its first include: it appends what the partial
+ * renders to a string of its own and returns it, reading the scopes through `c` as the template
+ * does. Each include pushes its parameters' scope, calls it and pops the scope.
+ */
+function partialFunction(name: string, compilation: Compilation): string {
+  const compiled = compilation.partials.get(name);
+  if (compiled) return compiled.name;
+  const partial = compilation.templates[name];
+  if (partial === undefined) fail(`include '${name}'`, 'no such partial');
+  if (compilation.including.includes(name)) fail(`include '${name}'`, 'a partial that includes itself');
+  compilation.including.push(name);
+  const body = generate(parse(partial, name), compilation, 0);
+  compilation.including.pop();
+  const fn = `partial${compilation.partials.size}`;
+  compilation.partials.set(name, {
+    name: fn,
+    code: `// ${name}\nfunction ${fn}(): string {\nlet o = '';\n${body}return o;\n}\n`,
+  });
+  return fn;
+}
+
+/** The statements of `nodes`; `depth` keeps nested loops' variables apart. */
+function generate(nodes: Node[], compilation: Compilation, depth: number): string {
   let code = '';
   for (const node of nodes) {
     switch (node.kind) {
@@ -183,33 +210,27 @@ function generate(
         break;
       case 'if': {
         const test = node.negate ? `!${node.condition}` : node.condition;
-        code += `if (${test}) {\n${generate(node.body, templates, depth, including)}}`;
-        code +=
-          node.else.length > 0 ? ` else {\n${generate(node.else, templates, depth, including)}}\n` : '\n';
+        code += `if (${test}) {\n${generate(node.body, compilation, depth)}}`;
+        code += node.else.length > 0 ? ` else {\n${generate(node.else, compilation, depth)}}\n` : '\n';
         break;
       }
       case 'for': {
         const [list, scope, i] = [`l${depth}`, `s${depth}`, `i${depth}`];
         const name = JSON.stringify(node.variable);
         code += `{\nconst ${list} = F.list(${node.collection});\n`;
-        code += `if (${list}.length === 0) {\n${generate(node.else, templates, depth + 1, including)}} else {\n`;
+        code += `if (${list}.length === 0) {\n${generate(node.else, compilation, depth + 1)}} else {\n`;
         code += `const ${scope} = c.push();\n`;
         code += `for (let ${i} = 0; ${i} < ${list}.length; ${i}++) {\n`;
         code += `${scope}.forloop = F.forloop(${i}, ${list}.length, ${name});\n${scope}[${name}] = ${list}[${i}];\n`;
-        code += `${generate(node.body, templates, depth + 1, including)}}\nc.pop();\n}\n}\n`;
+        code += `${generate(node.body, compilation, depth + 1)}}\nc.pop();\n}\n}\n`;
         break;
       }
       case 'assign':
         code += `c.assign(${JSON.stringify(node.name)}, ${node.value});\n`;
         break;
       case 'include': {
-        const partial = templates[node.name];
-        if (partial === undefined) fail(`include '${node.name}'`, 'no such partial');
-        if (including.includes(node.name)) fail(`include '${node.name}'`, 'a partial that includes itself');
         const params = node.params.map(([key, v]) => `${JSON.stringify(key)}: ${v}`).join(', ');
-        code += `c.push({ ${params} });\n`;
-        code += generate(parse(partial, node.name), templates, depth, [...including, node.name]);
-        code += 'c.pop();\n';
+        code += `c.push({ ${params} });\no += ${partialFunction(node.name, compilation)}();\nc.pop();\n`;
         break;
       }
     }
@@ -219,13 +240,23 @@ function generate(
 
 /**
  * The body of the fill function for `templates` (`entry` and the partials it includes): it reads
- * `data`, `c` (a FillContext of it) and `F` (the FillContext class), and returns the HTML.
+ * `data`, `c` (a FillContext of it) and `F` (the FillContext class), and returns the HTML. With
+ * `types` off, the partials' functions carry no TypeScript annotation (for `new Function`).
  * @throws DigestRenderError naming what it cannot compile
  */
-export function liquidToJs(templates: Readonly<Record<string, string>>, entry = 'digest'): string {
+export function liquidToJs(
+  templates: Readonly<Record<string, string>>,
+  entry = 'digest',
+  types = true,
+): string {
   const source = templates[entry];
   if (source === undefined) fail(entry, 'no such template');
-  return `let o = '';\n${generate(parse(source, entry), templates, 0, [entry])}return o;\n`;
+  const compilation: Compilation = { templates, partials: new Map(), including: [entry] };
+  const main = generate(parse(source, entry), compilation, 0);
+  const partials = [...compilation.partials.values()].map((p) =>
+    types ? p.code : p.code.replace('(): string {', '() {'),
+  );
+  return `${partials.join('')}let o = '';\n${main}return o;\n`;
 }
 
 /** The module `scripts/build-templates.ts` writes: the fill function of the compiled digest. */
@@ -247,7 +278,7 @@ export function fillModule(templates: Readonly<Record<string, string>>): string 
 
 /** The same function built now, for templates that are not the committed ones (the build's tests). */
 export function compileFill(templates: Readonly<Record<string, string>>): DigestFill {
-  const body = liquidToJs(templates);
+  const body = liquidToJs(templates, 'digest', false);
   const fill = new Function('F', 'data', `const c = new F(data);\n${body}`) as (
     context: typeof FillContext,
     data: object,

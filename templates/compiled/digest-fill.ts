@@ -6,82 +6,64 @@ import { FillContext as F } from '../../lambdas/adapters/digest-fill.js';
 
 export function fillDigest(data: object): string {
 const c = new F(data);
+// partials/signal
+function partial0(): string {
 let o = '';
-o += "<!doctype html>\n<html lang=\"en\" dir=\"auto\" xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\">\n<head>\n<title><!--tidings:trim-start-->";
-o += F.out(c.get(["subject"], false));
-o += "<!--tidings:trim-end--></title>\n<!--[if !mso]><!-->\n<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n<!--<![endif]-->\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<style type=\"text/css\">#outlook a{padding:0}body{margin:0;padding:0;-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%}table,td{border-collapse:collapse;mso-table-lspace:0pt;mso-table-rspace:0pt}img{border:0;height:auto;line-height:100%;outline:none;text-decoration:none;-ms-interpolation-mode:bicubic}p{display:block;margin:13px 0}</style>\n<!--[if mso]>\n<noscript>\n<xml>\n<o:OfficeDocumentSettings>\n<o:AllowPNG/>\n<o:PixelsPerInch>96</o:PixelsPerInch>\n</o:OfficeDocumentSettings>\n</xml>\n</noscript>\n<![endif]-->\n<!--[if lte mso 11]>\n<style type=\"text/css\">.mj-outlook-group-fix{width:100% !important}</style>\n<![endif]-->\n<style type=\"text/css\">@media only screen and (min-width:480px){.mj-column-per-100{width:100% !important;max-width:100%}}</style>\n<style media=\"screen and (min-width:480px)\">.moz-text-html .mj-column-per-100{width:100% !important;max-width:100%}</style>\n<style type=\"text/css\">:root{color-scheme:light dark;supported-color-schemes:light dark}p{margin:0 0 12px}a{color:#0f5b66}h1,h2,h3,h4{margin:0}.nv,.ed,.k,.x,.t,.sc,.cap,.lb,.more{font-family:Arial,Helvetica,sans-serif}.nv{font-size:12px;line-height:1.7;color:#5f5d57;margin:0 0 14px}.wm{font-size:34px;line-height:1.15;margin:0 0 6px}.ed{font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#5f5d57;margin:0 0 20px}.g{margin:0 0 14px}.x{font-size:13px;line-height:1.4;letter-spacing:1px;text-transform:uppercase;border-top:3px solid #1d1d1b;padding-top:8px;margin:0 0 12px}.sx{font-size:22px;letter-spacing:0;text-transform:capitalize;margin:0 0 16px}.toc{margin:0;padding:0 0 0 22px}.toc li{font-size:15px;line-height:1.4;margin:0 0 6px}.toc a,.hl a,.h a{color:#1d1d1b;text-decoration:none}.k{font-size:12px;font-weight:bold;line-height:1.4;letter-spacing:1px;text-transform:uppercase;color:#0f5b66;margin:0 0 6px}.hl{font-size:30px;line-height:1.2;margin:0 0 10px}.h{font-size:22px;line-height:1.25;margin:0 0 8px}.d{font-size:17px;color:#3d3d3a;margin:0 0 8px}.dk{font-size:15px;font-style:italic;color:#5f5d57;margin:0 0 8px}.t{font-size:13px;color:#5f5d57;margin:0 0 14px}.u{background:#fbe7a1;color:#5a4300;padding:1px 5px}.cap{font-size:12px;color:#5f5d57;margin:6px 0 0}.lb{font-size:12px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:#0f5b66;margin:18px 0 8px}.s{border-left:3px solid #0f5b66;padding-left:14px;margin:0 0 16px}.sh{font-size:17px;line-height:1.35;margin:0 0 4px}.sc{font-size:13px;color:#5f5d57;margin:0 0 6px}.more{font-size:14px;font-weight:bold;margin:4px 0 0}.br{border-top:1px solid #d9d4c7;padding-top:24px;margin-top:24px}@media (prefers-color-scheme:dark){.bd,.bd > div{background:#141413 !important}.lc,.lc table{background:#1f1f1d !important}.bd div,.bd p,.bd li,.bd h1,.bd h2,.bd h3,.bd h4,.bd .toc a,.bd .hl a,.bd .h a{color:#ecebe6 !important}.bd a,.bd .k,.bd .lb{color:#8fd3dc !important}.bd .nv,.bd .ed,.bd .d,.bd .dk,.bd .t,.bd .cap,.bd .sc{color:#bdb9af !important}.bd .u{background:#5a4300 !important;color:#fbe7a1 !important}.bd .x{border-color:#ecebe6 !important}.bd .br{border-color:#3b3a36 !important}.bd .s{border-color:#8fd3dc !important}}[data-ogsc] .k,[data-ogsc] .lb{color:#8fd3dc !important}[data-ogsc] .nv,[data-ogsc] .ed,[data-ogsc] .dk,[data-ogsc] .t,[data-ogsc] .cap,[data-ogsc] .sc{color:#bdb9af !important}[data-ogsc] .u{color:#fbe7a1 !important}[data-ogsb] .u{background:#5a4300 !important}</style>\n<meta name=\"color-scheme\" content=\"light dark\"><meta name=\"supported-color-schemes\" content=\"light dark\">\n</head>\n<body  class=\"bd\" style=\"word-spacing:normal;background-color:#fbf8f1;\">\n<div style=\"display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;\"><!--tidings:trim-start-->";
-o += F.out(c.get(["preheader"], false));
-o += "<!--tidings:trim-end--></div>\n<div\naria-label=\"<!--tidings:trim-start-->";
-o += F.out(c.get(["subject"], false));
-o += "<!--tidings:trim-end-->\" aria-roledescription=\"email\" role=\"article\" lang=\"en\" dir=\"auto\" style=\"word-spacing:normal;background-color:#fbf8f1;\"\n>\n<!--[if mso | IE]><table align=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" class=\"\" role=\"presentation\" style=\"width:600px;\" width=\"600\" ><tr><td style=\"line-height:0px;font-size:0px;mso-line-height-rule:exactly;\"><![endif]-->\n<div  style=\"margin:0px auto;max-width:600px;\">\n<table\nalign=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"width:100%;\"\n>\n<tbody>\n<tr>\n<td\nstyle=\"border-top:6px solid #0f5b66;direction:ltr;font-size:0px;padding:16px 0 8px;text-align:center;\"\n>\n<!--[if mso | IE]><table role=\"presentation\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\"><tr><td class=\"\" style=\"vertical-align:top;width:600px;\" ><![endif]-->\n<div\nclass=\"mj-column-per-100 mj-outlook-group-fix\" style=\"font-size:0px;text-align:left;direction:ltr;display:inline-block;vertical-align:top;width:100%;\"\n>\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td  style=\"vertical-align:top;padding:0;\">\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td\nalign=\"left\" style=\"font-size:0px;padding:0 24px 16px;word-break:break-word;\"\n>\n<div\nstyle=\"font-family:Georgia, 'Times New Roman', serif;font-size:16px;line-height:1.55;text-align:left;color:#1d1d1b;\"\n><p class=\"nv\">";
+o += "<div class=\"s\"><";
+o += F.out(c.get(["sx"], false));
+o += " class=\"sh\">";
+o += F.out(c.get(["signal","headline"], false));
+o += "</";
+o += F.out(c.get(["sx"], false));
+o += "><p class=\"sc\">";
+o += F.out(c.get(["signal","sourcesLabel"], false));
+o += ": ";
 {
-const l0 = F.list(c.get(["nav"], false));
+const l0 = F.list(c.get(["signal","sources"], false));
 if (l0.length === 0) {
 } else {
 const s0 = c.push();
 for (let i0 = 0; i0 < l0.length; i0++) {
-s0.forloop = F.forloop(i0, l0.length, "item");
-s0["item"] = l0[i0];
-if (F.truthy(c.get(["item","current"], true))) {
-o += "<b>";
-o += F.out(c.get(["item","name"], false));
-o += "</b>";
-} else {
+s0.forloop = F.forloop(i0, l0.length, "source");
+s0["source"] = l0[i0];
+if (F.truthy(c.get(["source","url"], true))) {
 o += "<a href=\"";
-o += F.out(c.get(["item","url"], false));
+o += F.out(c.get(["source","url"], false));
 o += "\">";
-o += F.out(c.get(["item","name"], false));
+o += F.out(c.get(["source","name"], false));
 o += "</a>";
+} else {
+o += F.out(c.get(["source","name"], false));
 }
 if (!F.truthy(c.get(["forloop","last"], true))) {
-o += " · ";
+o += ", ";
 }
 }
 c.pop();
 }
 }
-o += "</p><h1 class=\"wm\">";
-if (F.truthy(c.get(["wordmark"], true))) {
-o += "<img src=\"";
-o += F.out(c.get(["wordmark","url"], false));
-o += "\" alt=\"";
-o += F.out(c.get(["wordmark","alt"], false));
-o += "\" width=\"";
-o += F.out(c.get(["wordmark","width"], false));
-o += "\" height=\"";
-o += F.out(c.get(["wordmark","height"], false));
-o += "\" style=\"display:block;border:0;max-width:100%;height:auto;font:bold 30px Georgia,serif;color:#1d1d1b\">";
-} else {
-o += F.out(c.get(["senderName"], false));
-}
-o += "</h1><p class=\"ed\">";
-o += F.out(c.get(["editionName"], false));
-o += " · ";
-o += F.out(c.get(["dateLabel"], false));
-o += "</p><p class=\"g\">";
-o += F.out(c.get(["slots","greeting"], false));
-o += "</p><h2 class=\"x\">In this issue: ";
-o += F.out(c.get(["countLabel"], false));
-o += "</h2><ol class=\"toc\">";
+o += "</p>";
 {
-const l0 = F.list(c.get(["briefs"], false));
+const l0 = F.list(c.get(["signal","paragraphs"], false));
 if (l0.length === 0) {
 } else {
 const s0 = c.push();
 for (let i0 = 0; i0 < l0.length; i0++) {
-s0.forloop = F.forloop(i0, l0.length, "brief");
-s0["brief"] = l0[i0];
-o += "<li><a href=\"#";
-o += F.out(c.get(["brief","anchor"], false));
-o += "\">";
-o += F.out(c.get(["brief","headline"], false));
-o += "</a></li>";
+s0.forloop = F.forloop(i0, l0.length, "paragraph");
+s0["paragraph"] = l0[i0];
+o += "<p>";
+o += F.out(c.get(["paragraph"], false));
+o += "</p>";
 }
 c.pop();
 }
 }
-o += "</ol></div>\n</td>\n</tr>\n</tbody>\n</table>\n</td>\n</tr>\n</tbody>\n</table>\n</div>\n<!--[if mso | IE]></td></tr></table><![endif]-->\n</td>\n</tr>\n</tbody>\n</table>\n</div>\n<!--[if mso | IE]></td></tr></table><table align=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" class=\"lc-outlook\" role=\"presentation\" style=\"width:600px;\" width=\"600\" bgcolor=\"#ffffff\" ><tr><td style=\"line-height:0px;font-size:0px;mso-line-height-rule:exactly;\"><![endif]-->\n<div  class=\"lc\" style=\"background:#ffffff;background-color:#ffffff;margin:0px auto;max-width:600px;\">\n<table\nalign=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"background:#ffffff;background-color:#ffffff;width:100%;\"\n>\n<tbody>\n<tr>\n<td\nstyle=\"direction:ltr;font-size:0px;padding:24px 0;text-align:center;\"\n>\n<!--[if mso | IE]><table role=\"presentation\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\"><tr><td class=\"\" style=\"vertical-align:top;width:600px;\" ><![endif]-->\n<div\nclass=\"mj-column-per-100 mj-outlook-group-fix\" style=\"font-size:0px;text-align:left;direction:ltr;display:inline-block;vertical-align:top;width:100%;\"\n>\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td  style=\"vertical-align:top;padding:0;\">\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td\nalign=\"left\" style=\"font-size:0px;padding:0 24px;word-break:break-word;\"\n>\n<div\nstyle=\"font-family:Georgia, 'Times New Roman', serif;font-size:16px;line-height:1.55;text-align:left;color:#1d1d1b;\"\n><!--tidings:trim-start-->";
-c.push({ "brief": c.get(["lead"], false), "lead": true });
+o += "</div>\n";
+return o;
+}
+// partials/brief
+function partial1(): string {
+let o = '';
 if (F.truthy(c.get(["lead"], true))) {
 c.assign("hx", "h2");
 c.assign("sx", "h3");
@@ -176,56 +158,7 @@ for (let i0 = 0; i0 < l0.length; i0++) {
 s0.forloop = F.forloop(i0, l0.length, "signal");
 s0["signal"] = l0[i0];
 c.push({  });
-o += "<div class=\"s\"><";
-o += F.out(c.get(["sx"], false));
-o += " class=\"sh\">";
-o += F.out(c.get(["signal","headline"], false));
-o += "</";
-o += F.out(c.get(["sx"], false));
-o += "><p class=\"sc\">";
-o += F.out(c.get(["signal","sourcesLabel"], false));
-o += ": ";
-{
-const l1 = F.list(c.get(["signal","sources"], false));
-if (l1.length === 0) {
-} else {
-const s1 = c.push();
-for (let i1 = 0; i1 < l1.length; i1++) {
-s1.forloop = F.forloop(i1, l1.length, "source");
-s1["source"] = l1[i1];
-if (F.truthy(c.get(["source","url"], true))) {
-o += "<a href=\"";
-o += F.out(c.get(["source","url"], false));
-o += "\">";
-o += F.out(c.get(["source","name"], false));
-o += "</a>";
-} else {
-o += F.out(c.get(["source","name"], false));
-}
-if (!F.truthy(c.get(["forloop","last"], true))) {
-o += ", ";
-}
-}
-c.pop();
-}
-}
-o += "</p>";
-{
-const l1 = F.list(c.get(["signal","paragraphs"], false));
-if (l1.length === 0) {
-} else {
-const s1 = c.push();
-for (let i1 = 0; i1 < l1.length; i1++) {
-s1.forloop = F.forloop(i1, l1.length, "paragraph");
-s1["paragraph"] = l1[i1];
-o += "<p>";
-o += F.out(c.get(["paragraph"], false));
-o += "</p>";
-}
-c.pop();
-}
-}
-o += "</div>\n";
+o += partial0();
 c.pop();
 }
 c.pop();
@@ -239,6 +172,85 @@ o += F.out(c.get(["brief","url"], false));
 o += "\">Read more</a></p>";
 }
 o += "\n";
+return o;
+}
+let o = '';
+o += "<!doctype html>\n<html lang=\"en\" dir=\"auto\" xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\">\n<head>\n<title><!--tidings:trim-start-->";
+o += F.out(c.get(["subject"], false));
+o += "<!--tidings:trim-end--></title>\n<!--[if !mso]><!-->\n<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n<!--<![endif]-->\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<style type=\"text/css\">#outlook a{padding:0}body{margin:0;padding:0;-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%}table,td{border-collapse:collapse;mso-table-lspace:0pt;mso-table-rspace:0pt}img{border:0;height:auto;line-height:100%;outline:none;text-decoration:none;-ms-interpolation-mode:bicubic}p{display:block;margin:13px 0}</style>\n<!--[if mso]>\n<noscript>\n<xml>\n<o:OfficeDocumentSettings>\n<o:AllowPNG/>\n<o:PixelsPerInch>96</o:PixelsPerInch>\n</o:OfficeDocumentSettings>\n</xml>\n</noscript>\n<![endif]-->\n<!--[if lte mso 11]>\n<style type=\"text/css\">.mj-outlook-group-fix{width:100% !important}</style>\n<![endif]-->\n<style type=\"text/css\">@media only screen and (min-width:480px){.mj-column-per-100{width:100% !important;max-width:100%}}</style>\n<style media=\"screen and (min-width:480px)\">.moz-text-html .mj-column-per-100{width:100% !important;max-width:100%}</style>\n<style type=\"text/css\">:root{color-scheme:light dark;supported-color-schemes:light dark}p{margin:0 0 12px}a{color:#0f5b66}h1,h2,h3,h4{margin:0}.nv,.ed,.k,.x,.t,.sc,.cap,.lb,.more{font-family:Arial,Helvetica,sans-serif}.nv{font-size:12px;line-height:1.7;color:#5f5d57;margin:0 0 14px}.wm{font-size:34px;line-height:1.15;margin:0 0 6px}.ed{font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#5f5d57;margin:0 0 20px}.g{margin:0 0 14px}.x{font-size:13px;line-height:1.4;letter-spacing:1px;text-transform:uppercase;border-top:3px solid #1d1d1b;padding-top:8px;margin:0 0 12px}.sx{font-size:22px;letter-spacing:0;text-transform:capitalize;margin:0 0 16px}.toc{margin:0;padding:0 0 0 22px}.toc li{font-size:15px;line-height:1.4;margin:0 0 6px}.toc a,.hl a,.h a{color:#1d1d1b;text-decoration:none}.k{font-size:12px;font-weight:bold;line-height:1.4;letter-spacing:1px;text-transform:uppercase;color:#0f5b66;margin:0 0 6px}.hl{font-size:30px;line-height:1.2;margin:0 0 10px}.h{font-size:22px;line-height:1.25;margin:0 0 8px}.d{font-size:17px;color:#3d3d3a;margin:0 0 8px}.dk{font-size:15px;font-style:italic;color:#5f5d57;margin:0 0 8px}.t{font-size:13px;color:#5f5d57;margin:0 0 14px}.u{background:#fbe7a1;color:#5a4300;padding:1px 5px}.cap{font-size:12px;color:#5f5d57;margin:6px 0 0}.lb{font-size:12px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:#0f5b66;margin:18px 0 8px}.s{border-left:3px solid #0f5b66;padding-left:14px;margin:0 0 16px}.sh{font-size:17px;line-height:1.35;margin:0 0 4px}.sc{font-size:13px;color:#5f5d57;margin:0 0 6px}.more{font-size:14px;font-weight:bold;margin:4px 0 0}.br{border-top:1px solid #d9d4c7;padding-top:24px;margin-top:24px}@media (prefers-color-scheme:dark){.bd,.bd > div{background:#141413 !important}.lc,.lc table{background:#1f1f1d !important}.bd div,.bd p,.bd li,.bd h1,.bd h2,.bd h3,.bd h4,.bd .toc a,.bd .hl a,.bd .h a{color:#ecebe6 !important}.bd a,.bd .k,.bd .lb{color:#8fd3dc !important}.bd .nv,.bd .ed,.bd .d,.bd .dk,.bd .t,.bd .cap,.bd .sc{color:#bdb9af !important}.bd .u{background:#5a4300 !important;color:#fbe7a1 !important}.bd .x{border-color:#ecebe6 !important}.bd .br{border-color:#3b3a36 !important}.bd .s{border-color:#8fd3dc !important}}[data-ogsc] .k,[data-ogsc] .lb{color:#8fd3dc !important}[data-ogsc] .nv,[data-ogsc] .ed,[data-ogsc] .dk,[data-ogsc] .t,[data-ogsc] .cap,[data-ogsc] .sc{color:#bdb9af !important}[data-ogsc] .u{color:#fbe7a1 !important}[data-ogsb] .u{background:#5a4300 !important}</style>\n<meta name=\"color-scheme\" content=\"light dark\"><meta name=\"supported-color-schemes\" content=\"light dark\">\n</head>\n<body  class=\"bd\" style=\"word-spacing:normal;background-color:#fbf8f1;\">\n<div style=\"display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;\"><!--tidings:trim-start-->";
+o += F.out(c.get(["preheader"], false));
+o += "<!--tidings:trim-end--></div>\n<div\naria-label=\"<!--tidings:trim-start-->";
+o += F.out(c.get(["subject"], false));
+o += "<!--tidings:trim-end-->\" aria-roledescription=\"email\" role=\"article\" lang=\"en\" dir=\"auto\" style=\"word-spacing:normal;background-color:#fbf8f1;\"\n>\n<!--[if mso | IE]><table align=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" class=\"\" role=\"presentation\" style=\"width:600px;\" width=\"600\" ><tr><td style=\"line-height:0px;font-size:0px;mso-line-height-rule:exactly;\"><![endif]-->\n<div  style=\"margin:0px auto;max-width:600px;\">\n<table\nalign=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"width:100%;\"\n>\n<tbody>\n<tr>\n<td\nstyle=\"border-top:6px solid #0f5b66;direction:ltr;font-size:0px;padding:16px 0 8px;text-align:center;\"\n>\n<!--[if mso | IE]><table role=\"presentation\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\"><tr><td class=\"\" style=\"vertical-align:top;width:600px;\" ><![endif]-->\n<div\nclass=\"mj-column-per-100 mj-outlook-group-fix\" style=\"font-size:0px;text-align:left;direction:ltr;display:inline-block;vertical-align:top;width:100%;\"\n>\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td  style=\"vertical-align:top;padding:0;\">\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td\nalign=\"left\" style=\"font-size:0px;padding:0 24px 16px;word-break:break-word;\"\n>\n<div\nstyle=\"font-family:Georgia, 'Times New Roman', serif;font-size:16px;line-height:1.55;text-align:left;color:#1d1d1b;\"\n><p class=\"nv\">";
+{
+const l0 = F.list(c.get(["nav"], false));
+if (l0.length === 0) {
+} else {
+const s0 = c.push();
+for (let i0 = 0; i0 < l0.length; i0++) {
+s0.forloop = F.forloop(i0, l0.length, "item");
+s0["item"] = l0[i0];
+if (F.truthy(c.get(["item","current"], true))) {
+o += "<b>";
+o += F.out(c.get(["item","name"], false));
+o += "</b>";
+} else {
+o += "<a href=\"";
+o += F.out(c.get(["item","url"], false));
+o += "\">";
+o += F.out(c.get(["item","name"], false));
+o += "</a>";
+}
+if (!F.truthy(c.get(["forloop","last"], true))) {
+o += " · ";
+}
+}
+c.pop();
+}
+}
+o += "</p><h1 class=\"wm\">";
+if (F.truthy(c.get(["wordmark"], true))) {
+o += "<img src=\"";
+o += F.out(c.get(["wordmark","url"], false));
+o += "\" alt=\"";
+o += F.out(c.get(["wordmark","alt"], false));
+o += "\" width=\"";
+o += F.out(c.get(["wordmark","width"], false));
+o += "\" height=\"";
+o += F.out(c.get(["wordmark","height"], false));
+o += "\" style=\"display:block;border:0;max-width:100%;height:auto;font:bold 30px Georgia,serif;color:#1d1d1b\">";
+} else {
+o += F.out(c.get(["senderName"], false));
+}
+o += "</h1><p class=\"ed\">";
+o += F.out(c.get(["editionName"], false));
+o += " · ";
+o += F.out(c.get(["dateLabel"], false));
+o += "</p><p class=\"g\">";
+o += F.out(c.get(["slots","greeting"], false));
+o += "</p><h2 class=\"x\">In this issue: ";
+o += F.out(c.get(["countLabel"], false));
+o += "</h2><ol class=\"toc\">";
+{
+const l0 = F.list(c.get(["briefs"], false));
+if (l0.length === 0) {
+} else {
+const s0 = c.push();
+for (let i0 = 0; i0 < l0.length; i0++) {
+s0.forloop = F.forloop(i0, l0.length, "brief");
+s0["brief"] = l0[i0];
+o += "<li><a href=\"#";
+o += F.out(c.get(["brief","anchor"], false));
+o += "\">";
+o += F.out(c.get(["brief","headline"], false));
+o += "</a></li>";
+}
+c.pop();
+}
+}
+o += "</ol></div>\n</td>\n</tr>\n</tbody>\n</table>\n</td>\n</tr>\n</tbody>\n</table>\n</div>\n<!--[if mso | IE]></td></tr></table><![endif]-->\n</td>\n</tr>\n</tbody>\n</table>\n</div>\n<!--[if mso | IE]></td></tr></table><table align=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" class=\"lc-outlook\" role=\"presentation\" style=\"width:600px;\" width=\"600\" bgcolor=\"#ffffff\" ><tr><td style=\"line-height:0px;font-size:0px;mso-line-height-rule:exactly;\"><![endif]-->\n<div  class=\"lc\" style=\"background:#ffffff;background-color:#ffffff;margin:0px auto;max-width:600px;\">\n<table\nalign=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"background:#ffffff;background-color:#ffffff;width:100%;\"\n>\n<tbody>\n<tr>\n<td\nstyle=\"direction:ltr;font-size:0px;padding:24px 0;text-align:center;\"\n>\n<!--[if mso | IE]><table role=\"presentation\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\"><tr><td class=\"\" style=\"vertical-align:top;width:600px;\" ><![endif]-->\n<div\nclass=\"mj-column-per-100 mj-outlook-group-fix\" style=\"font-size:0px;text-align:left;direction:ltr;display:inline-block;vertical-align:top;width:100%;\"\n>\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td  style=\"vertical-align:top;padding:0;\">\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td\nalign=\"left\" style=\"font-size:0px;padding:0 24px;word-break:break-word;\"\n>\n<div\nstyle=\"font-family:Georgia, 'Times New Roman', serif;font-size:16px;line-height:1.55;text-align:left;color:#1d1d1b;\"\n><!--tidings:trim-start-->";
+c.push({ "brief": c.get(["lead"], false), "lead": true });
+o += partial1();
 c.pop();
 o += "<!--tidings:trim-end--></div>\n</td>\n</tr>\n</tbody>\n</table>\n</td>\n</tr>\n</tbody>\n</table>\n</div>\n<!--[if mso | IE]></td></tr></table><![endif]-->\n</td>\n</tr>\n</tbody>\n</table>\n</div>\n<!--[if mso | IE]></td></tr></table><table align=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" class=\"\" role=\"presentation\" style=\"width:600px;\" width=\"600\" ><tr><td style=\"line-height:0px;font-size:0px;mso-line-height-rule:exactly;\"><![endif]-->\n<div  style=\"margin:0px auto;max-width:600px;\">\n<table\nalign=\"center\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"width:100%;\"\n>\n<tbody>\n<tr>\n<td\nstyle=\"direction:ltr;font-size:0px;padding:8px 0 32px;text-align:center;\"\n>\n<!--[if mso | IE]><table role=\"presentation\" border=\"0\" cellpadding=\"0\" cellspacing=\"0\"><tr><td class=\"\" style=\"vertical-align:top;width:600px;\" ><![endif]-->\n<div\nclass=\"mj-column-per-100 mj-outlook-group-fix\" style=\"font-size:0px;text-align:left;direction:ltr;display:inline-block;vertical-align:top;width:100%;\"\n>\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" width=\"100%\"\n>\n<tbody>\n<tr>\n<td  style=\"vertical-align:top;padding:0;\">\n<table\nborder=\"0\" cellpadding=\"0\" cellspacing=\"0\" role=\"presentation\" style=\"\" width=\"100%\"\n>\n<tbody>\n<!--tidings:trim-start-->";
 {
@@ -264,163 +276,7 @@ if (!F.truthy(c.get(["forloop","first"], true))) {
 o += "<div class=\"br\">";
 }
 c.push({ "brief": c.get(["brief"], false), "lead": false });
-if (F.truthy(c.get(["lead"], true))) {
-c.assign("hx", "h2");
-c.assign("sx", "h3");
-c.assign("hc", "hl");
-} else {
-c.assign("hx", "h3");
-c.assign("sx", "h4");
-c.assign("hc", "h");
-}
-o += "<p class=\"k\">";
-o += F.out(c.get(["brief","kicker"], false));
-o += "</p>\n<";
-o += F.out(c.get(["hx"], false));
-o += " id=\"";
-o += F.out(c.get(["brief","anchor"], false));
-o += "\" class=\"";
-o += F.out(c.get(["hc"], false));
-o += "\">";
-if (F.truthy(c.get(["brief","url"], true))) {
-o += "<a href=\"";
-o += F.out(c.get(["brief","url"], false));
-o += "\">";
-o += F.out(c.get(["brief","headline"], false));
-o += "</a>";
-} else {
-o += F.out(c.get(["brief","headline"], false));
-}
-o += "</";
-o += F.out(c.get(["hx"], false));
-o += ">\n";
-if (F.truthy(c.get(["brief","dek"], true))) {
-o += "<p class=\"d\">";
-o += F.out(c.get(["brief","dek"], false));
-o += "</p>";
-}
-if (F.truthy(c.get(["brief","deck"], true))) {
-o += "<p class=\"dk\">";
-o += F.out(c.get(["brief","deck"], false));
-o += "</p>";
-}
-o += "\n<p class=\"t\">";
-if (F.truthy(c.get(["brief","updated"], true))) {
-o += "<b class=\"u\">Updated</b> ";
-}
-o += F.out(c.get(["brief","time"], false));
-if (F.truthy(c.get(["brief","source"], true))) {
-o += " · ";
-o += F.out(c.get(["brief","source"], false));
-}
-o += "</p>\n";
-if (F.truthy(c.get(["brief","image"], true))) {
-o += "<img src=\"";
-o += F.out(c.get(["brief","image","url"], false));
-o += "\" alt=\"";
-o += F.out(c.get(["brief","image","alt"], false));
-o += "\" width=\"";
-o += F.out(c.get(["brief","image","width"], false));
-o += "\" height=\"";
-o += F.out(c.get(["brief","image","height"], false));
-o += "\" style=\"display:block;width:100%;max-width:552px;height:auto;border:0\">";
-if (F.truthy(c.get(["brief","image","credit"], true))) {
-o += "<p class=\"cap\">";
-o += F.out(c.get(["brief","image","credit"], false));
-o += "</p>";
-}
-}
-o += "\n<p class=\"lb\">The News</p>\n";
-{
-const l2 = F.list(c.get(["brief","news"], false));
-if (l2.length === 0) {
-} else {
-const s2 = c.push();
-for (let i2 = 0; i2 < l2.length; i2++) {
-s2.forloop = F.forloop(i2, l2.length, "paragraph");
-s2["paragraph"] = l2[i2];
-o += "<p>";
-o += F.out(c.get(["paragraph"], false));
-o += "</p>";
-}
-c.pop();
-}
-}
-o += "\n";
-if (F.compare(">", c.get(["brief","signals","size"], true), 0)) {
-o += "<p class=\"lb\">Signals</p>\n";
-{
-const l2 = F.list(c.get(["brief","signals"], false));
-if (l2.length === 0) {
-} else {
-const s2 = c.push();
-for (let i2 = 0; i2 < l2.length; i2++) {
-s2.forloop = F.forloop(i2, l2.length, "signal");
-s2["signal"] = l2[i2];
-c.push({  });
-o += "<div class=\"s\"><";
-o += F.out(c.get(["sx"], false));
-o += " class=\"sh\">";
-o += F.out(c.get(["signal","headline"], false));
-o += "</";
-o += F.out(c.get(["sx"], false));
-o += "><p class=\"sc\">";
-o += F.out(c.get(["signal","sourcesLabel"], false));
-o += ": ";
-{
-const l3 = F.list(c.get(["signal","sources"], false));
-if (l3.length === 0) {
-} else {
-const s3 = c.push();
-for (let i3 = 0; i3 < l3.length; i3++) {
-s3.forloop = F.forloop(i3, l3.length, "source");
-s3["source"] = l3[i3];
-if (F.truthy(c.get(["source","url"], true))) {
-o += "<a href=\"";
-o += F.out(c.get(["source","url"], false));
-o += "\">";
-o += F.out(c.get(["source","name"], false));
-o += "</a>";
-} else {
-o += F.out(c.get(["source","name"], false));
-}
-if (!F.truthy(c.get(["forloop","last"], true))) {
-o += ", ";
-}
-}
-c.pop();
-}
-}
-o += "</p>";
-{
-const l3 = F.list(c.get(["signal","paragraphs"], false));
-if (l3.length === 0) {
-} else {
-const s3 = c.push();
-for (let i3 = 0; i3 < l3.length; i3++) {
-s3.forloop = F.forloop(i3, l3.length, "paragraph");
-s3["paragraph"] = l3[i3];
-o += "<p>";
-o += F.out(c.get(["paragraph"], false));
-o += "</p>";
-}
-c.pop();
-}
-}
-o += "</div>\n";
-c.pop();
-}
-c.pop();
-}
-}
-}
-o += "\n";
-if (F.truthy(c.get(["brief","url"], true))) {
-o += "<p class=\"more\"><a href=\"";
-o += F.out(c.get(["brief","url"], false));
-o += "\">Read more</a></p>";
-}
-o += "\n";
+o += partial1();
 c.pop();
 if (!F.truthy(c.get(["forloop","first"], true))) {
 o += "</div>";

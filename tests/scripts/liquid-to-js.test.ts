@@ -179,10 +179,26 @@ describe('the digest compiled to JavaScript (scripts/liquid-to-js.ts)', () => {
     ['a missing partial', "{% include 'nowhere' %}", /no such partial/],
     ['a partial that includes itself', "{% include 'p' %}", /includes itself/, { p: "{% include 'p' %}" }],
     ['a malformed parameter', "{% include 'p', x %}", /not `key: value`/, { p: '' }],
+    [
+      'partials that include each other',
+      "{% include 'p' %}",
+      /'p'.*includes itself/,
+      { p: "{% include 'q' %}", q: "{% include 'p' %}" },
+    ],
   ])('refuses %s, naming it', (_name, template, error, partials = {}) => {
     const compile = (): string => liquidToJs({ digest: template, ...partials });
     expect(compile).toThrow(DigestRenderError);
     expect(compile).toThrow(error);
+  });
+
+  it('compiles a partial once, however often it is included, each include with its own parameters', () => {
+    const templates = {
+      digest:
+        "{% include 'p', x: 1 %}{% for i in list %}{% include 'p', x: i %}{% endfor %}{% include 'p', x: a %}",
+      p: '<b data-once="yes">{{ x }}</b>',
+    };
+    expect(liquidToJs(templates).split('data-once').length - 1).toBe(1);
+    expect(compileFill(templates)(data)).toBe(liquidRender(templates, data));
   });
 
   it('keeps data out of the code: a quoted value with quotes and backslashes stays a string', () => {
