@@ -7,6 +7,8 @@
  * through both and compares them byte for byte.
  */
 
+import { escapeHtml } from '../core/digest.js';
+
 /** The fill function of a compiled digest template: the view in, the HTML out. */
 export type DigestFill = (data: object) => string;
 
@@ -19,14 +21,6 @@ export class UndefinedVariableError extends Error {
     super(`undefined variable: ${variable}`);
   }
 }
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&#34;',
-  "'": '&#39;',
-};
 
 /** LiquidJS's `stringify`: nothing for nil, arrays joined without a separator. */
 function stringify(value: unknown): string {
@@ -171,7 +165,7 @@ export class FillContext {
 
   /** `{{ value }}`: stringified and HTML-escaped (`outputEscape: 'escape'`). */
   static out(value: unknown): string {
-    return stringify(value).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+    return escapeHtml(stringify(value));
   }
 }
 

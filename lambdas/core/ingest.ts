@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Brief, BriefSchema } from './brief.js';
 import type { SourceConfig, TidingsConfig } from './config.js';
+import { compareCodeUnits } from './order.js';
 import type { BriefStore, Clock, SourceState, UpsertOutcome } from './ports.js';
 import { StoryDesk } from './stories/story-desk.js';
 
@@ -93,7 +94,7 @@ function canonical(value: unknown): string {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareCodeUnits(a, b));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);

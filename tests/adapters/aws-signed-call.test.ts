@@ -20,7 +20,12 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '../../lambdas/adapters/aws/client-dynamodb.js';
-import { SESClient, SendRawEmailCommand, xmlText } from '../../lambdas/adapters/aws/client-ses.js';
+import {
+  elementText,
+  rawEmailForm,
+  SESClient,
+  SendRawEmailCommand,
+} from '../../lambdas/adapters/aws/client-ses.js';
 import { SendMessageBatchCommand, SQSClient } from '../../lambdas/adapters/aws/client-sqs.js';
 import type { Credentials } from '../../lambdas/adapters/aws/signed-call.js';
 
@@ -227,6 +232,21 @@ describe('the lean AWS clients against a local HTTP service', () => {
       expect(captured.headers.authorization).toMatch(/SignedHeaders=[^,]*x-amz-security-token/);
       expect(captured.headers.authorization).toBe(
         await sdkAuthorization(captured, 'dynamodb', 'us-east-1', TEMPORARY),
+      );
+    });
+
+    it("signs for the region in force at each call, not the first call's (the signing key is kept per region)", async () => {
+      process.env.AWS_REGION = 'eu-west-1';
+      const client = new DynamoDBClient({ endpoint: url, credentials: KEYS, sleep });
+      replies.push(json(200, {}), json(200, {}));
+      await client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } }));
+      process.env.AWS_REGION = 'ap-southeast-1';
+      await client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'a' } } }));
+      const [first, second] = requests;
+      if (!first || !second) throw new Error('two requests expected');
+      expect(first.headers.authorization).toBe(await sdkAuthorization(first, 'dynamodb', 'eu-west-1', KEYS));
+      expect(second.headers.authorization).toBe(
+        await sdkAuthorization(second, 'dynamodb', 'ap-southeast-1', KEYS),
       );
     });
 
@@ -464,11 +484,23 @@ describe('the lean AWS clients against a local HTTP service', () => {
 describe("the SES answer's XML text", () => {
   it('decodes named and numeric references, and reads a reference to no character as U+FFFD', () => {
     const xml = (text: string): string => `<ErrorResponse><Message>${text}</Message></ErrorResponse>`;
-    expect(xmlText(xml('a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;'), 'Message')).toBe(
+    expect(elementText(xml('a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;'), 'Message')).toBe(
       `a & b <c> "d" 'e'`,
     );
-    expect(xmlText(xml('&#233;&#xe9;&#X1F600;'), 'Message')).toBe('éé😀');
-    expect(xmlText(xml('&#x110000; &#99999999999; &#1f;'), 'Message')).toBe('\ufffd \ufffd \ufffd');
-    expect(xmlText(xml('plain'), 'Code')).toBeUndefined();
+    expect(elementText(xml('&#233;&#xe9;&#X1F600;'), 'Message')).toBe('éé😀');
+    expect(elementText(xml('&#x110000; &#99999999999; &#1f;'), 'Message')).toBe('\ufffd \ufffd \ufffd');
+    expect(elementText(xml('plain'), 'Code')).toBeUndefined();
+  });
+});
+
+describe('the SendRawEmail form', () => {
+  it('encodes exactly the bytes of a message given as a view into a larger buffer', () => {
+    const whole = Buffer.from(`xxSubject: é\r\n\r\nbody${'y'.repeat(5000)}`, 'utf8');
+    const view = new Uint8Array(whole.buffer, whole.byteOffset + 2, whole.byteLength - 7);
+    const form = rawEmailForm({ RawMessage: { Data: view }, Destinations: ['a@example.com'] });
+    expect(form.get('RawMessage.Data')).toBe(Buffer.from(view).toString('base64'));
+    expect(rawEmailForm({ RawMessage: { Data: 'Subject: é' } }).get('RawMessage.Data')).toBe(
+      Buffer.from('Subject: é', 'utf8').toString('base64'),
+    );
   });
 });

@@ -57,7 +57,7 @@ export class DynamoDBClient {
    * run the adapters in place), the SDK's command of the same operation (`GetItemCommand`…).
    */
   send<Output>(command: DynamoCommand<unknown, Output>): Promise<Output & { $metadata: ResponseMetadata }> {
-    const operation = command instanceof DynamoCommand ? command.operation : sdkOperation(command, 'Command');
+    const operation = command instanceof DynamoCommand ? command.operation : sdkOperation(command);
     return this.call<Output>(operation, command.input);
   }
 
@@ -67,11 +67,10 @@ export class DynamoDBClient {
 type Input = Record<string, unknown>;
 
 /** The operation an SDK command names by its class (`GetItemCommand` → `GetItem`). */
-export function sdkOperation(command: object, suffix: string, names: Record<string, string> = {}): string {
+function sdkOperation(command: object): string {
   const name = command.constructor.name;
-  const operation = names[name] ?? (name.endsWith(suffix) ? name.slice(0, -suffix.length) : '');
-  if (!operation) throw new TypeError(`${name || 'an object'} is not a DynamoDB command`);
-  return operation;
+  if (!name.endsWith('Command')) throw new TypeError(`${name || 'an object'} is not a DynamoDB command`);
+  return name.slice(0, -'Command'.length);
 }
 
 /** The class of an operation, as the SDK exports one per operation. */

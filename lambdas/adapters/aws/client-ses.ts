@@ -23,7 +23,7 @@ export class SendRawEmailCommand {
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** The text of an XML element's first occurrence, entities decoded. */
-export function xmlText(xml: string, element: string): string | undefined {
+export function elementText(xml: string, element: string): string | undefined {
   const match = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml);
   return match?.[1]?.replace(/&(amp|lt|gt|quot|apos|#x?[0-9a-f]+);/gi, (_, entity: string) => {
     if (entity[0] !== '#') return ENTITIES[entity.toLowerCase()] ?? '';
@@ -38,18 +38,20 @@ export function xmlText(xml: string, element: string): string | undefined {
 
 /** A query protocol's error answer: `<Error><Code>…</Code><Message>…</Message></Error>`. */
 export function queryError(answer: HttpAnswer): { code: string; message: string } {
-  const code = xmlText(answer.body, 'Code') ?? '';
-  return { code, message: xmlText(answer.body, 'Message') ?? (code || `HTTP ${answer.status}`) };
+  const code = elementText(answer.body, 'Code') ?? '';
+  return { code, message: elementText(answer.body, 'Message') ?? (code || `HTTP ${answer.status}`) };
 }
 
 /** The form SES's query protocol takes (lists as `Name.member.N`). */
 export function rawEmailForm(input: RawEmailInput): URLSearchParams {
   const form = new URLSearchParams({ Action: 'SendRawEmail', Version: '2010-12-01' });
   const data = input.RawMessage.Data;
-  form.set(
-    'RawMessage.Data',
-    (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data)).toString('base64'),
-  );
+  // A view of the message's bytes, not a copy (a digest is about 100 KB).
+  const bytes =
+    typeof data === 'string'
+      ? Buffer.from(data, 'utf8')
+      : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  form.set('RawMessage.Data', bytes.toString('base64'));
   for (const field of ['Source', 'ConfigurationSetName', 'SourceArn', 'FromArn', 'ReturnPathArn'] as const) {
     const value = input[field];
     if (value !== undefined) form.set(field, value);
@@ -77,7 +79,7 @@ export class SESClient {
       },
       queryError,
     );
-    const messageId = xmlText(answer.body, 'MessageId');
+    const messageId = elementText(answer.body, 'MessageId');
     return { ...(messageId ? { MessageId: messageId } : {}), $metadata };
   }
 

@@ -1,5 +1,5 @@
 import { marshall, type marshallOptions, unmarshall, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
-import { type DynamoDBClient, sdkOperation } from './client-dynamodb.js';
+import type { DynamoDBClient } from './client-dynamodb.js';
 import type { ResponseMetadata } from './signed-call.js';
 
 /**
@@ -130,31 +130,22 @@ export const ScanCommand = operation('Scan');
 export const BatchGetCommand = operation('BatchGetItem', BatchGet);
 export const BatchWriteCommand = operation('BatchWriteItem', BatchWrite);
 
-const BY_OPERATION: Record<string, new (input: Doc) => DocumentCommand> = {
-  GetItem: GetCommand,
-  PutItem: PutCommand,
-  DeleteItem: DeleteCommand,
-  UpdateItem: UpdateCommand,
-  Query: QueryCommand,
-  Scan: ScanCommand,
-  BatchGetItem: BatchGetCommand,
-  BatchWriteItem: BatchWriteCommand,
-};
-const SDK_NAMES: Record<string, string> = {
-  GetCommand: 'GetItem',
-  PutCommand: 'PutItem',
-  DeleteCommand: 'DeleteItem',
-  UpdateCommand: 'UpdateItem',
-  QueryCommand: 'Query',
-  ScanCommand: 'Scan',
-  BatchGetCommand: 'BatchGetItem',
-  BatchWriteCommand: 'BatchWriteItem',
+/** This module's operations by class name, which is also the name of the SDK's command for each. */
+const BY_NAME: Record<string, new (input: Doc) => DocumentCommand> = {
+  GetCommand,
+  PutCommand,
+  DeleteCommand,
+  UpdateCommand,
+  QueryCommand,
+  ScanCommand,
+  BatchGetCommand,
+  BatchWriteCommand,
 };
 
 /** This module's operation for the SDK's document command of the same name. */
 function fromSdk(command: { input: Doc }): DocumentCommand {
-  const Operation = BY_OPERATION[sdkOperation(command, '\0', SDK_NAMES)];
-  if (!Operation) throw new TypeError(`${command.constructor.name} is not a document command`);
+  const Operation = BY_NAME[command.constructor.name];
+  if (!Operation) throw new TypeError(`${command.constructor.name || 'an object'} is not a document command`);
   return new Operation(command.input);
 }
 

@@ -31,6 +31,8 @@ export interface AwsClientConfig {
   endpoint?: string;
   credentials?: Credentials | (() => Promise<Credentials>);
   maxAttempts?: number;
+  /** How a retry waits (tests pass their own). */
+  sleep?: (ms: number) => Promise<void>;
   [option: string]: unknown;
 }
 
@@ -124,6 +126,7 @@ export interface HttpAnswer {
 
 /** One request to send: the protocol's body and headers, signed per attempt by {@link AwsClient}. */
 export interface AwsRequest {
+  /** The protocol's headers, names in lower case (as SigV4 signs them). */
   headers: Record<string, string>;
   body: string;
   /** The endpoint to use when none is configured (SQS's queue URL). */
@@ -210,9 +213,7 @@ export class AwsClient {
     private readonly config: AwsClientConfig = {},
   ) {
     this.attempts = Math.max(1, config.maxAttempts ?? DEFAULT_ATTEMPTS);
-    this.sleep =
-      (config.sleep as ((ms: number) => Promise<void>) | undefined) ??
-      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = config.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   region(): string {
@@ -255,9 +256,7 @@ export class AwsClient {
     const stamp = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
     const day = stamp.slice(0, 8);
     const headers: Record<string, string> = {
-      ...Object.fromEntries(
-        Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]),
-      ),
+      ...request.headers,
       host: url.host,
       'x-amz-date': stamp,
       ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
