@@ -23,7 +23,8 @@
  *   npx tsx bench/cold-start.bench.ts [--repeats 7]
  *
  * `COLD_START_PROFILE=<dir>` writes a V8 CPU profile of every process started (`node --cpu-prof`)
- * and keeps the bundles with source maps, to see where a cold start's time goes.
+ * and keeps the bundles with source maps, to see where a cold start's time goes;
+ * `COLD_START_FUNCTIONS=compose,api` times only those functions.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -360,7 +361,8 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
     await writeFile(empty, 'export const handler = async () => ({});\n');
 
     const figures: Figure[] = [];
-    for (const name of FUNCTIONS) {
+    const only = process.env.COLD_START_FUNCTIONS?.split(',');
+    for (const name of FUNCTIONS.filter((n) => !only || only.includes(n))) {
       const { dir, file, bytes } = await bundle(name, outDir, shipped);
       const envFor = {
         ...env,
@@ -403,6 +405,7 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
         notes: `process start, init and first invocation (${describeEvent(name)}); init alone (import, keyring) median ${stats(init).median.toFixed(0)} ms; bundle ${(bytes / 1024).toFixed(0)} KiB (minified ESM, AWS called through lambdas/adapters/aws/); Node ${process.version} here, Node 22 on Lambda; against the local DynamoDB and Secrets Manager stand-ins, and SES and SQS stand-ins that answer at once`,
       });
     }
+    if (only) return figures;
     if (sqs.received() === 0) throw new Error('compose queued nothing: its cold start did not fan out');
     // Every send and api run mails one reader (and the warm-up runs one more each).
     const mailed = 2 * (repeats + 1);

@@ -25,6 +25,7 @@ import {
   type Suppression,
   type SuppressionReason,
 } from '../core/subscriber.js';
+import { isKnownZone } from '../core/zone-clock.js';
 import { decodeCursor, encodeCursor } from './dynamo-cursor.js';
 import { isConditionFailure, isExpired, TTL_ATTRIBUTE } from './tables.js';
 
@@ -107,13 +108,7 @@ function toSubscriber(item: Record<string, unknown>): Subscriber {
  * own list names Asia/Calcutta, not Asia/Kolkata, yet both work), and never a `#`.
  */
 function isZoneKey(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone) && isKnownZone(zone);
 }
 
 /** A reader as an index entry carries them. */

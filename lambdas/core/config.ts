@@ -4,6 +4,7 @@ import { isValidEmail } from './subscriber.js';
 import { closestMatch } from './suggest.js';
 import { HEADER_VALUE, ruleViolation, SINGLE_LINE } from './text-rules.js';
 import * as z from './zod.js';
+import { isKnownZone } from './zone-clock.js';
 
 /**
  * The one place where Tidings settings are validated. The CDK app reads them from `cdk.json`
@@ -19,13 +20,8 @@ export const FEED_FORMATS = ['tidings', 'jsonfeed', 'rss', 'atom', 'rdf'] as con
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    // Intl accepts offsets such as "+01:00"; an edition needs a named zone so DST is followed.
-    return value.includes('/') || value === 'UTC';
-  } catch {
-    return false;
-  }
+  // Intl accepts offsets such as "+01:00"; an edition needs a named zone so DST is followed.
+  return isKnownZone(value) && (value.includes('/') || value === 'UTC');
 }
 
 function buildSchemas() {

@@ -4,7 +4,8 @@ import { isoWeekMonday } from './edition.js';
 import { TidingsError } from './errors.js';
 import { compareCodeUnits } from './order.js';
 import { cleanParagraph, cleanSingleLine } from './text-rules.js';
-import { readerZoneName } from './zone-names.js';
+import { wallClock } from './zone-clock.js';
+import { knownZoneName, readerZoneName } from './zone-names.js';
 
 /**
  * What a digest says, independent of how it is drawn: the order of the briefs, the subject, the
@@ -471,29 +472,39 @@ function baseUrl(config: Pick<TidingsConfig, 'baseUrl'>): string {
   return config.baseUrl.replace(/\/+$/, '');
 }
 
+/**
+ * Dates are written by hand in en-US, as `Intl.DateTimeFormat('en-US')` writes them (tested
+ * against it): Intl's first use costs a function's cold start about 20 ms of ICU start-up.
+ */
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
 /** "Monday, November 30, 2026" for a YYYY-MM-DD local date. */
 export function writtenDate(localDate: string): string {
   const date = new Date(`${localDate}T12:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate) || Number.isNaN(date.getTime())) {
     throw new DigestInputError(`"${localDate}" is not a YYYY-MM-DD date`);
   }
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: 'UTC',
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  }).format(date);
+  return `${WEEKDAYS[date.getUTCDay()]}, ${dayMonth(date)}, ${date.getUTCFullYear()}`;
 }
 
-/** Made on first use: the API imports this module but never writes a roundup's line. */
-let dayMonthFormat: Intl.DateTimeFormat | undefined;
-const dayMonth = {
-  format(date: Date): string {
-    dayMonthFormat ??= new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric' });
-    return dayMonthFormat.format(date);
-  },
-};
+/** "November 30" of a date's UTC calendar day. */
+function dayMonth(date: Date): string {
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}`;
+}
 
 /**
  * "Weekly roundup, November 30 – December 5, 2026": a roundup's line under the masthead, from the
@@ -504,8 +515,8 @@ export function weekLabel(localDate: string): string {
   writtenDate(localDate); // refuses what is not a date, as a daily issue's label does
   const monday = new Date(`${isoWeekMonday(localDate)}T12:00:00Z`);
   const last = new Date(`${localDate}T12:00:00Z`);
-  const from = dayMonth.format(monday);
-  const to = dayMonth.format(last);
+  const from = dayMonth(monday);
+  const to = dayMonth(last);
   const range =
     monday.getUTCFullYear() === last.getUTCFullYear()
       ? from === to
@@ -515,13 +526,26 @@ export function weekLabel(localDate: string): string {
   return `Weekly roundup, ${range}`;
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * "Nov 30, 2026, 8:01 AM EST" in the edition's time zone, with the zone's name as its readers
- * say it ("CET", "WAT", "SGT"), not Intl's offset ("GMT+1").
+ * say it ("CET", "WAT", "SGT"), not Intl's offset ("GMT+1"). Written by hand where the zone's name
+ * is known at that offset (`knownZoneName`), through Intl otherwise; the same either way (tested).
  */
 export function briefTime(instant: string, timeZone: string): string {
+  const at = new Date(instant);
+  const clock = wallClock(at, timeZone);
+  const zoneName = knownZoneName(timeZone, clock.offsetMinutes);
+  if (zoneName === undefined) return intlBriefTime(at, timeZone);
+  const hour = clock.hour % 12 === 0 ? 12 : clock.hour % 12;
+  const minute = String(clock.minute).padStart(2, '0');
+  const month = MONTHS[clock.month - 1]?.slice(0, 3);
+  return `${month} ${clock.day}, ${clock.year}, ${hour}:${minute} ${clock.hour < 12 ? 'AM' : 'PM'} ${zoneName}`;
+}
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `briefTime` through Intl: any zone, its short name mapped by `readerZoneName`. */
+export function intlBriefTime(at: Date, timeZone: string): string {
   let format = timeFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
@@ -537,7 +561,7 @@ export function briefTime(instant: string, timeZone: string): string {
   }
   return (
     format
-      .formatToParts(new Date(instant))
+      .formatToParts(at)
       .map((part) => (part.type === 'timeZoneName' ? readerZoneName(timeZone, part.value) : part.value))
       .join('')
       // Intl puts a narrow no-break space before AM/PM; a plain space reads the same everywhere.

@@ -1,4 +1,5 @@
 import type { EditionConfig, Weekday } from './config.js';
+import { wallClock } from './zone-clock.js';
 
 /**
  * Issue ids: `<edition>-<YYYY-MM-DD>` for a daily issue, the date being the edition's local date,
@@ -16,37 +17,17 @@ interface LocalParts {
   minutes: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const WEEKDAY_NAMES: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+const twoDigits = (value: number): string => String(value).padStart(2, '0');
 
 /** The wall-clock date, weekday and minute of day of an instant in a time zone. */
 export function localParts(instant: Date, timeZone: string): LocalParts {
-  const parts = Object.fromEntries(
-    formatterFor(timeZone)
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
+  const clock = wallClock(instant, timeZone);
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    weekday: String(parts.weekday).toLowerCase().slice(0, 3) as Weekday,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${clock.year}-${twoDigits(clock.month)}-${twoDigits(clock.day)}`,
+    weekday: WEEKDAY_NAMES[clock.weekday] as Weekday,
+    minutes: clock.hour * 60 + clock.minute,
   };
 }
 

@@ -1,4 +1,5 @@
 import { TidingsError } from './errors.js';
+import { runtimeZones } from './zone-clock.js';
 /** Reader-facing domain types and rules shared by the API, the sender and the feedback handler. */
 
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
@@ -17,16 +18,13 @@ export function isRhythm(value: string): value is Rhythm {
   return (RHYTHMS as readonly string[]).includes(value);
 }
 
-let knownZones: ReadonlySet<string> | undefined;
-
 /**
  * Whether a string is an IANA time zone a reader may choose: one of the runtime's canonical zones
  * (`Intl.supportedValuesOf('timeZone')`) or `UTC`. Offsets ("+01:00") and abbreviations ("CET")
  * are refused: a reader's morning must follow their zone's daylight-saving rules.
  */
 export function isReaderTimeZone(value: string): boolean {
-  knownZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
-  return knownZones.has(value);
+  return runtimeZones().has(value);
 }
 
 export type ConsentMethod = 'form' | 'import' | 'operator';

@@ -65,3 +65,34 @@ export function readerZoneName(timeZone: string, intlName: string): string {
   if (known) return known;
   return intlName.startsWith('GMT+') || intlName.startsWith('GMT-') ? `UTC${intlName.slice(3)}` : intlName;
 }
+
+/**
+ * The zones whose short name Intl writes as a word in en-US (the American ones and UTC), by
+ * offset in minutes east of UTC: every other zone it names by its offset ("GMT+1").
+ */
+const INTL_WORDS: Readonly<Record<string, Readonly<Record<number, string>>>> = {
+  UTC: { 0: 'UTC' },
+  'America/New_York': { [-300]: 'EST', [-240]: 'EDT' },
+  'America/Chicago': { [-360]: 'CST', [-300]: 'CDT' },
+  'America/Denver': { [-420]: 'MST', [-360]: 'MDT' },
+  'America/Phoenix': { [-420]: 'MST' },
+  'America/Los_Angeles': { [-480]: 'PST', [-420]: 'PDT' },
+  'America/Anchorage': { [-540]: 'AKST', [-480]: 'AKDT' },
+  'Pacific/Honolulu': { [-600]: 'HST' },
+};
+
+/** An offset as Intl's short zone name writes it in en-US: "GMT", "GMT+1", "GMT+5:30", "GMT-3". */
+export function offsetLabel(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'GMT';
+  const size = Math.abs(offsetMinutes);
+  const minutes = size % 60;
+  return `GMT${offsetMinutes < 0 ? '-' : '+'}${Math.floor(size / 60)}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''}`;
+}
+
+/**
+ * What `readerZoneName` gives for `timeZone` at an offset, when that is known without asking Intl
+ * for its name: a zone of the tables above at one of the offsets they list. Undefined otherwise.
+ */
+export function knownZoneName(timeZone: string, offsetMinutes: number): string | undefined {
+  return INTL_WORDS[timeZone]?.[offsetMinutes] ?? ZONE_NAMES[timeZone]?.[offsetLabel(offsetMinutes)];
+}

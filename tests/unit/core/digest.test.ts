@@ -9,6 +9,7 @@ import {
   digestSubject,
   digestText,
   fillSlots,
+  intlBriefTime,
   orderBriefs,
   postalLine,
   publicHtml,
@@ -22,6 +23,8 @@ import {
   wrapText,
   writtenDate,
 } from '../../../lambdas/core/digest.js';
+import { wallClockByIntl } from '../../../lambdas/core/zone-clock.js';
+import { knownZoneName } from '../../../lambdas/core/zone-names.js';
 import {
   digestBrief,
   digestConfig,
@@ -159,6 +162,56 @@ describe('words', () => {
     expect(briefTime(winter, 'Pacific/Chatham')).toMatch(/ UTC\+13:45$/);
     for (const edition of digestConfig().editions) {
       expect(briefTime(winter, edition.timeZone)).not.toMatch(/GMT/);
+    }
+  });
+
+  it('writes brief times by hand exactly as Intl writes them, in every zone and across offset changes', () => {
+    const start = Date.UTC(2026, 0, 1);
+    const instants = Array.from(
+      { length: 2 * 366 },
+      (_, i) => new Date(start + i * 12 * 3_600_000 + i * 137_000),
+    );
+    // The hours of the spring and autumn changes in Europe and North America, minute by minute.
+    for (const change of [
+      '2026-03-08T06:00:00Z',
+      '2026-03-29T00:30:00Z',
+      '2026-10-25T00:30:00Z',
+      '2026-11-01T05:00:00Z',
+    ]) {
+      for (let minute = 0; minute < 150; minute += 7)
+        instants.push(new Date(Date.parse(change) + minute * 60_000));
+    }
+    const named = (zone: string) =>
+      [0, 181].some(
+        (d) =>
+          knownZoneName(zone, wallClockByIntl(instants[2 * d] as Date, zone).offsetMinutes) !== undefined,
+      );
+    let byHand = 0;
+    for (const zone of [...Intl.supportedValuesOf('timeZone'), 'UTC']) {
+      const sample = named(zone) ? instants : instants.filter((_, i) => i % 61 === 0);
+      for (const at of sample) {
+        const clock = wallClockByIntl(at, zone);
+        if (knownZoneName(zone, clock.offsetMinutes) !== undefined) byHand++;
+        expect(briefTime(at.toISOString(), zone), `${zone} at ${at.toISOString()}`).toBe(
+          intlBriefTime(at, zone),
+        );
+      }
+    }
+    expect(byHand).toBeGreaterThan(40 * 700);
+    expect(() => briefTime('not a time', 'Europe/Brussels')).toThrow(RangeError);
+  });
+
+  it('writes dates by hand exactly as Intl writes them', () => {
+    const long = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'UTC',
+      weekday: 'long',
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+    });
+    for (let day = 0; day < 366 * 12; day++) {
+      const date = new Date(Date.UTC(2020, 0, 1, 12) + day * 86_400_000);
+      expect(writtenDate(date.toISOString().slice(0, 10))).toBe(long.format(date));
     }
   });
 });
