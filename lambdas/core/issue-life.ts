@@ -96,15 +96,18 @@ export async function completeIssue(deps: CompletionDeps, issueId: string, now: 
 /**
  * The sweep: checks the edition's recent `sending` issues for completion, so an issue whose last
  * sends settled without the send path noticing (a crash between the send and the count) still
- * reaches `sent`. Reads the ledger only of issues still `sending`.
+ * reaches `sent`. Reads the ledger only of issues still `sending`. `listed`: the edition's recent
+ * issues when the caller has just read them (each is read again before completion); `except`:
+ * issues whose readers the caller has just queued, whose senders complete them (`noteSettled`).
  */
 export async function sweepSending(
   deps: CompletionDeps & { issues: Pick<IssueStore, 'listByEdition'> },
   edition: string,
   now: Date,
-  limit = 7,
+  options: { limit?: number; listed?: readonly Issue[]; except?: readonly string[] } = {},
 ): Promise<Completion[]> {
-  const sending = (await deps.issues.listByEdition(edition, { limit })).filter((i) => i.state === 'sending');
+  const recent = options.listed ?? (await deps.issues.listByEdition(edition, { limit: options.limit ?? 7 }));
+  const sending = recent.filter((i) => i.state === 'sending' && !options.except?.includes(i.id));
   const out: Completion[] = [];
   for (const issue of sending) out.push(await completeIssue(deps, issue.id, now));
   return out;

@@ -87,17 +87,17 @@ export interface Resumed {
 /**
  * Fans out again the edition's recent `sending` issues (all but `except`, which the caller has
  * just fanned out itself) whose last activity is at least `quietMs` old, to the readers the ledger
- * has not settled. A reader already settled is never queued again.
+ * has not settled. A reader already settled is never queued again. `listed`: the edition's recent
+ * issues when the caller has just read them (`listByEdition`); each one resumed is read again.
  */
 export async function resumeSending(
   deps: ResumeDeps,
   edition: string,
   now: Date,
-  options: { quietMs: number; except?: string; limit?: number },
+  options: { quietMs: number; except?: string; limit?: number; listed?: readonly Issue[] },
 ): Promise<Resumed[]> {
-  const sending = (await deps.issues.listByEdition(edition, { limit: options.limit ?? 7 })).filter(
-    (issue) => issue.state === 'sending' && issue.id !== options.except,
-  );
+  const recent = options.listed ?? (await deps.issues.listByEdition(edition, { limit: options.limit ?? 7 }));
+  const sending = recent.filter((issue) => issue.state === 'sending' && issue.id !== options.except);
   const resumed: Resumed[] = [];
   for (const issue of sending) {
     const settled = new Set<string>();

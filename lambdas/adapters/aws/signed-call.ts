@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import { LambdaEnvironmentError } from '../lambda-environment.js';
+import { ConnectionPool, type HttpAnswer } from './http1.js';
 
 /**
  * What the functions' bundles call AWS with: the few operations they make (DynamoDB's item and
@@ -117,12 +117,7 @@ export function retryable(error: unknown): boolean {
   return NETWORK_ERRORS.has((error as NodeJS.ErrnoException)?.code ?? '');
 }
 
-/** A raw HTTP answer. */
-export interface HttpAnswer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
+export type { HttpAnswer };
 
 /** One request to send: the protocol's body and headers, signed per attempt by {@link AwsClient}. */
 export interface AwsRequest {
@@ -136,48 +131,8 @@ export interface AwsRequest {
 const hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
-type Transport = { request: typeof import('node:http').request; agent: Agent };
-const transports = new Map<string, Promise<Transport>>();
-
-/** The keep-alive pool of a protocol, loaded on first use (a function reaching only https never loads http's). */
-function transport(protocol: string): Promise<Transport> {
-  let found = transports.get(protocol);
-  if (!found) {
-    found =
-      protocol === 'https:'
-        ? import('node:https').then((https) => ({
-            request: https.request as Transport['request'],
-            agent: new https.Agent({ keepAlive: true, maxSockets: 50 }),
-          }))
-        : import('node:http').then((http) => ({
-            request: http.request,
-            agent: new http.Agent({ keepAlive: true, maxSockets: 50 }),
-          }));
-    transports.set(protocol, found);
-  }
-  return found;
-}
-
-async function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<HttpAnswer> {
-  const { request, agent } = await transport(url.protocol);
-  return new Promise((resolve, reject) => {
-    const options: RequestOptions = { method: 'POST', headers, agent };
-    const req = request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+/** One keep-alive pool for every client of the process, as the SDK's clients each keep theirs. */
+const pool = new ConnectionPool(50);
 
 /**
  * The role's credentials, from the environment where Lambda puts them (the first link of the SDK's
@@ -297,7 +252,7 @@ export class AwsClient {
     for (let attempt = 1; ; attempt++) {
       let error: unknown;
       try {
-        const answer = await post(url, await this.sign(url, request, body), body);
+        const answer = await pool.post(url, await this.sign(url, request, body), body);
         const requestId = requestIdOf(answer);
         if (answer.status >= 200 && answer.status < 300) {
           return {

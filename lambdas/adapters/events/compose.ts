@@ -22,6 +22,9 @@ import * as z from '../../core/zod.js';
  * `sending` issues are queued, then those issues are checked for completion.
  */
 
+/** How many of an edition's latest issues the recovery and the sweep look at. */
+const RECENT_ISSUES = 7;
+
 export const ComposeEventSchema = z.union([
   z.strictObject({
     edition: z.string().check(z.regex(EDITION_ID_PATTERN, 'must be an edition id')),
@@ -82,6 +85,13 @@ export function composeEventHandler(
     const now = deps.clock.now();
     if ('sweep' in parsed.data) return sweep(deps, now);
     const edition = findEdition(deps.compose.config, parsed.data.edition);
+    // The edition's recent issues, read once beside today's compose for the recovery and the sweep
+    // below (each issue they act on is read again first; today's is left to them by id).
+    const recent = edition
+      ? deps.completion.issues.listByEdition(edition.id, { limit: RECENT_ISSUES })
+      : Promise.resolve([]);
+    // Met when awaited below; a failing compose must not leave it unhandled meanwhile.
+    recent.catch(() => undefined);
     // The schedule also fires on the roundup day when that is no send day: then no daily issue.
     const daily =
       !edition || isSendDay(edition, now)
@@ -111,12 +121,23 @@ export function composeEventHandler(
       },
       parsed.data.edition,
       now,
-      { quietMs: deps.resumeQuietMs ?? 0, except: result.issueId },
+      { quietMs: deps.resumeQuietMs ?? 0, except: result.issueId, listed: await recent },
     );
     const due = await dueNow;
     const roundup =
       due.length > 0 ? await composeRoundup(deps.compose, { edition: parsed.data.edition, now }) : undefined;
-    const swept = await sweepSending(deps.completion, parsed.data.edition, now);
+    // The sweep looks at the recent issues as read above, this run's own as it stored them. One
+    // whose readers this run has just queued is left to its senders, who complete it when the last
+    // one settles (`noteSettled`): a sweep now could not find it complete.
+    const own = [daily, roundup].flatMap((r) => (r && 'issue' in r ? [r] : []));
+    const listed = [
+      ...(await recent).filter((issue) => !own.some((r) => r.issueId === issue.id)),
+      ...own.map((r) => r.issue),
+    ];
+    const swept = await sweepSending(deps.completion, parsed.data.edition, now, {
+      listed,
+      except: own.filter((r) => r.enqueued > 0).map((r) => r.issueId),
+    });
     const summary: ComposeSummary = {
       issueId: result.issueId,
       outcome: result.outcome,

@@ -112,6 +112,32 @@ describe('compose handler', () => {
     expect((await issues.get('sg-2026-11-29'))?.state).toBe('sent');
   });
 
+  it("lists the edition's issues once, and leaves an issue whose readers it just queued to its senders", async () => {
+    const listings: string[] = [];
+    const ledgerReads: string[] = [];
+    const listByEdition = issues.listByEdition.bind(issues);
+    const list = ledger.list.bind(ledger);
+    issues.listByEdition = (edition, options) => {
+      listings.push(edition);
+      return listByEdition(edition, options);
+    };
+    ledger.list = (issueId) => {
+      ledgerReads.push(issueId);
+      return list(issueId);
+    };
+    try {
+      const result = (await handler({ edition: 'sg' })) as ComposeSummary;
+      expect(result.enqueued).toBeGreaterThan(0);
+      expect(ledgerReads).not.toContain(result.issueId);
+      // The composer reads the edition's history too; the recovery and the sweep add one listing.
+      expect(listings.filter((e) => e === 'sg')).toHaveLength(2);
+      queue.take();
+    } finally {
+      issues.listByEdition = listByEdition;
+      ledger.list = list;
+    }
+  });
+
   it.each([
     ['nothing', undefined],
     ['null', null],
@@ -127,6 +153,44 @@ describe('compose handler', () => {
 
   it('fails on an edition that is not configured', async () => {
     await expect(handler({ edition: 'atlantis' })).rejects.toThrow(/unknown edition/);
+  });
+});
+
+describe('compose handler, an issue without readers', () => {
+  it('completes the issue it composed when no reader was due', async () => {
+    const config = await testConfig();
+    const issues = new MemoryIssueStore();
+    const briefs = new MemoryBriefStore();
+    await briefs.upsert(
+      {
+        id: 'b1',
+        headline: 'A headline',
+        news: ['Something happened.'],
+        signals: [],
+        topic: 'policy',
+        region: 'Asia',
+        editions: ['sg'],
+        publishedAt: '2026-11-30T01:00:00.000Z',
+        updatedAt: '2026-11-30T01:00:00.000Z',
+      } as never,
+      NOW,
+    );
+    const handler = composeEventHandler({
+      compose: {
+        config,
+        issues,
+        briefs,
+        subscribers: new MemorySubscriberStore(),
+        queue: new ArrayQueue(),
+        render: async () => ({ subject: 's', preheader: 'p', html: '<html></html>', text: 't', htmlBytes: 13 }),
+      } as never,
+      completion: { issues, ledger: new MemoryLedgerStore() },
+      clock: { now: () => NOW },
+      report: () => undefined,
+    });
+    const result = (await handler({ edition: 'sg' })) as ComposeSummary;
+    expect(result).toMatchObject({ outcome: 'composed', enqueued: 0, completed: [result.issueId] });
+    expect((await issues.get(result.issueId))?.state).toBe('sent');
   });
 });
 
