@@ -14,11 +14,13 @@ const MAX_ATTEMPTS = 5;
 const MAX_KEYS = 100;
 
 /**
- * How long the first check of a round waits for others to share its request. A few milliseconds:
- * next to a send's own pacing (a sender's share of the account's rate, about 100 ms a message)
- * it is nothing, and the concurrent senders of a batch then mostly share one read.
+ * How long the first check of a round waits for others to share its request, when checks are
+ * coming in (the last read ended less than this long ago); a lone check (a process's first, a
+ * sender alone) reads at once. Ten milliseconds: next to a send's own pacing (a sender's share of
+ * the account's rate, about 100 ms a message) it is nothing, and the concurrent senders of a batch
+ * then share one read among four or five.
  */
-const DEFAULT_LINGER_MS = 3;
+const DEFAULT_LINGER_MS = 10;
 
 export interface DynamoSendChecksOptions {
   /** See {@link DEFAULT_LINGER_MS}; 0 reads at the end of the current turn of the event loop. */
@@ -46,11 +48,13 @@ type Item = Record<string, unknown>;
  * of its own would, so a reader who unsubscribed, or an issue cancelled, before the check was asked
  * for is always seen. With one sender at a time it is one request per reader, as before; with
  * several (the records of one SQS batch are handled in parallel) it is fewer, the more so as the
- * first check of a round lingers a few milliseconds for the others.
+ * first check of a round lingers a few milliseconds for the others while checks keep coming.
  */
 export class DynamoSendChecks implements SendChecks {
   private waiting: Waiter[] = [];
   private reading = false;
+  /** When the last round of reads ended (`performance.now()`). */
+  private lastRead = Number.NEGATIVE_INFINITY;
   /** BatchGetItem requests made (for tests and benchmarks). */
   requests = 0;
 
@@ -76,9 +80,10 @@ export class DynamoSendChecks implements SendChecks {
   private async readWaiting(): Promise<void> {
     this.reading = true;
     try {
-      // Checks asked for within the linger (or, without one, in the same turn of the event
-      // loop) go in the first read together.
-      if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+      // Checks asked for within the linger (or, without one or for a lone check, in the same turn
+      // of the event loop) go in the first read together.
+      const company = performance.now() - this.lastRead < this.lingerMs;
+      if (company) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
       else await Promise.resolve();
       while (this.waiting.length > 0) {
         const round = this.waiting;
@@ -87,6 +92,7 @@ export class DynamoSendChecks implements SendChecks {
       }
     } finally {
       this.reading = false;
+      this.lastRead = performance.now();
     }
   }
 

@@ -122,6 +122,28 @@ describe('DynamoSendChecks asked for at the same time', () => {
     expect(own.requests).toBe(1);
   });
 
+  it('reads a lone check at once, and lets a check that comes while others have wait for company', async () => {
+    // A linger longer than the test's timeout: a lone check that waited for it would never answer.
+    const lone = new DynamoSendChecks(stack.dynamo, stack.tables, undefined, { lingerMs: 60_000 });
+    await store.save(fresh('lone@example.com'));
+    expect((await lone.check(ISSUE, 'lone@example.com')).subscriber?.status).toBe('active');
+    expect(lone.requests).toBe(1);
+
+    const own = new DynamoSendChecks(stack.dynamo, stack.tables, undefined, { lingerMs: 300 });
+    await Promise.all(['first', 'second', 'third'].map((name) => store.save(fresh(`${name}@example.com`))));
+    await own.check(ISSUE, 'first@example.com');
+    await new Promise((resolve) => setImmediate(resolve));
+    // Just after a read: the next check waits, and one asked 30 ms later shares its request.
+    const second = own.check(ISSUE, 'second@example.com');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const third = own.check(ISSUE, 'third@example.com');
+    expect([(await second).subscriber?.status, (await third).subscriber?.status]).toEqual([
+      'active',
+      'active',
+    ]);
+    expect(own.requests).toBe(2);
+  });
+
   it('never answers a check from a read that began before it was asked for', async () => {
     // A client whose first answer arrives late: the read is done, its result is on its way.
     const slow = new DynamoDBClient({
