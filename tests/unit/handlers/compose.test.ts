@@ -16,6 +16,24 @@ import { testConfig } from '../../support/stack.js';
 
 const NOW = new Date('2026-11-30T08:00:00.000Z');
 
+/** One brief of the sg edition, published before NOW. */
+async function seedBrief(briefs: MemoryBriefStore): Promise<void> {
+  await briefs.upsert(
+    {
+      id: 'b1',
+      headline: 'A headline',
+      news: ['Something happened.'],
+      signals: [],
+      topic: 'policy',
+      region: 'Asia',
+      editions: ['sg'],
+      publishedAt: '2026-11-30T01:00:00.000Z',
+      updatedAt: '2026-11-30T01:00:00.000Z',
+    } as never,
+    NOW,
+  );
+}
+
 describe('compose handler', () => {
   let config: TidingsConfig;
   const issues = new MemoryIssueStore();
@@ -27,20 +45,7 @@ describe('compose handler', () => {
 
   beforeAll(async () => {
     config = await testConfig();
-    await briefs.upsert(
-      {
-        id: 'b1',
-        headline: 'A headline',
-        news: ['Something happened.'],
-        signals: [],
-        topic: 'policy',
-        region: 'Asia',
-        editions: ['sg'],
-        publishedAt: '2026-11-30T01:00:00.000Z',
-        updatedAt: '2026-11-30T01:00:00.000Z',
-      } as never,
-      NOW,
-    );
+    await seedBrief(briefs);
     for (let i = 0; i < 120; i++) await subscribers.save(subscriber(`reader${i}@example.com`, ['sg']));
     await subscribers.save(subscriber('left@example.com', ['sg'], { status: 'unsubscribed' }));
     handler = composeEventHandler({
@@ -161,20 +166,7 @@ describe('compose handler, an issue without readers', () => {
     const config = await testConfig();
     const issues = new MemoryIssueStore();
     const briefs = new MemoryBriefStore();
-    await briefs.upsert(
-      {
-        id: 'b1',
-        headline: 'A headline',
-        news: ['Something happened.'],
-        signals: [],
-        topic: 'policy',
-        region: 'Asia',
-        editions: ['sg'],
-        publishedAt: '2026-11-30T01:00:00.000Z',
-        updatedAt: '2026-11-30T01:00:00.000Z',
-      } as never,
-      NOW,
-    );
+    await seedBrief(briefs);
     const handler = composeEventHandler({
       compose: {
         config,
