@@ -362,6 +362,12 @@ export default async function coldStart(argv: string[]): Promise<Figure[]> {
 
     const figures: Figure[] = [];
     const only = process.env.COLD_START_FUNCTIONS?.split(',');
+    const unknown = only?.filter((n) => !(FUNCTIONS as readonly string[]).includes(n)) ?? [];
+    if (unknown.length > 0) {
+      throw new Error(
+        `COLD_START_FUNCTIONS names ${unknown.join(', ')}; the functions are ${FUNCTIONS.join(', ')}`,
+      );
+    }
     for (const name of FUNCTIONS.filter((n) => !only || only.includes(n))) {
       const { dir, file, bytes } = await bundle(name, outDir, shipped);
       const envFor = {

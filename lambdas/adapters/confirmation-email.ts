@@ -4,6 +4,7 @@ import { displayName, escapeHtml, joinEditionNames, postalLine, truncate, wrapTe
 import type { OutgoingMessage } from '../core/ports.js';
 import type { ConfirmationEmail, ConfirmationMessage } from '../core/subscriptions/index.js';
 import { cleanSingleLine } from '../core/text-rules.js';
+import { MONTH_NAMES, twelveHourClock } from '../core/written-time.js';
 import { HeaderValueError, headerText, headerToken } from './header-values.js';
 import { writeReaderMessage } from './reader-mime.js';
 
@@ -33,21 +34,6 @@ export function fillConfirmationHtml(values: Record<Field, string>, template = C
   );
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
 /**
  * "December 7, 2026 at 10:00 AM UTC": the link's expiry in UTC, written by hand as
  * `Intl.DateTimeFormat('en-US')` writes it (month, day, year, 12-hour time, the zone), so that the
@@ -55,10 +41,8 @@ const MONTHS = [
  * and the wording does not follow the runtime's ICU version.
  */
 export function expiryLabel(date: Date): string {
-  const hours = date.getUTCHours();
-  const minutes = String(date.getUTCMinutes()).padStart(2, '0');
-  const clock = `${hours % 12 || 12}:${minutes} ${hours < 12 ? 'AM' : 'PM'}`;
-  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()} at ${clock} UTC`;
+  const clock = twelveHourClock(date.getUTCHours(), date.getUTCMinutes());
+  return `${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()} at ${clock} UTC`;
 }
 
 /** The confirmation email built from the precompiled MJML template; implements the subscriptions port. */

@@ -4,6 +4,7 @@ import { isoWeekMonday } from './edition.js';
 import { TidingsError } from './errors.js';
 import { compareCodeUnits } from './order.js';
 import { cleanParagraph, cleanSingleLine } from './text-rules.js';
+import { DAY_NAMES, MONTH_NAMES, twelveHourClock } from './written-time.js';
 import { wallClock } from './zone-clock.js';
 import { knownZoneName, readerZoneName } from './zone-names.js';
 
@@ -472,38 +473,18 @@ function baseUrl(config: Pick<TidingsConfig, 'baseUrl'>): string {
   return config.baseUrl.replace(/\/+$/, '');
 }
 
-/**
- * Dates are written by hand in en-US, as `Intl.DateTimeFormat('en-US')` writes them (tested
- * against it): Intl's first use costs a function's cold start about 20 ms of ICU start-up.
- */
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
-
 /** "Monday, November 30, 2026" for a YYYY-MM-DD local date. */
 export function writtenDate(localDate: string): string {
   const date = new Date(`${localDate}T12:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(localDate) || Number.isNaN(date.getTime())) {
     throw new DigestInputError(`"${localDate}" is not a YYYY-MM-DD date`);
   }
-  return `${WEEKDAYS[date.getUTCDay()]}, ${dayMonth(date)}, ${date.getUTCFullYear()}`;
+  return `${DAY_NAMES[date.getUTCDay()]}, ${dayMonth(date)}, ${date.getUTCFullYear()}`;
 }
 
 /** "November 30" of a date's UTC calendar day. */
 function dayMonth(date: Date): string {
-  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}`;
+  return `${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCDate()}`;
 }
 
 /**
@@ -536,10 +517,8 @@ export function briefTime(instant: string, timeZone: string): string {
   const clock = wallClock(at, timeZone);
   const zoneName = knownZoneName(timeZone, clock.offsetMinutes);
   if (zoneName === undefined) return intlBriefTime(at, timeZone);
-  const hour = clock.hour % 12 === 0 ? 12 : clock.hour % 12;
-  const minute = String(clock.minute).padStart(2, '0');
-  const month = MONTHS[clock.month - 1]?.slice(0, 3);
-  return `${month} ${clock.day}, ${clock.year}, ${hour}:${minute} ${clock.hour < 12 ? 'AM' : 'PM'} ${zoneName}`;
+  const month = MONTH_NAMES[clock.month - 1]?.slice(0, 3);
+  return `${month} ${clock.day}, ${clock.year}, ${twelveHourClock(clock.hour, clock.minute)} ${zoneName}`;
 }
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();

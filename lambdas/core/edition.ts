@@ -1,4 +1,4 @@
-import type { EditionConfig, Weekday } from './config.js';
+import { type EditionConfig, WEEKDAYS, type Weekday } from './config.js';
 import { wallClock } from './zone-clock.js';
 
 /**
@@ -17,8 +17,6 @@ interface LocalParts {
   minutes: number;
 }
 
-const WEEKDAY_NAMES: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-
 const twoDigits = (value: number): string => String(value).padStart(2, '0');
 
 /** The wall-clock date, weekday and minute of day of an instant in a time zone. */
@@ -26,7 +24,8 @@ export function localParts(instant: Date, timeZone: string): LocalParts {
   const clock = wallClock(instant, timeZone);
   return {
     date: `${clock.year}-${twoDigits(clock.month)}-${twoDigits(clock.day)}`,
-    weekday: WEEKDAY_NAMES[clock.weekday] as Weekday,
+    // `Date#getDay` counts from Sunday, the editions' weekdays from Monday (ISO).
+    weekday: WEEKDAYS[(clock.weekday + 6) % 7] as Weekday,
     minutes: clock.hour * 60 + clock.minute,
   };
 }
@@ -166,8 +165,6 @@ export function currentIssueId(edition: Pick<EditionConfig, 'id' | 'timeZone'>, 
   return issueIdFor(edition.id, localDate(now, edition.timeZone));
 }
 
-const ISO_WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-
 /**
  * Whether the edition's roundup for its current ISO week is due at `now`: its `roundupDay` at the
  * send time has come this week (a later day of the same week still counts, so a missed run is
@@ -178,7 +175,7 @@ export function isRoundupDue(
   now: Date,
 ): boolean {
   const local = localParts(now, edition.timeZone);
-  const today = ISO_WEEKDAYS.indexOf(local.weekday);
-  const day = ISO_WEEKDAYS.indexOf(edition.roundupDay);
+  const today = WEEKDAYS.indexOf(local.weekday);
+  const day = WEEKDAYS.indexOf(edition.roundupDay);
   return today > day || (today === day && local.minutes >= sendMinutes(edition));
 }

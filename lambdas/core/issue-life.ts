@@ -8,6 +8,7 @@ import {
   type Issue,
   type LedgerCounts,
   type LedgerEntry,
+  RECENT_ISSUES,
 } from './issue.js';
 import type { IssueStore, LedgerStore } from './ports.js';
 import { nextSendTime, wavesDone } from './waves.js';
@@ -106,7 +107,8 @@ export async function sweepSending(
   now: Date,
   options: { limit?: number; listed?: readonly Issue[]; except?: readonly string[] } = {},
 ): Promise<Completion[]> {
-  const recent = options.listed ?? (await deps.issues.listByEdition(edition, { limit: options.limit ?? 7 }));
+  const recent =
+    options.listed ?? (await deps.issues.listByEdition(edition, { limit: options.limit ?? RECENT_ISSUES }));
   const sending = recent.filter((i) => i.state === 'sending' && !options.except?.includes(i.id));
   const out: Completion[] = [];
   for (const issue of sending) out.push(await completeIssue(deps, issue.id, now));

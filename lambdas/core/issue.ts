@@ -4,6 +4,12 @@ import { TidingsError } from './errors.js';
  * date; the ledger holds one row per (issue, recipient) and is what makes sending at most once.
  */
 
+/**
+ * How many of an edition's latest issues the recovery of interrupted sends and the completion
+ * sweep look at: a week of daily issues.
+ */
+export const RECENT_ISSUES = 7;
+
 export const ISSUE_STATES = ['held', 'sending', 'sent', 'skipped', 'cancelled'] as const;
 /**
  * `held`: composed, waiting for `tidings approve`; `sending`: fanned out to the send queue;

@@ -1,5 +1,5 @@
 import { fanOut } from './compose.js';
-import type { Issue, LedgerEntry } from './issue.js';
+import { type Issue, type LedgerEntry, RECENT_ISSUES } from './issue.js';
 import type { IssueStore, LedgerStore, SendBatch, SendQueue, SubscriberStore } from './ports.js';
 import { wavesDone } from './waves.js';
 
@@ -96,7 +96,8 @@ export async function resumeSending(
   now: Date,
   options: { quietMs: number; except?: string; limit?: number; listed?: readonly Issue[] },
 ): Promise<Resumed[]> {
-  const recent = options.listed ?? (await deps.issues.listByEdition(edition, { limit: options.limit ?? 7 }));
+  const recent =
+    options.listed ?? (await deps.issues.listByEdition(edition, { limit: options.limit ?? RECENT_ISSUES }));
   const sending = recent.filter((issue) => issue.state === 'sending' && issue.id !== options.except);
   const resumed: Resumed[] = [];
   for (const issue of sending) {

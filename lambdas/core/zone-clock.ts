@@ -1,5 +1,3 @@
-import { isMainThread } from 'node:worker_threads';
-
 /**
  * Wall-clock time in a named zone, read without starting `Intl` where that is safe.
  *
@@ -38,6 +36,7 @@ export const PROCESS_ZONE_READS = 256;
 let processZoneReads = 0;
 let canonicalZones: ReadonlySet<string> | undefined;
 let switchWorks: boolean | undefined;
+let mainThread: boolean | undefined;
 
 /** The runtime's canonical zone names and `UTC` (about 1.5 ms once; no ICU locale data). */
 export function runtimeZones(): ReadonlySet<string> {
@@ -47,7 +46,7 @@ export function runtimeZones(): ReadonlySet<string> {
 
 /**
  * Whether Intl accepts `zone` as a time zone: the runtime's canonical names at once, anything
- * else (aliases such as `Asia/Calcutta`, other spellings) as `Intl.DateTimeFormat` decides.
+ * else (aliases such as `US/Eastern`, other spellings) as `Intl.DateTimeFormat` decides.
  */
 export function isKnownZone(zone: string): boolean {
   if (runtimeZones().has(zone)) return true;
@@ -61,15 +60,22 @@ export function isKnownZone(zone: string): boolean {
 
 /** The wall clock of `instant` in `zone` (a zone Intl accepts; RangeError otherwise). */
 export function wallClock(instant: Date, zone: string): WallClock {
-  if (processZoneReads < PROCESS_ZONE_READS && processZoneUsable(zone)) {
+  if (wallClockPath(zone) === 'process zone') {
     processZoneReads++;
     return wallClockByProcessZone(instant, zone);
   }
   return wallClockByIntl(instant, zone);
 }
 
+/** How {@link wallClock} reads `zone` next: through the process's zone, or through Intl. */
+export function wallClockPath(zone: string): 'process zone' | 'intl' {
+  return processZoneReads < PROCESS_ZONE_READS && processZoneUsable(zone) ? 'process zone' : 'intl';
+}
+
 function processZoneUsable(zone: string): boolean {
-  if (!isMainThread || !runtimeZones().has(zone)) return false;
+  // Looked up on the first read, not at import: most functions never read a wall clock.
+  mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread;
+  if (!mainThread || !runtimeZones().has(zone)) return false;
   // 2026-01-01T00:00Z is 05:30 in Kolkata and 19:00 the day before in New York.
   switchWorks ??=
     wallClockByProcessZone(new Date(Date.UTC(2026, 0, 1)), 'Asia/Kolkata').offsetMinutes === 330 &&

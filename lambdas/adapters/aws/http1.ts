@@ -193,10 +193,6 @@ export class AnswerReader {
   private finish(): HttpAnswer {
     this.state = 'done';
     if (this.pending.length > 0) this.keepAlive = false;
-    return this.answer();
-  }
-
-  private answer(): HttpAnswer {
     return {
       status: this.status,
       headers: this.headers,
@@ -218,8 +214,6 @@ export function requestBytes(url: URL, headers: Record<string, string>, body: Bu
   }
   return Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]);
 }
-
-type Connect = (url: URL) => Promise<Socket>;
 
 async function connectTo(url: URL): Promise<Socket> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -248,10 +242,7 @@ export class ConnectionPool {
   private readonly queued = new Map<string, (() => void)[]>();
   private readonly idleListeners = new WeakMap<Socket, () => void>();
 
-  constructor(
-    private readonly maxSockets = 50,
-    private readonly connect: Connect = connectTo,
-  ) {}
+  constructor(private readonly maxSockets = 50) {}
 
   async post(url: URL, headers: Record<string, string>, body: Buffer): Promise<HttpAnswer> {
     const bytes = requestBytes(url, headers, body);
@@ -289,7 +280,7 @@ export class ConnectionPool {
   }
 
   private async open(url: URL): Promise<Socket> {
-    const socket = await this.connect(url);
+    const socket = await connectTo(url);
     socket.setNoDelay(true);
     return socket;
   }

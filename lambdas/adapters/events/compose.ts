@@ -2,6 +2,7 @@ import { type ComposeDeps, type ComposeResult, composeIssue } from '../../core/c
 import { EDITION_ID_PATTERN, findEdition } from '../../core/config.js';
 import { currentIssueId, isSendDay } from '../../core/edition.js';
 import { TidingsError } from '../../core/errors.js';
+import { RECENT_ISSUES } from '../../core/issue.js';
 import { type CompletionDeps, sweepSending } from '../../core/issue-life.js';
 import type { Clock, IssueStore } from '../../core/ports.js';
 import { resumeSending } from '../../core/recovery.js';
@@ -21,9 +22,6 @@ import * as z from '../../core/zod.js';
  * `readerLocalTime`) it runs the waves sweep instead (`core/waves.ts`): due waves of the recent
  * `sending` issues are queued, then those issues are checked for completion.
  */
-
-/** How many of an edition's latest issues the recovery and the sweep look at. */
-const RECENT_ISSUES = 7;
 
 export const ComposeEventSchema = z.union([
   z.strictObject({

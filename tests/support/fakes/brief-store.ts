@@ -102,3 +102,17 @@ export class MemoryBriefStore implements BriefStore {
     this.sources.set(sourceId, { ...state });
   }
 }
+
+/** A one-paragraph brief of one edition, published and last updated at `at`: what compose finds. */
+export function plainBrief(edition: string, at: string): Brief {
+  return {
+    id: 'b1',
+    headline: 'A headline',
+    news: ['Something happened.'],
+    signals: [],
+    topic: 'policy',
+    editions: [edition],
+    publishedAt: at,
+    updatedAt: at,
+  };
+}

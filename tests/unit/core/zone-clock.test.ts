@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
 import {
   isKnownZone,
+  PROCESS_ZONE_READS,
   runtimeZones,
   wallClock,
   wallClockByIntl,
@@ -131,5 +134,41 @@ describe('isKnownZone', () => {
       expect(isKnownZone(zone), zone).toBe(intl);
     }
     expect(isKnownZone('Nowhere/Atlantis')).toBe(false);
+  });
+});
+
+describe('wallClockPath', () => {
+  it('reads through the process zone first, then through Intl, and names the runtime does not list through Intl always', async () => {
+    // A fresh copy of the module: the reads of the tests above are counted in theirs.
+    vi.resetModules();
+    const clock = await import('../../../lambdas/core/zone-clock.js');
+    expect(clock.wallClockPath('US/Eastern')).toBe('intl');
+    expect(clock.wallClockPath('Asia/Tokyo')).toBe('process zone');
+    let reads = 0;
+    while (clock.wallClockPath('Asia/Tokyo') === 'process zone' && reads <= PROCESS_ZONE_READS) {
+      clock.wallClock(new Date(START + reads * HOUR), 'Asia/Tokyo');
+      reads++;
+    }
+    expect(clock.wallClockPath('Asia/Tokyo')).toBe('intl');
+    expect(reads).toBe(PROCESS_ZONE_READS);
+  });
+
+  it('never switches the zone of a worker thread, whose process the other threads share', async () => {
+    const source = resolve('lambdas/core/zone-clock.ts');
+    const worker = new Worker(
+      `const clock = require('tsx/cjs/api').require(${JSON.stringify(source)}, __filename);
+      const at = new Date(Date.UTC(2026, 6, 1, 12));
+      require('node:worker_threads').parentPort.postMessage({
+        path: clock.wallClockPath('Asia/Tokyo'),
+        hour: clock.wallClock(at, 'Asia/Tokyo').hour,
+      });`,
+      { eval: true },
+    );
+    const answer = await new Promise((done, fail) => {
+      worker.once('message', done);
+      worker.once('error', fail);
+    });
+    await worker.terminate();
+    expect(answer).toEqual({ path: 'intl', hour: 21 });
   });
 });

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type ComposeSummary, composeEventHandler } from '../../../lambdas/adapters/events/compose.js';
 import type { Issue } from '../../../lambdas/core/issue.js';
 import { testSettings } from '../../support/config.js';
-import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
+import { MemoryBriefStore, plainBrief } from '../../support/fakes/brief-store.js';
 import { ArrayQueue, MemoryIssueStore, MemoryLedgerStore, subscriber } from '../../support/fakes/delivery.js';
 import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 
@@ -29,19 +29,7 @@ describe('the compose schedule and the weekly roundup', () => {
 
   async function run(now: Date): Promise<ComposeSummary> {
     const briefs = new MemoryBriefStore();
-    await briefs.upsert(
-      {
-        id: 'b1',
-        headline: 'A headline',
-        news: ['Something happened.'],
-        signals: [],
-        topic: 'policy',
-        editions: ['dc'],
-        publishedAt: '2026-12-02T01:00:00.000Z',
-        updatedAt: '2026-12-02T01:00:00.000Z',
-      },
-      now,
-    );
+    await briefs.upsert(plainBrief('dc', '2026-12-02T01:00:00.000Z'), now);
     const subscribers = new MemorySubscriberStore();
     await subscribers.save(subscriber('daily@example.com', ['dc'], { rhythm: 'daily' }));
     await subscribers.save(subscriber('weekly@example.com', ['dc'], { rhythm: 'weekly' }));

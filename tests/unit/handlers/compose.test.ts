@@ -8,31 +8,13 @@ import type { TidingsConfig } from '../../../lambdas/core/config.js';
 import { currentIssueId } from '../../../lambdas/core/edition.js';
 import type { Issue } from '../../../lambdas/core/issue.js';
 import { waveDue } from '../../../lambdas/core/waves.js';
-import { MemoryBriefStore } from '../../support/fakes/brief-store.js';
+import { MemoryBriefStore, plainBrief } from '../../support/fakes/brief-store.js';
 import { ArrayQueue, MemoryIssueStore, MemoryLedgerStore, subscriber } from '../../support/fakes/delivery.js';
 
 import { MemorySubscriberStore } from '../../support/fakes/subscriber-store.js';
 import { testConfig } from '../../support/stack.js';
 
 const NOW = new Date('2026-11-30T08:00:00.000Z');
-
-/** One brief of the sg edition, published before NOW. */
-async function seedBrief(briefs: MemoryBriefStore): Promise<void> {
-  await briefs.upsert(
-    {
-      id: 'b1',
-      headline: 'A headline',
-      news: ['Something happened.'],
-      signals: [],
-      topic: 'policy',
-      region: 'Asia',
-      editions: ['sg'],
-      publishedAt: '2026-11-30T01:00:00.000Z',
-      updatedAt: '2026-11-30T01:00:00.000Z',
-    } as never,
-    NOW,
-  );
-}
 
 describe('compose handler', () => {
   let config: TidingsConfig;
@@ -45,7 +27,7 @@ describe('compose handler', () => {
 
   beforeAll(async () => {
     config = await testConfig();
-    await seedBrief(briefs);
+    await briefs.upsert(plainBrief('sg', '2026-11-30T01:00:00.000Z'), NOW);
     for (let i = 0; i < 120; i++) await subscribers.save(subscriber(`reader${i}@example.com`, ['sg']));
     await subscribers.save(subscriber('left@example.com', ['sg'], { status: 'unsubscribed' }));
     handler = composeEventHandler({
@@ -166,7 +148,7 @@ describe('compose handler, an issue without readers', () => {
     const config = await testConfig();
     const issues = new MemoryIssueStore();
     const briefs = new MemoryBriefStore();
-    await seedBrief(briefs);
+    await briefs.upsert(plainBrief('sg', '2026-11-30T01:00:00.000Z'), NOW);
     const handler = composeEventHandler({
       compose: {
         config,
@@ -205,19 +187,7 @@ describe('compose handler, waves sweep', () => {
     const subscribers = new MemorySubscriberStore();
     const briefs = new MemoryBriefStore();
     const queue = new ArrayQueue();
-    await briefs.upsert(
-      {
-        id: 'b1',
-        headline: 'A headline',
-        news: ['Something happened.'],
-        signals: [],
-        topic: 'policy',
-        editions: ['sg'],
-        publishedAt: '2026-11-30T01:00:00.000Z',
-        updatedAt: '2026-11-30T01:00:00.000Z',
-      } as never,
-      NOW,
-    );
+    await briefs.upsert(plainBrief('sg', '2026-11-30T01:00:00.000Z'), NOW);
     await subscribers.save(subscriber('home@example.com', ['sg']));
     await subscribers.save(subscriber('uk@example.com', ['sg'], { timeZone: 'Europe/London' }));
     let now = NOW;
